@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# File: scripts/test.sh — configure, build and run the whole test suite (GoogleTest via ctest).
+# Usage: scripts/test.sh [extra cmake args]   e.g. BUILD_DIR=build-asan scripts/test.sh -DBERTH_SANITIZE=ON
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${BUILD_DIR:-build}
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@"
+cmake --build "$build" -j"$(nproc)"
+ctest --test-dir "$build" --output-on-failure -j"$(nproc)" --timeout 600
