@@ -41,7 +41,8 @@ Statement::~Statement() {
 }
 
 void Statement::bind(int idx, std::string_view v) {
-  sqlite3_bind_text64(stmt_, idx, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+  // A default string_view has data() == nullptr, which SQLite would bind as NULL rather than ''.
+  sqlite3_bind_text64(stmt_, idx, v.data() ? v.data() : "", v.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
 }
 void Statement::bind(int idx, std::int64_t v) { sqlite3_bind_int64(stmt_, idx, v); }
 void Statement::bind_null(int idx) { sqlite3_bind_null(stmt_, idx); }
