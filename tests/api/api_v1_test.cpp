@@ -365,6 +365,24 @@ TEST_F(ApiTest, StoreFailureIsAnOpaque500) {
   EXPECT_EQ(r.body.at("error").at("message"), "internal error");  // no store details leak to clients
 }
 
+TEST_F(ApiTest, BusyStoreIsA503WithRetryAfter) {
+  ASSERT_EQ(create_env("web", "prod").status, 201);
+  // A second process's connection, waiting only briefly for the write lock that store_ holds below.
+  auto other = store::Store::open((dir_ / "berth.db").string(),
+                                  store::StoreOptions{store::StoreOptions::Sync::normal, std::chrono::milliseconds(10)});
+  ASSERT_TRUE(other);
+  ApiV1 api2(**other, clusters_, reconcile_, [this] { return now_; });
+  ApiResponse r;
+  ASSERT_TRUE(store_->transact([&]() -> store::StoreResult<void> {
+    if (auto k = store_->kv_put("ns", "k", "v"); !k) return k;  // takes the write lock
+    r = api2.handle(ApiRequest::from_target("PUT", "/v1/environments/web", R"({"constraint":"x"})"));
+    return {};
+  }));
+  EXPECT_EQ(r.status, 503) << json::serialize(r.body);
+  EXPECT_EQ(error_code(r), "unavailable");
+  EXPECT_EQ(header(r, "Retry-After"), "1");
+}
+
 TEST(ApiRequestTest, FromTargetSplitsAndDecodesQuery) {
   auto r = ApiRequest::from_target("GET", "/v1/environments?cluster=my%2Dcluster&x=a+b&flag&bad=%zz", "b");
   EXPECT_EQ(r.method, "GET");

@@ -71,6 +71,13 @@ TEST_F(StoreTest, OpenInMissingDirectoryIsIoError) {
   EXPECT_FALSE(s.error().message.empty());
 }
 
+TEST(StoreMemoryTest, InMemoryDatabaseWorksForTests) {
+  auto s = Store::open(":memory:");
+  ASSERT_TRUE(s) << s.error().message;
+  ASSERT_TRUE((*s)->put_environment(make_env("web")));
+  EXPECT_EQ((*s)->list_environments().value().size(), 1u);
+}
+
 TEST_F(StoreTest, NormalSyncModeWorks) {
   store_.reset();
   auto s = open_store(StoreOptions{StoreOptions::Sync::normal, std::chrono::milliseconds(100)});
