@@ -457,6 +457,23 @@ StoreResult<std::vector<Deployment>> Store::list_deployments(std::string_view en
   return out;
 }
 
+StoreResult<std::vector<Deployment>> Store::list_unfinished_deployments() {
+  auto s = stmt(std::string("SELECT ") + deployment_columns +
+                " FROM deployments WHERE status IN ('pending', 'running') ORDER BY seq");
+  if (!s) return s.error();
+  sqlite::StatementUse use(**s);
+  std::vector<Deployment> out;
+  for (;;) {
+    auto row = use->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    auto d = read_deployment(*use);
+    if (!d) return d.error();
+    out.push_back(std::move(*d));
+  }
+  return out;
+}
+
 StoreResult<void> Store::update_deployment(const Deployment& d) {
   auto s = stmt(
       "UPDATE deployments SET status = ?2, reason = ?3, desired_count = ?4, updated_count = ?5, failed_count = ?6, "

@@ -85,6 +85,8 @@ class Store {
   // Newest first; limit 0 = all.
   StoreResult<std::vector<policy::Deployment>> list_deployments(std::string_view environment,
                                                                 std::size_t limit = 0);
+  // Every pending or running deployment, oldest first: what the reactor resumes after a restart.
+  StoreResult<std::vector<policy::Deployment>> list_unfinished_deployments();
   // Writes the mutable fields (status, reason, counts, failed_instances, started_at, ended_at) of `d.id`.
   StoreResult<void> update_deployment(const policy::Deployment& d);
 
@@ -102,6 +104,9 @@ class Store {
                                                    std::string_view reason, policy::SystemTime now);
 
   // --- Reactor key/value records (e.g. in-flight RunTask by clientToken) -------------------------------------
+  // Pattern for "nothing launched twice": commit kv_put("launch", client_token, ...) BEFORE sending RunTask or
+  // StartTask with that clientToken; after a restart, retry pending records with the same token (ECS treats a
+  // repeated clientToken as the same request) or match them against the model, then kv_delete.
   StoreResult<void> kv_put(std::string_view ns, std::string_view key, std::string_view value);
   StoreResult<std::optional<std::string>> kv_get(std::string_view ns, std::string_view key);
   // Returns whether a row was deleted.

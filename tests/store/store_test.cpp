@@ -276,6 +276,20 @@ TEST_F(StoreTest, StartDeploymentSupersedesUnfinishedAndKeepsStableRollbackTarge
   EXPECT_EQ(store_->get_environment("web").value().active_deployment_id, "d3");
 }
 
+TEST_F(StoreTest, ListUnfinishedDeploymentsAcrossEnvironments) {
+  ASSERT_TRUE(store_->create_environment_with_deployment(make_env("web"), make_deployment("w1", "web", "web:1")));
+  ASSERT_TRUE(store_->create_environment_with_deployment(make_env("api"), make_deployment("a1", "api", "api:1")));
+  ASSERT_TRUE(store_->finish_deployment("w1", DeploymentStatus::completed, "", at_seconds(3000)));
+  ASSERT_TRUE(store_->start_deployment(make_deployment("w2", "web", "web:2")));
+  auto a1 = store_->get_deployment("a1").value();
+  a1.status = DeploymentStatus::running;
+  ASSERT_TRUE(store_->update_deployment(a1));
+  auto open = store_->list_unfinished_deployments().value();
+  ASSERT_EQ(open.size(), 2u);
+  EXPECT_EQ(open[0].id, "a1");
+  EXPECT_EQ(open[1].id, "w2");
+}
+
 TEST_F(StoreTest, StartDeploymentChecksExpectedRevision) {
   auto env = store_->put_environment(make_env("web")).value();
   auto r = store_->start_deployment(make_deployment("d1", "web", "web:2"), env.revision + 1);
