@@ -3,7 +3,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include <array>
+#include <algorithm>
 #include <charconv>
 #include <random>
 
