@@ -27,8 +27,9 @@ std::shared_ptr<spdlog::logger> logger() {
 }
 
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  auto ws = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  while (!s.empty() && ws(s.front())) s.remove_prefix(1);
+  while (!s.empty() && ws(s.back())) s.remove_suffix(1);
   return s;
 }
 
@@ -191,7 +192,13 @@ asio::awaitable<AwsResult<AwsCredentials>> CredentialsChain::from_ecs_container(
   } else {
     token = env("AWS_CONTAINER_AUTHORIZATION_TOKEN");
   }
-  if (token && !token->empty()) req.headers.push_back({"Authorization", std::string(trim(*token))});
+  if (token && !trim(*token).empty()) {
+    const std::string value(trim(*token));
+    // A token spanning lines would inject headers.
+    if (value.find_first_of("\r\n") != std::string::npos)
+      co_return credentials_error("ecs-container: authorization token contains a line break");
+    req.headers.push_back({"Authorization", value});
+  }
   auto res = co_await metadata_request(ep, std::move(req));
   if (!res) co_return res.error();
   if (res->status != 200)

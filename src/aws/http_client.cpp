@@ -146,6 +146,11 @@ asio::awaitable<boost::system::result<HttpClient::ConnectionPtr>> HttpClient::co
 asio::awaitable<boost::system::result<HttpResponse>> HttpClient::send(Endpoint endpoint, HttpRequest request,
                                                                       std::chrono::milliseconds timeout) {
   if (!endpoint.tls && !options_.allow_plain_http) co_return make_error_code(HttpErrc::plain_http_not_allowed);
+  for (const auto& h : request.headers) {
+    if (h.name.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos ||
+        h.value.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos)
+      co_return make_error_code(HttpErrc::invalid_header);
+  }
   const std::string key = endpoint.key();
 
   // Assumptions: at most one retry, and only when a pooled connection turned out to be stale.

@@ -23,6 +23,7 @@ class HttpCategory final : public boost::system::error_category {
       case HttpErrc::bad_url: return "malformed endpoint URL";
       case HttpErrc::plain_http_not_allowed: return "plain http is only allowed for an explicit endpoint override";
       case HttpErrc::resolve_timeout: return "host name resolution timed out";
+      case HttpErrc::invalid_header: return "header contains CR, LF or NUL";
     }
     return "unknown http error";
   }

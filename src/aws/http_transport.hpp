@@ -42,6 +42,7 @@ enum class HttpErrc {
   bad_url = 1,
   plain_http_not_allowed,  // http:// without HttpOptions::allow_plain_http (only endpoint overrides set it)
   resolve_timeout,
+  invalid_header,  // a header name/value with CR, LF or NUL (would allow header injection)
 };
 const boost::system::error_category& http_category();
 boost::system::error_code make_error_code(HttpErrc e);

@@ -91,6 +91,18 @@ TEST(HttpClient, PlainHttpRefusedUnlessAllowed) {
   EXPECT_TRUE(server.requests.empty());
 }
 
+TEST(HttpClient, HeaderInjectionIsRefused) {
+  boost::asio::io_context io;
+  FakeHttpServer server(io, [](const HttpRequest&) { return FakeReply{json_response(200, "{}")}; });
+  HttpClient client(io.get_executor(), loopback_options());
+  auto req = simple_get(server.endpoint());
+  req.headers.push_back({"X-Token", "abc\r\nX-Evil: 1"});
+  auto r = run(io, client.send(server.endpoint(), req, 2000ms));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error(), make_error_code(HttpErrc::invalid_header));
+  EXPECT_TRUE(server.requests.empty());
+}
+
 TEST(HttpClient, TlsToAPlainServerFailsTheHandshake) {
   boost::asio::io_context io;
   FakeHttpServer server(io, [](const HttpRequest&) { return FakeReply{json_response(200, "{}")}; });
