@@ -1,9 +1,27 @@
 // File: src/aws/ecs_client.cpp — EcsClient: builders + AwsJsonClient + parsers, with batching and pagination loops.
 #include "aws/ecs_client.hpp"
 
+#include <random>
+
 namespace berth::aws::ecs {
 
 namespace json = boost::json;
+
+std::string make_client_token() {
+  std::random_device rd;
+  std::uint8_t b[16];
+  for (auto& x : b) x = static_cast<std::uint8_t>(rd());
+  b[6] = static_cast<std::uint8_t>((b[6] & 0x0f) | 0x40);  // version 4
+  b[8] = static_cast<std::uint8_t>((b[8] & 0x3f) | 0x80);  // RFC 4122 variant
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
+    out += hex[b[i] >> 4];
+    out += hex[b[i] & 0x0f];
+  }
+  return out;
+}
 
 boost::system::result<ServiceConfig> make_ecs_config(std::string_view region, std::string_view endpoint_override) {
   ServiceConfig c;
@@ -125,6 +143,9 @@ asio::awaitable<AwsResult<BatchResult<Task>>> EcsClient::start_task(StartTaskReq
 }
 
 asio::awaitable<AwsResult<BatchResult<Task>>> EcsClient::run_task(RunTaskRequest request) {
+  // clientToken is the model's idempotencyToken: one per logical call, reused by every retry,
+  // so a retried timeout cannot launch the tasks twice.
+  if (request.client_token.empty()) request.client_token = make_client_token();
   auto body = co_await call("RunTask", build_run_task(request), ThrottleCategory::modify);
   if (!body) co_return body.error();
   co_return parse_tasks_result(*body);

@@ -13,6 +13,9 @@ namespace berth::aws::ecs {
 // set HttpOptions::allow_plain_http = !config.endpoint.tls on the shared HttpClient.
 boost::system::result<ServiceConfig> make_ecs_config(std::string_view region, std::string_view endpoint_override = {});
 
+// A random UUID v4 for RunTask's clientToken.
+std::string make_client_token();
+
 class EcsClient {
  public:
   // `http` and `credentials` must outlive the client.
@@ -37,7 +40,9 @@ class EcsClient {
   // ---- modifications (throttle category "modify") ----
   // At most 10 container instances (InvalidParameterException otherwise, nothing sent).
   asio::awaitable<AwsResult<BatchResult<Task>>> start_task(StartTaskRequest request);
-  // count 1..10; set client_token so a retried call cannot launch twice.
+  // count 1..10. An empty client_token is filled with a fresh UUID, reused by retries of this call.
+  // StartTask has no idempotency token: a retry after a timeout may start twice (callers track
+  // in-flight launches).
   asio::awaitable<AwsResult<BatchResult<Task>>> run_task(RunTaskRequest request);
   asio::awaitable<AwsResult<Task>> stop_task(StopTaskRequest request);
   asio::awaitable<AwsResult<TaskDefinition>> register_task_definition(boost::json::object definition);

@@ -50,10 +50,11 @@ AwsJsonClient::AwsJsonClient(asio::any_io_executor executor, HttpTransport& http
       budget_(config_.retry),
       read_bucket_(config_.throttle.read_burst, config_.throttle.read_rate, std::chrono::steady_clock::now()),
       modify_bucket_(config_.throttle.modify_burst, config_.throttle.modify_rate, std::chrono::steady_clock::now()),
-      rng_(std::random_device{}()) {
-  if (!config_.random) {
-    config_.random = [this] { return std::uniform_real_distribution<double>(0.0, 1.0)(rng_); };
-  }
+      rng_(std::random_device{}()) {}
+
+double AwsJsonClient::jitter() {
+  if (config_.random) return config_.random();
+  return std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
 }
 
 HttpRequest AwsJsonClient::build_request(std::string_view operation, const boost::json::object& body,
@@ -140,7 +141,7 @@ asio::awaitable<AwsResult<boost::json::value>> AwsJsonClient::call(std::string o
     if (error.error_class == ErrorClass::clock_skew) {
       skew_retry_used = true;  // retry immediately, once
     } else {
-      delay = compute_backoff(attempt, error.error_class, config_.retry, config_.random());
+      delay = compute_backoff(attempt, error.error_class, config_.retry, jitter());
     }
     logger()->debug("aws retry op={} attempt={} error={} class={} delay_ms={}", operation, attempt, error.type,
                     to_string(error.error_class), delay.count());

@@ -51,6 +51,8 @@ class AwsJsonClient {
   // `http` and `credentials` must outlive the client.
   AwsJsonClient(asio::any_io_executor executor, HttpTransport& http, CredentialsProvider& credentials,
                 ServiceConfig config);
+  AwsJsonClient(const AwsJsonClient&) = delete;
+  AwsJsonClient& operator=(const AwsJsonClient&) = delete;
 
   // Calls `<target_prefix>.<operation>` with `body` (JSON object) and returns the parsed response
   // body (an object; {} for an empty body). Retries throttling/transient/skew errors per config.
@@ -71,6 +73,7 @@ class AwsJsonClient {
 
  private:
   asio::awaitable<void> wait_for_token(ThrottleCategory category);
+  double jitter();
 
   asio::any_io_executor executor_;
   HttpTransport& http_;

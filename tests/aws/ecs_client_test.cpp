@@ -211,6 +211,7 @@ class FakeEcs {
  public:
   std::vector<std::string> problems;
   std::map<std::string, int> calls;
+  std::string last_client_token;
 
   FakeReply handle(const HttpRequest& req) {
     const auto* target = req.find_header("X-Amz-Target");
@@ -241,6 +242,7 @@ class FakeEcs {
       }
       return ok({{tasks ? "tasks" : "containerInstances", items}, {"failures", failures}});
     }
+    if (op == "RunTask") last_client_token = in.contains("clientToken") ? std::string(in.at("clientToken").as_string()) : "";
     if (op == "StartTask" || op == "RunTask") {
       json::array tasks, failures;
       const int n = op == "RunTask" ? static_cast<int>(in.at("count").as_int64())
@@ -346,11 +348,11 @@ TEST(EcsClient, EveryOperationAgainstAFakeEndpoint) {
 
   RunTaskRequest rt = run_req("prod", "web:3");
   rt.count = 3;
-  rt.client_token = "tok-1";
   rt.placement_strategy = {{"spread", "attribute:ecs.availability-zone"}};
   auto ran = run(f.io, f.client.run_task(rt));
   ASSERT_TRUE(ran);
   EXPECT_EQ(ran->items.size(), 3u);
+  EXPECT_EQ(f.fake.last_client_token.size(), 36u);  // generated UUID
 
   auto stopped = run(f.io, f.client.stop_task(stop_req("prod", "arn:task/1", "scale down")));
   ASSERT_TRUE(stopped);
@@ -385,6 +387,28 @@ TEST(EcsClient, EveryOperationAgainstAFakeEndpoint) {
 
   EXPECT_TRUE(f.fake.problems.empty()) << f.fake.problems.front();
   EXPECT_EQ(f.server.connections, 1);  // keep-alive throughout
+}
+
+TEST(EcsClient, RunTaskRetriesReuseTheClientToken) {
+  boost::asio::io_context io;
+  std::vector<std::string> tokens;
+  FakeHttpServer server(io, [&](const HttpRequest& r) {
+    tokens.emplace_back(json::parse(r.body).at("clientToken").as_string());
+    if (tokens.size() == 1) return FakeReply{json_response(500, R"({"__type":"ServerException"})")};
+    return FakeReply{json_response(200, R"({"tasks":[{"taskArn":"arn:t"}],"failures":[]})")};
+  });
+  HttpOptions o;
+  o.allow_plain_http = true;
+  HttpClient http(io.get_executor(), o);
+  StaticCredentialsProvider creds{AwsCredentials{{"AKID", "SECRET", ""}, std::nullopt, "static"}};
+  auto cfg = *make_ecs_config("us-east-1", "http://127.0.0.1:" + std::to_string(server.port()));
+  cfg.retry.base_delay = 1ms;
+  EcsClient client(io.get_executor(), http, creds, cfg);
+  auto r = run(io, client.run_task(run_req("prod", "web:1")));
+  ASSERT_TRUE(r) << r.error().describe();
+  ASSERT_EQ(tokens.size(), 2u);
+  EXPECT_EQ(tokens[0], tokens[1]);
+  EXPECT_FALSE(tokens[0].empty());
 }
 
 TEST(EcsClient, ServiceErrorsComeBackAsValues) {
