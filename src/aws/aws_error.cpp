@@ -2,6 +2,7 @@
 #include "aws/aws_error.hpp"
 
 #include <boost/asio/ssl/error.hpp>
+#include <boost/beast/http/error.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
@@ -107,7 +108,9 @@ AwsError transport_error(const boost::system::error_code& ec) {
   // Configuration problems (bad URL, plain http refused) and TLS failures such as an unverifiable
   // certificate do not fix themselves; everything else (timeouts, resets, refused) may.
   const bool tls_failure = ec.category() == boost::asio::error::get_ssl_category();
-  err.error_class = (ec.category() == http_category() && ec != make_error_code(HttpErrc::resolve_timeout)) || tls_failure
+  // An oversized response will be oversized again.
+  const bool too_large = ec == boost::beast::http::error::body_limit || ec == boost::beast::http::error::header_limit;
+  err.error_class = (ec.category() == http_category() && ec != make_error_code(HttpErrc::resolve_timeout)) || tls_failure || too_large
                         ? ErrorClass::permanent
                         : ErrorClass::transient;
   return err;

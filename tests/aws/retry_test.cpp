@@ -6,6 +6,8 @@
 #include "fake_http_server.hpp"
 
 #include <boost/asio/io_context.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/http/error.hpp>
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
@@ -55,6 +57,8 @@ TEST(AwsError, Classifies) {
   EXPECT_EQ(transport_error(make_error_code(boost::asio::error::connection_reset)).error_class,
             ErrorClass::transient);
   EXPECT_EQ(transport_error(make_error_code(HttpErrc::plain_http_not_allowed)).error_class, ErrorClass::permanent);
+  EXPECT_EQ(transport_error(boost::beast::http::error::body_limit).error_class, ErrorClass::permanent);
+  EXPECT_EQ(transport_error(boost::beast::error::timeout).error_class, ErrorClass::transient);
 }
 
 TEST(Backoff, FullJitterCappedExponential) {
