@@ -1,0 +1,183 @@
+// File: src/aws/ecs_client.cpp — EcsClient: builders + AwsJsonClient + parsers, with batching and pagination loops.
+#include "aws/ecs_client.hpp"
+
+#include <random>
+
+namespace berth::aws::ecs {
+
+namespace json = boost::json;
+
+std::string make_client_token() {
+  std::random_device rd;
+  std::uint8_t b[16];
+  for (auto& x : b) x = static_cast<std::uint8_t>(rd());
+  b[6] = static_cast<std::uint8_t>((b[6] & 0x0f) | 0x40);  // version 4
+  b[8] = static_cast<std::uint8_t>((b[8] & 0x3f) | 0x80);  // RFC 4122 variant
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
+    out += hex[b[i] >> 4];
+    out += hex[b[i] & 0x0f];
+  }
+  return out;
+}
+
+boost::system::result<ServiceConfig> make_ecs_config(std::string_view region, std::string_view endpoint_override) {
+  ServiceConfig c;
+  c.region = std::string(region);
+  c.signing_name = "ecs";
+  c.target_prefix = std::string(target_prefix);
+  c.json_version = "1.1";
+  bool plain = false;
+  auto ep = make_endpoint("ecs", region, endpoint_override, plain);
+  if (!ep) return ep.error();
+  c.endpoint = *ep;
+  return c;
+}
+
+EcsClient::EcsClient(asio::any_io_executor executor, HttpTransport& http, CredentialsProvider& credentials,
+                     ServiceConfig config)
+    : json_(std::move(executor), http, credentials, std::move(config)) {}
+
+asio::awaitable<AwsResult<json::value>> EcsClient::call(std::string op, AwsResult<json::object> body,
+                                                        ThrottleCategory category) {
+  if (!body) co_return body.error();
+  co_return co_await json_.call(std::move(op), std::move(*body), category);
+}
+
+asio::awaitable<AwsResult<ListPage>> EcsClient::list_container_instances(ListContainerInstancesRequest request) {
+  auto body = co_await call("ListContainerInstances", build_list_container_instances(request), ThrottleCategory::read);
+  if (!body) co_return body.error();
+  co_return parse_list_page(*body, "containerInstanceArns");
+}
+
+asio::awaitable<AwsResult<std::vector<std::string>>> EcsClient::list_all_container_instances(
+    ListContainerInstancesRequest request) {
+  std::vector<std::string> all;
+  // Invariant: each iteration sends the token the previous page returned; stops on an empty token.
+  while (true) {
+    auto page = co_await list_container_instances(request);
+    if (!page) co_return page.error();
+    all.insert(all.end(), page->arns.begin(), page->arns.end());
+    if (page->next_token.empty()) co_return all;
+    request.next_token = std::move(page->next_token);
+  }
+}
+
+asio::awaitable<AwsResult<BatchResult<ContainerInstance>>> EcsClient::describe_container_instances(
+    std::string cluster, std::vector<std::string> arns) {
+  BatchResult<ContainerInstance> out;
+  for (const auto& part : chunk(arns, max_describe_batch)) {
+    auto body = co_await call("DescribeContainerInstances", build_describe_container_instances(cluster, part),
+                              ThrottleCategory::read);
+    if (!body) co_return body.error();
+    auto parsed = parse_container_instances_result(*body);
+    if (!parsed) co_return parsed.error();
+    std::move(parsed->items.begin(), parsed->items.end(), std::back_inserter(out.items));
+    std::move(parsed->failures.begin(), parsed->failures.end(), std::back_inserter(out.failures));
+  }
+  co_return out;
+}
+
+asio::awaitable<AwsResult<ListPage>> EcsClient::list_tasks(ListTasksRequest request) {
+  auto body = co_await call("ListTasks", build_list_tasks(request), ThrottleCategory::read);
+  if (!body) co_return body.error();
+  co_return parse_list_page(*body, "taskArns");
+}
+
+asio::awaitable<AwsResult<std::vector<std::string>>> EcsClient::list_all_tasks(ListTasksRequest request) {
+  std::vector<std::string> all;
+  while (true) {
+    auto page = co_await list_tasks(request);
+    if (!page) co_return page.error();
+    all.insert(all.end(), page->arns.begin(), page->arns.end());
+    if (page->next_token.empty()) co_return all;
+    request.next_token = std::move(page->next_token);
+  }
+}
+
+asio::awaitable<AwsResult<BatchResult<Task>>> EcsClient::describe_tasks(std::string cluster,
+                                                                         std::vector<std::string> arns) {
+  BatchResult<Task> out;
+  for (const auto& part : chunk(arns, max_describe_batch)) {
+    auto body = co_await call("DescribeTasks", build_describe_tasks(cluster, part), ThrottleCategory::read);
+    if (!body) co_return body.error();
+    auto parsed = parse_tasks_result(*body);
+    if (!parsed) co_return parsed.error();
+    std::move(parsed->items.begin(), parsed->items.end(), std::back_inserter(out.items));
+    std::move(parsed->failures.begin(), parsed->failures.end(), std::back_inserter(out.failures));
+  }
+  co_return out;
+}
+
+asio::awaitable<AwsResult<TaskDefinition>> EcsClient::describe_task_definition(std::string task_definition) {
+  auto body = co_await call("DescribeTaskDefinition", build_describe_task_definition(task_definition),
+                            ThrottleCategory::read);
+  if (!body) co_return body.error();
+  co_return parse_task_definition(*body);
+}
+
+asio::awaitable<AwsResult<AttributesPage>> EcsClient::list_attributes(ListAttributesRequest request) {
+  auto body = co_await call("ListAttributes", build_list_attributes(request), ThrottleCategory::read);
+  if (!body) co_return body.error();
+  co_return parse_list_attributes(*body);
+}
+
+asio::awaitable<AwsResult<std::vector<TargetAttribute>>> EcsClient::list_all_attributes(
+    ListAttributesRequest request) {
+  std::vector<TargetAttribute> all;
+  while (true) {
+    auto page = co_await list_attributes(request);
+    if (!page) co_return page.error();
+    std::move(page->attributes.begin(), page->attributes.end(), std::back_inserter(all));
+    if (page->next_token.empty()) co_return all;
+    request.next_token = std::move(page->next_token);
+  }
+}
+
+asio::awaitable<AwsResult<BatchResult<Task>>> EcsClient::start_task(StartTaskRequest request) {
+  auto body = co_await call("StartTask", build_start_task(request), ThrottleCategory::modify);
+  if (!body) co_return body.error();
+  co_return parse_tasks_result(*body);
+}
+
+asio::awaitable<AwsResult<BatchResult<Task>>> EcsClient::run_task(RunTaskRequest request) {
+  // clientToken is the model's idempotencyToken: one per logical call, reused by every retry,
+  // so a retried timeout cannot launch the tasks twice.
+  if (request.client_token.empty()) request.client_token = make_client_token();
+  auto body = co_await call("RunTask", build_run_task(request), ThrottleCategory::modify);
+  if (!body) co_return body.error();
+  co_return parse_tasks_result(*body);
+}
+
+asio::awaitable<AwsResult<Task>> EcsClient::stop_task(StopTaskRequest request) {
+  auto body = co_await call("StopTask", build_stop_task(request), ThrottleCategory::modify);
+  if (!body) co_return body.error();
+  co_return parse_stop_task(*body);
+}
+
+asio::awaitable<AwsResult<TaskDefinition>> EcsClient::register_task_definition(json::object definition) {
+  auto body = co_await call("RegisterTaskDefinition", build_register_task_definition(definition),
+                            ThrottleCategory::modify);
+  if (!body) co_return body.error();
+  co_return parse_task_definition(*body);
+}
+
+asio::awaitable<AwsResult<BatchResult<ContainerInstance>>> EcsClient::update_container_instances_state(
+    std::string cluster, std::vector<std::string> arns, std::string status) {
+  BatchResult<ContainerInstance> out;
+  if (arns.empty()) co_return client_error("InvalidParameterException", "containerInstances: at least one entry required");
+  for (const auto& part : chunk(arns, max_update_state_instances)) {
+    auto body = co_await call("UpdateContainerInstancesState",
+                              build_update_container_instances_state(cluster, part, status), ThrottleCategory::modify);
+    if (!body) co_return body.error();
+    auto parsed = parse_container_instances_result(*body);
+    if (!parsed) co_return parsed.error();
+    std::move(parsed->items.begin(), parsed->items.end(), std::back_inserter(out.items));
+    std::move(parsed->failures.begin(), parsed->failures.end(), std::back_inserter(out.failures));
+  }
+  co_return out;
+}
+
+}  // namespace berth::aws::ecs

@@ -1,0 +1,61 @@
+// File: src/aws/ecs_client.hpp — awaitable ECS client: typed calls, batching to API limits, nextToken pagination.
+#pragma once
+
+#include "aws/ecs_api.hpp"
+#include "aws/json_client.hpp"
+
+#include <boost/asio/awaitable.hpp>
+
+namespace berth::aws::ecs {
+
+// Service config for ECS in `region`; `endpoint_override` (e.g. "http://127.0.0.1:4566" for
+// berth-sim) replaces https://ecs.<region>.amazonaws.com. Only an override may be plain http:
+// set HttpOptions::allow_plain_http = !config.endpoint.tls on the shared HttpClient.
+boost::system::result<ServiceConfig> make_ecs_config(std::string_view region, std::string_view endpoint_override = {});
+
+// A random UUID v4 for RunTask's clientToken.
+std::string make_client_token();
+
+class EcsClient {
+ public:
+  // `http` and `credentials` must outlive the client.
+  EcsClient(asio::any_io_executor executor, HttpTransport& http, CredentialsProvider& credentials,
+            ServiceConfig config);
+
+  // ---- reads (throttle category "read") ----
+  asio::awaitable<AwsResult<ListPage>> list_container_instances(ListContainerInstancesRequest request);
+  // Follows nextToken until the last page.
+  asio::awaitable<AwsResult<std::vector<std::string>>> list_all_container_instances(
+      ListContainerInstancesRequest request);
+  // Any number of ARNs; sent in chunks of 100, results and failures concatenated.
+  asio::awaitable<AwsResult<BatchResult<ContainerInstance>>> describe_container_instances(
+      std::string cluster, std::vector<std::string> arns);
+  asio::awaitable<AwsResult<ListPage>> list_tasks(ListTasksRequest request);
+  asio::awaitable<AwsResult<std::vector<std::string>>> list_all_tasks(ListTasksRequest request);
+  asio::awaitable<AwsResult<BatchResult<Task>>> describe_tasks(std::string cluster, std::vector<std::string> arns);
+  asio::awaitable<AwsResult<TaskDefinition>> describe_task_definition(std::string task_definition);
+  asio::awaitable<AwsResult<AttributesPage>> list_attributes(ListAttributesRequest request);
+  asio::awaitable<AwsResult<std::vector<TargetAttribute>>> list_all_attributes(ListAttributesRequest request);
+
+  // ---- modifications (throttle category "modify") ----
+  // At most 10 container instances (InvalidParameterException otherwise, nothing sent).
+  asio::awaitable<AwsResult<BatchResult<Task>>> start_task(StartTaskRequest request);
+  // count 1..10. An empty client_token is filled with a fresh UUID, reused by retries of this call.
+  // StartTask has no idempotency token: a retry after a timeout may start twice (callers track
+  // in-flight launches).
+  asio::awaitable<AwsResult<BatchResult<Task>>> run_task(RunTaskRequest request);
+  asio::awaitable<AwsResult<Task>> stop_task(StopTaskRequest request);
+  asio::awaitable<AwsResult<TaskDefinition>> register_task_definition(boost::json::object definition);
+  // Any number of ARNs, sent in chunks of 10.
+  asio::awaitable<AwsResult<BatchResult<ContainerInstance>>> update_container_instances_state(
+      std::string cluster, std::vector<std::string> arns, std::string status);
+
+  [[nodiscard]] AwsJsonClient& protocol() { return json_; }
+
+ private:
+  asio::awaitable<AwsResult<boost::json::value>> call(std::string op, AwsResult<boost::json::object> body,
+                                                      ThrottleCategory category);
+  AwsJsonClient json_;
+};
+
+}  // namespace berth::aws::ecs

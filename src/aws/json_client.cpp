@@ -1,0 +1,152 @@
+// File: src/aws/json_client.cpp — the AWS JSON protocol call loop: token bucket, sign, send, classify, back off.
+#include "aws/json_client.hpp"
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <spdlog/spdlog.h>
+
+namespace berth::aws {
+namespace {
+
+std::shared_ptr<spdlog::logger> logger() {
+  static auto log = [] {
+    auto existing = spdlog::get("aws");
+    return existing ? existing : spdlog::default_logger()->clone("aws");
+  }();
+  return log;
+}
+
+asio::awaitable<void> sleep_for(asio::any_io_executor ex, std::chrono::steady_clock::duration d) {
+  if (d <= std::chrono::steady_clock::duration::zero()) co_return;
+  asio::steady_timer timer(ex, d);
+  co_await timer.async_wait(asio::use_awaitable);
+}
+
+}  // namespace
+
+boost::system::result<Endpoint> make_endpoint(std::string_view service, std::string_view region,
+                                              std::string_view override_url, bool& allow_plain_http) {
+  if (!override_url.empty()) {
+    auto ep = parse_endpoint_url(override_url);
+    allow_plain_http = ep && !ep->tls;
+    return ep;
+  }
+  allow_plain_http = false;
+  Endpoint ep;
+  ep.tls = true;
+  ep.port = 443;
+  ep.host = std::string(service) + "." + std::string(region) + ".amazonaws.com";
+  return ep;
+}
+
+AwsJsonClient::AwsJsonClient(asio::any_io_executor executor, HttpTransport& http, CredentialsProvider& credentials,
+                             ServiceConfig config)
+    : executor_(std::move(executor)),
+      http_(http),
+      credentials_(credentials),
+      config_(std::move(config)),
+      budget_(config_.retry),
+      read_bucket_(config_.throttle.read_burst, config_.throttle.read_rate, std::chrono::steady_clock::now()),
+      modify_bucket_(config_.throttle.modify_burst, config_.throttle.modify_rate, std::chrono::steady_clock::now()),
+      rng_(std::random_device{}()) {}
+
+double AwsJsonClient::jitter() {
+  if (config_.random) return config_.random();
+  return std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
+}
+
+HttpRequest AwsJsonClient::build_request(std::string_view operation, const boost::json::object& body,
+                                         const sigv4::Credentials& creds, std::chrono::system_clock::time_point now) {
+  HttpRequest req;
+  req.method = "POST";
+  req.path = "/";
+  req.headers = {
+      {"Host", config_.endpoint.host_header()},
+      {"Content-Type", "application/x-amz-json-" + config_.json_version},
+      {"X-Amz-Target", config_.target_prefix + "." + std::string(operation)},
+  };
+  req.body = boost::json::serialize(body);
+  req.headers.push_back({"Content-Length", std::to_string(req.body.size())});
+  sigv4::SigningParams params;
+  params.region = config_.region;
+  params.service = config_.signing_name;
+  params.time = skew_.corrected(now);
+  sigv4::sign_request(req, creds, params, &key_cache_);
+  return req;
+}
+
+asio::awaitable<void> AwsJsonClient::wait_for_token(ThrottleCategory category) {
+  if (category == ThrottleCategory::none) co_return;
+  TokenBucket& bucket = category == ThrottleCategory::read ? read_bucket_ : modify_bucket_;
+  // Single-threaded: between the wait and the take another coroutine may win, so loop.
+  while (true) {
+    const auto now = std::chrono::steady_clock::now();
+    if (bucket.try_take(now)) co_return;
+    ++stats_.client_throttle_waits;
+    co_await sleep_for(executor_, bucket.time_until(now));
+  }
+}
+
+asio::awaitable<AwsResult<boost::json::value>> AwsJsonClient::call(std::string operation, boost::json::object body,
+                                                                   ThrottleCategory category,
+                                                                   std::chrono::milliseconds timeout) {
+  ++stats_.calls;
+  if (timeout.count() == 0) timeout = config_.timeout;
+  int spent = 0;
+  bool skew_retry_used = false;
+  for (int attempt = 1;; ++attempt) {
+    co_await wait_for_token(category);
+    auto creds = co_await credentials_.get();
+    if (!creds) co_return creds.error();
+    ++stats_.attempts;
+    auto request = build_request(operation, body, creds->keys, std::chrono::system_clock::now());
+    auto response = co_await http_.send(config_.endpoint, std::move(request), timeout);
+
+    AwsError error;
+    if (!response) {
+      error = transport_error(response.error());
+    } else if (response->status >= 200 && response->status < 300) {
+      budget_.on_success(spent);
+      if (response->body.empty()) co_return boost::json::value(boost::json::object{});
+      boost::system::error_code ec;
+      auto parsed = boost::json::parse(response->body, ec);
+      if (ec || !parsed.is_object())
+        co_return client_error("SerializationException", operation + ": response is not a JSON object");
+      co_return parsed;
+    } else {
+      error = parse_error_response(*response);
+      if (error.error_class == ErrorClass::throttling) ++stats_.throttled_responses;
+      if (error.error_class == ErrorClass::clock_skew) {
+        // Re-sign with the server's clock; if its Date agrees with ours the signature is really
+        // wrong and retrying cannot help.
+        const auto* date = response->find_header("Date");
+        const bool changed = date != nullptr && skew_.update(*date, std::chrono::system_clock::now());
+        if (changed) ++stats_.skew_corrections;
+        if (!changed && error.type == "InvalidSignatureException") error.error_class = ErrorClass::permanent;
+        if (skew_retry_used) error.error_class = ErrorClass::permanent;
+      }
+    }
+
+    if (!error.retryable() || attempt >= config_.retry.max_attempts) co_return error;
+    int cost = 0;
+    if (!budget_.try_acquire(error, cost)) {
+      ++stats_.budget_exhausted;
+      co_return error;
+    }
+    spent += cost;
+    ++stats_.retries;
+    std::chrono::milliseconds delay{0};
+    if (error.error_class == ErrorClass::clock_skew) {
+      skew_retry_used = true;  // retry immediately, once
+    } else {
+      delay = compute_backoff(attempt, error.error_class, config_.retry, jitter());
+    }
+    logger()->debug("aws retry op={} attempt={} error={} class={} delay_ms={}", operation, attempt, error.type,
+                    to_string(error.error_class), delay.count());
+    co_await sleep_for(executor_, delay);
+  }
+}
+
+}  // namespace berth::aws
