@@ -141,8 +141,7 @@ json::array resources(const Instance& i, bool remaining) {
   json::array out;
   out.push_back(json::object{{"name", "CPU"}, {"type", "INTEGER"}, {"integerValue", remaining ? i.cpu_left : i.cpu}});
   out.push_back(json::object{{"name", "MEMORY"}, {"type", "INTEGER"},
-                             {"integerValue", remaining ? i.memory_left : i.memory}, {"doubleValue", 0.0},
-                             {"longValue", 0}});
+                             {"integerValue", remaining ? i.memory_left : i.memory}});
   // ECS reports the ports that are taken (reserved + used by tasks) in both lists.
   out.push_back(json::object{{"name", "PORTS"}, {"type", "STRINGSET"},
                              {"stringSetValue", ports(i.reserved_ports, remaining ? &i.used_ports : nullptr)}});
