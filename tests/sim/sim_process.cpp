@@ -14,6 +14,7 @@
 
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -57,6 +58,8 @@ SimProcess::SimProcess(std::vector<std::string> args, std::string binary, std::c
   pid_ = fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
+    // The sim must not outlive a crashed test process.
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
     dup2(fds[1], STDOUT_FILENO);
     close(fds[0]);
     close(fds[1]);

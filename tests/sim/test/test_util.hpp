@@ -31,9 +31,9 @@ inline std::string register_taskdef(const SimProcess& sim, const std::string& fa
 }
 
 inline std::vector<std::string> instance_arns(const SimProcess& sim, const std::string& cluster = "default") {
-  auto r = sim.ecs("ListContainerInstances", json::object{{"cluster", cluster}});
+  auto v = sim.ecs("ListContainerInstances", json::object{{"cluster", cluster}}).json();
   std::vector<std::string> out;
-  for (const auto& a : r.json().at("containerInstanceArns").as_array()) out.emplace_back(a.as_string());
+  for (const auto& a : v.at("containerInstanceArns").as_array()) out.emplace_back(a.as_string());
   return out;
 }
 
@@ -48,8 +48,8 @@ inline bool eventually(const std::function<bool()>& pred, std::chrono::milliseco
 }
 
 inline json::object describe_task(const SimProcess& sim, const std::string& arn) {
-  auto r = sim.ecs("DescribeTasks", json::object{{"tasks", json::array{json::value(arn)}}});
-  return r.json().at("tasks").as_array().at(0).as_object();
+  auto v = sim.ecs("DescribeTasks", json::object{{"tasks", json::array{json::value(arn)}}}).json();
+  return v.at("tasks").as_array().at(0).as_object();
 }
 
 // Receives and deletes messages until the queue stays empty for `quiet` seconds of long polling.
