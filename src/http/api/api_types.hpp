@@ -1,0 +1,67 @@
+// File: src/http/api/api_types.hpp — socket-free request/response types and the seams ApiV1 talks through.
+#pragma once
+
+#include "policy/desired_state.hpp"
+
+#include <boost/json.hpp>
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace berth::http::api {
+
+// What the HTTP layer hands to the API: already size-limited, query split off and percent-decoded.
+struct ApiRequest {
+  std::string method;                         // "GET", "POST", "PUT", "DELETE", ...
+  std::string path;                           // "/v1/environments/web" (no query string)
+  std::map<std::string, std::string> query;  // decoded; a repeated key keeps its last value
+  std::string body;
+
+  // Builds a request from a raw request-target ("/v1/environments?cluster=prod").
+  static ApiRequest from_target(std::string method, std::string_view target, std::string body = {});
+};
+
+// What the API answers. body.is_null() means no body (the HTTP layer then sends Content-Length: 0).
+// JSON bodies are served as application/json.
+struct ApiResponse {
+  int status = 200;
+  boost::json::value body;
+  std::vector<std::pair<std::string, std::string>> headers;  // e.g. Allow, Location
+};
+
+// Read views of the in-memory cluster model, already shaped as JSON (the model owns the format).
+// Implemented by the reactor's cluster model; tests use a fake.
+class ClusterView {
+ public:
+  virtual ~ClusterView() = default;
+  // std::nullopt when berth does not know the cluster (-> 404).
+  virtual std::optional<boost::json::array> list_instances(std::string_view cluster) const = 0;
+  virtual std::optional<boost::json::array> list_tasks(std::string_view cluster) const = 0;
+};
+
+// How the API nudges the reactor after a change. Both calls only enqueue work and must not block.
+class Reconcile {
+ public:
+  virtual ~Reconcile() = default;
+  // The environment's spec, deployments or existence changed: re-plan it.
+  virtual void mark_dirty(std::string_view environment) = 0;
+  // The environment was deleted with terminateTasks=true: stop every task it started.
+  virtual void terminate_tasks(std::string_view environment) = 0;
+};
+
+using ApiClock = std::function<policy::SystemTime()>;
+using IdGenerator = std::function<std::string()>;
+
+struct ApiV1Options {
+  // Bodies above this are refused with 413 (the HTTP server should enforce the same limit while reading).
+  std::size_t max_body_bytes = 64 * 1024;
+  // GET .../deployments returns at most this many (newest first) unless ?limit= asks for fewer.
+  std::size_t max_deployments_listed = 100;
+};
+
+}  // namespace berth::http::api

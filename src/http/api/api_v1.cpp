@@ -1,0 +1,315 @@
+// File: src/http/api/api_v1.cpp — /v1 routing table and handlers over the Store, ClusterView and Reconcile.
+#include "http/api/api_v1.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <charconv>
+#include <random>
+
+namespace berth::http::api {
+namespace json = boost::json;
+using policy::Deployment;
+using policy::Environment;
+using store::StoreErrc;
+
+std::string random_deployment_id() {
+  static thread_local std::mt19937_64 rng{std::random_device{}() ^ (std::uint64_t{std::random_device{}()} << 32)};
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "d-%016llx%016llx", static_cast<unsigned long long>(rng()),
+                static_cast<unsigned long long>(rng()));
+  return buf;
+}
+
+namespace {
+
+struct Route {
+  std::string_view method;
+  std::string_view pattern;  // "{}" segments capture a parameter
+  std::vector<std::string_view> query;  // accepted query parameters; anything else is a 400
+  ApiResponse (ApiV1::*handler)(const ApiRequest&, const std::vector<std::string>&);
+};
+
+std::vector<std::string_view> split_path(std::string_view path) {
+  std::vector<std::string_view> out;
+  std::size_t i = 0;
+  while (i < path.size()) {
+    if (path[i] == '/') {
+      ++i;
+      continue;
+    }
+    auto j = path.find('/', i);
+    if (j == std::string_view::npos) j = path.size();
+    out.push_back(path.substr(i, j - i));
+    i = j;
+  }
+  return out;
+}
+
+bool match(std::string_view pattern, const std::vector<std::string_view>& segs, std::vector<std::string>& params) {
+  auto pat = split_path(pattern);
+  if (pat.size() != segs.size()) return false;
+  params.clear();
+  for (std::size_t i = 0; i < pat.size(); ++i) {
+    if (pat[i] == "{}") params.emplace_back(segs[i]);
+    else if (pat[i] != segs[i]) return false;
+  }
+  return true;
+}
+
+ApiResponse json_response(int status, json::value body) {
+  ApiResponse r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
+ApiResponse bad_path_name(std::string_view what, std::string_view value) {
+  return error_response(ApiError{400, "invalid_field", std::string(what) + " '" + std::string(value) +
+                                                           "' in path is not a valid name"});
+}
+
+std::optional<std::string> query_param(const ApiRequest& req, const std::string& key) {
+  auto it = req.query.find(key);
+  if (it == req.query.end()) return std::nullopt;
+  return it->second;
+}
+
+}  // namespace
+
+ApiV1::ApiV1(store::Store& store, const ClusterView& clusters, Reconcile& reconcile, ApiClock clock,
+             IdGenerator new_id, ApiV1Options options)
+    : store_(store),
+      clusters_(clusters),
+      reconcile_(reconcile),
+      clock_(std::move(clock)),
+      new_id_(std::move(new_id)),
+      options_(options) {}
+
+ApiResponse ApiV1::handle(const ApiRequest& request) {
+  static const std::vector<Route> routes = {
+      {"GET", "/v1/ping", {}, &ApiV1::ping},
+      {"GET", "/v1/environments", {"cluster"}, &ApiV1::list_environments},
+      {"POST", "/v1/environments", {}, &ApiV1::create_environment},
+      {"GET", "/v1/environments/{}", {}, &ApiV1::get_environment},
+      {"PUT", "/v1/environments/{}", {}, &ApiV1::update_environment},
+      {"DELETE", "/v1/environments/{}", {"terminateTasks"}, &ApiV1::delete_environment},
+      {"POST", "/v1/environments/{}/deployments", {"deploymentToken"}, &ApiV1::create_deployment},
+      {"GET", "/v1/environments/{}/deployments", {"limit"}, &ApiV1::list_deployments},
+      {"GET", "/v1/environments/{}/deployments/{}", {}, &ApiV1::get_deployment},
+      {"GET", "/v1/clusters/{}/instances", {}, &ApiV1::list_instances},
+      {"GET", "/v1/clusters/{}/tasks", {}, &ApiV1::list_tasks},
+  };
+  if (request.body.size() > options_.max_body_bytes) {
+    return error_response(ApiError{413, "payload_too_large",
+                                   "request body exceeds " + std::to_string(options_.max_body_bytes) + " bytes"});
+  }
+  auto segs = split_path(request.path);
+  std::vector<std::string> params;
+  std::string allow;
+  for (const auto& route : routes) {
+    if (!match(route.pattern, segs, params)) continue;
+    if (route.method != request.method) {
+      if (allow.find(route.method) == std::string::npos) allow += (allow.empty() ? "" : ", ") + std::string(route.method);
+      continue;
+    }
+    for (const auto& [key, value] : request.query) {
+      if (std::find(route.query.begin(), route.query.end(), key) == route.query.end()) {
+        return error_response(ApiError{400, "unknown_field", "unknown query parameter '" + key + "'"});
+      }
+    }
+    try {
+      return (this->*route.handler)(request, params);
+    } catch (const std::exception& e) {
+      // Unexpected: keep the answer opaque, keep the details in the log.
+      spdlog::error("api unexpected_exception method={} path={} what={}", request.method, request.path, e.what());
+      return error_response(ApiError{500, "internal", "internal error"});
+    }
+  }
+  if (!allow.empty()) {
+    auto r = error_response(ApiError{405, "method_not_allowed",
+                                     request.method + " is not allowed on " + request.path + " (allowed: " + allow + ")"});
+    r.headers.emplace_back("Allow", allow);
+    return r;
+  }
+  return error_response(ApiError{404, "not_found", "no route for " + request.path});
+}
+
+ApiResponse ApiV1::store_error(const store::StoreError& e, std::string_view what) {
+  switch (e.code) {
+    case StoreErrc::not_found: return error_response(ApiError{404, "not_found", e.message});
+    case StoreErrc::already_exists: return error_response(ApiError{409, "already_exists", e.message});
+    case StoreErrc::conflict: return error_response(ApiError{409, "conflict", e.message});
+    case StoreErrc::invalid_argument: return error_response(ApiError{400, "invalid_field", e.message});
+    case StoreErrc::busy: {
+      auto r = error_response(ApiError{503, "unavailable", "state store is busy, retry"});
+      r.headers.emplace_back("Retry-After", "1");
+      return r;
+    }
+    default: break;
+  }
+  spdlog::error("api store_error op={} code={} message={}", what, store::to_string(e.code), e.message);
+  return error_response(ApiError{500, "internal", "internal error"});
+}
+
+ApiResponse ApiV1::ping(const ApiRequest&, const Params&) { return json_response(200, json::object{{"status", "ok"}}); }
+
+ApiResponse ApiV1::list_environments(const ApiRequest& req, const Params&) {
+  std::string cluster = query_param(req, "cluster").value_or("");
+  if (req.query.count("cluster") && !valid_cluster_name(cluster)) {
+    return error_response(invalid_field("cluster", "1-255 letters, digits, '-' or '_'"));
+  }
+  auto envs = store_.list_environments(cluster);
+  if (!envs) return store_error(envs.error(), "list_environments");
+  json::array out;
+  for (const auto& e : *envs) out.push_back(environment_to_json(e));
+  return json_response(200, json::object{{"environments", std::move(out)}});
+}
+
+ApiResponse ApiV1::create_environment(const ApiRequest& req, const Params&) {
+  auto body = parse_object_body(req.body, options_.max_body_bytes);
+  if (!body) return error_response(body.error());
+  auto env = parse_create_environment(*body);
+  if (!env) return error_response(env.error());
+  auto now = clock_();
+  env->created_at = now;
+  env->updated_at = now;
+  Deployment first;
+  first.id = new_id_();
+  first.environment = env->name;
+  first.task_definition = env->task_definition;
+  first.created_at = now;
+  auto r = store_.create_environment_with_deployment(*env, first);
+  if (!r) return store_error(r.error(), "create_environment");
+  reconcile_.mark_dirty(env->name);
+  auto resp = json_response(201, environment_to_json(r->environment));
+  resp.headers.emplace_back("Location", "/v1/environments/" + env->name);
+  return resp;
+}
+
+ApiResponse ApiV1::get_environment(const ApiRequest&, const Params& p) {
+  if (!valid_environment_name(p[0])) return bad_path_name("environment", p[0]);
+  auto env = store_.get_environment(p[0]);
+  if (!env) return store_error(env.error(), "get_environment");
+  return json_response(200, environment_to_json(*env));
+}
+
+ApiResponse ApiV1::update_environment(const ApiRequest& req, const Params& p) {
+  if (!valid_environment_name(p[0])) return bad_path_name("environment", p[0]);
+  auto body = parse_object_body(req.body, options_.max_body_bytes);
+  if (!body) return error_response(body.error());
+  auto env = store_.get_environment(p[0]);
+  if (!env) return store_error(env.error(), "get_environment");
+  Environment updated = *env;
+  auto expected = apply_environment_update(*body, updated);
+  if (!expected) return error_response(expected.error());
+  if (*expected && **expected != env->revision) {
+    return error_response(ApiError{409, "conflict", "environment '" + env->name + "' is at revision " +
+                                                        std::to_string(env->revision) + ", not " +
+                                                        std::to_string(**expected)});
+  }
+  if (updated == *env) return json_response(200, environment_to_json(*env));  // idempotent PUT: no new revision
+  updated.updated_at = clock_();
+  auto stored = store_.put_environment(updated);  // revision check guards against a concurrent writer
+  if (!stored) return store_error(stored.error(), "update_environment");
+  reconcile_.mark_dirty(stored->name);
+  return json_response(200, environment_to_json(*stored));
+}
+
+ApiResponse ApiV1::delete_environment(const ApiRequest& req, const Params& p) {
+  if (!valid_environment_name(p[0])) return bad_path_name("environment", p[0]);
+  bool terminate = false;
+  if (auto t = query_param(req, "terminateTasks")) {
+    if (*t == "true") terminate = true;
+    else if (*t != "false") return error_response(invalid_field("terminateTasks", "must be true or false"));
+  }
+  auto deleted = store_.delete_environment(p[0]);
+  if (!deleted) return store_error(deleted.error(), "delete_environment");
+  // Without terminateTasks the tasks keep running unmanaged (Blox behaviour); either way the reactor must drop
+  // the environment from its work.
+  if (terminate) reconcile_.terminate_tasks(p[0]);
+  reconcile_.mark_dirty(p[0]);
+  return json_response(200, environment_to_json(*deleted));
+}
+
+ApiResponse ApiV1::create_deployment(const ApiRequest& req, const Params& p) {
+  if (!valid_environment_name(p[0])) return bad_path_name("environment", p[0]);
+  std::string token = query_param(req, "deploymentToken").value_or("");
+  if (req.query.count("deploymentToken") && !valid_token(token)) {
+    return error_response(invalid_field("deploymentToken", "1-64 letters, digits, '.', '_', ':' or '-'"));
+  }
+  auto td = parse_create_deployment(req.body, options_.max_body_bytes);
+  if (!td) return error_response(td.error());
+  auto env = store_.get_environment(p[0]);
+  if (!env) return store_error(env.error(), "get_environment");
+  Deployment d;
+  d.id = new_id_();
+  d.environment = env->name;
+  d.task_definition = td->value_or(env->task_definition);  // no body: redeploy the current definition
+  d.token = token;
+  d.created_at = clock_();
+  auto started = store_.start_deployment(d);
+  if (!started) return store_error(started.error(), "start_deployment");
+  if (!started->created) {
+    // A retried request: answer as before, unless the token is reused for something else.
+    if (*td && started->deployment.task_definition != **td) {
+      return error_response(ApiError{409, "conflict", "deploymentToken '" + token +
+                                                          "' was already used for taskDefinition " +
+                                                          started->deployment.task_definition});
+    }
+    return json_response(200, deployment_to_json(started->deployment));
+  }
+  reconcile_.mark_dirty(env->name);
+  auto resp = json_response(201, deployment_to_json(started->deployment));
+  resp.headers.emplace_back("Location", "/v1/environments/" + env->name + "/deployments/" + d.id);
+  return resp;
+}
+
+ApiResponse ApiV1::list_deployments(const ApiRequest& req, const Params& p) {
+  if (!valid_environment_name(p[0])) return bad_path_name("environment", p[0]);
+  std::size_t limit = options_.max_deployments_listed;
+  if (auto l = query_param(req, "limit")) {
+    std::size_t n = 0;
+    auto [ptr, ec] = std::from_chars(l->data(), l->data() + l->size(), n);
+    if (l->empty() || ec != std::errc() || ptr != l->data() + l->size() || n < 1 || n > limit) {
+      return error_response(invalid_field("limit", "must be between 1 and " + std::to_string(limit)));
+    }
+    limit = n;
+  }
+  auto env = store_.get_environment(p[0]);
+  if (!env) return store_error(env.error(), "get_environment");
+  auto list = store_.list_deployments(p[0], limit);
+  if (!list) return store_error(list.error(), "list_deployments");
+  json::array out;
+  for (const auto& d : *list) out.push_back(deployment_to_json(d));
+  return json_response(200, json::object{{"deployments", std::move(out)}});
+}
+
+ApiResponse ApiV1::get_deployment(const ApiRequest&, const Params& p) {
+  if (!valid_environment_name(p[0])) return bad_path_name("environment", p[0]);
+  auto d = store_.get_deployment(p[1]);
+  // A deployment of another environment is as absent as one that does not exist.
+  if (!d && d.error().code != StoreErrc::not_found) return store_error(d.error(), "get_deployment");
+  if (!d || d->environment != p[0]) {
+    auto env = store_.get_environment(p[0]);
+    if (!env) return store_error(env.error(), "get_environment");
+    return error_response(ApiError{404, "not_found", "deployment '" + p[1] + "' not found in environment '" + p[0] + "'"});
+  }
+  return json_response(200, deployment_to_json(*d));
+}
+
+ApiResponse ApiV1::list_instances(const ApiRequest&, const Params& p) {
+  if (!valid_cluster_name(p[0])) return bad_path_name("cluster", p[0]);
+  auto items = clusters_.list_instances(p[0]);
+  if (!items) return error_response(ApiError{404, "not_found", "cluster '" + p[0] + "' is not known to berth"});
+  return json_response(200, json::object{{"cluster", p[0]}, {"instances", std::move(*items)}});
+}
+
+ApiResponse ApiV1::list_tasks(const ApiRequest&, const Params& p) {
+  if (!valid_cluster_name(p[0])) return bad_path_name("cluster", p[0]);
+  auto items = clusters_.list_tasks(p[0]);
+  if (!items) return error_response(ApiError{404, "not_found", "cluster '" + p[0] + "' is not known to berth"});
+  return json_response(200, json::object{{"cluster", p[0]}, {"tasks", std::move(*items)}});
+}
+
+}  // namespace berth::http::api

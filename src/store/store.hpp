@@ -1,0 +1,157 @@
+// File: src/store/store.hpp — durable desired state in SQLite: environments, deployments, reactor records.
+//
+// Durability: WAL journal. A commit that returned has reached the WAL file in the OS page cache, so it survives
+// SIGKILL of berth with synchronous=NORMAL already; surviving power loss / kernel panic needs synchronous=FULL
+// (fsync of the WAL on every commit). The default is FULL: desired state is small and written rarely.
+//
+// Threading: one Store is used from one thread (the reactor's io_context). Several processes may open the same
+// file (WAL allows concurrent readers, one writer; busy_timeout waits for the lock).
+//
+// Model (see also docs in policy/desired_state.hpp):
+//  - Environment::task_definition is what the environment should converge to. Starting a deployment sets it to the
+//    deployment's definition and points active_deployment_id at the deployment, in one transaction.
+//  - A new deployment supersedes an unfinished one: the old one is marked failed with reason "superseded".
+//  - Finishing a deployment clears active_deployment_id; rolled_back also resets task_definition to the
+//    deployment's previous_task_definition.
+#pragma once
+
+#include "policy/desired_state.hpp"
+#include "store/sqlite.hpp"
+#include "store/store_error.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace berth::store {
+
+struct StoreOptions {
+  enum class Sync { normal, full };
+  // normal: survives process crashes (SIGKILL); full: also survives power loss. See the file comment.
+  Sync synchronous = Sync::full;
+  // How long a write waits for another process's write lock before failing with StoreErrc::busy.
+  std::chrono::milliseconds busy_timeout{5000};
+};
+
+// Result of an idempotent deployment start.
+struct StartedDeployment {
+  policy::Deployment deployment;           // the new deployment, or the existing one for a repeated token
+  bool created = false;                    // false: the token was seen before, nothing changed
+  std::optional<policy::Deployment> superseded;  // the unfinished deployment this one replaced
+  policy::Environment environment;         // the environment after the change
+};
+
+// Why reason text is fixed: the API and operators match on it.
+inline constexpr std::string_view superseded_reason = "superseded";
+
+class Store {
+ public:
+  static constexpr int schema_version = 1;
+
+  // Opens (creating if needed) the database at `path` and migrates it forward to schema_version.
+  // Errors: corrupt (not a database), too_new (written by a newer berth), io, busy.
+  static StoreResult<std::unique_ptr<Store>> open(const std::string& path, StoreOptions options = {});
+
+  // --- Environments -------------------------------------------------------------------------------------------
+  // revision == 0: insert (already_exists if the name is taken). revision > 0: update only if the stored revision
+  // equals it (conflict otherwise, not_found if missing). Returns the stored value, revision incremented.
+  // created_at is kept from the stored row on update; updated_at is taken from the argument.
+  StoreResult<policy::Environment> put_environment(const policy::Environment& env);
+  StoreResult<policy::Environment> get_environment(std::string_view name);
+  // Sorted by name; all clusters when `cluster` is empty.
+  StoreResult<std::vector<policy::Environment>> list_environments(std::string_view cluster = {});
+  // Deletes the environment and its deployment history. expected_revision (if set) must match (conflict).
+  StoreResult<policy::Environment> delete_environment(std::string_view name,
+                                                      std::optional<std::int64_t> expected_revision = {});
+
+  // Atomically creates a new environment (revision 0 expected) and its first deployment, which becomes active.
+  StoreResult<StartedDeployment> create_environment_with_deployment(const policy::Environment& env,
+                                                                    const policy::Deployment& first);
+
+  // --- Deployments --------------------------------------------------------------------------------------------
+  // Inserts a deployment row as given (no environment change). A non-empty token already used for the same
+  // environment returns the existing deployment with created=false. not_found if the environment is missing.
+  StoreResult<StartedDeployment> create_deployment(const policy::Deployment& d);
+  StoreResult<policy::Deployment> get_deployment(std::string_view id);
+  StoreResult<std::optional<policy::Deployment>> find_deployment_by_token(std::string_view environment,
+                                                                          std::string_view token);
+  // Newest first; limit 0 = all.
+  StoreResult<std::vector<policy::Deployment>> list_deployments(std::string_view environment,
+                                                                std::size_t limit = 0);
+  // Every pending or running deployment, oldest first: what the reactor resumes after a restart.
+  StoreResult<std::vector<policy::Deployment>> list_unfinished_deployments();
+  // Writes the mutable fields (status, reason, counts, failed_instances, started_at, ended_at) of `d.id`.
+  StoreResult<void> update_deployment(const policy::Deployment& d);
+
+  // One transaction: [token idempotency] -> supersede the unfinished active deployment (failed, "superseded")
+  // -> insert `d` as pending with previous_task_definition = the last stable definition -> set the environment's
+  // task_definition and active_deployment_id, bump its revision. Fields of `d` used: id, environment,
+  // task_definition, token, desired_count, created_at. expected_env_revision (if set) must match (conflict).
+  StoreResult<StartedDeployment> start_deployment(const policy::Deployment& d,
+                                                  std::optional<std::int64_t> expected_env_revision = {});
+
+  // One transaction: set status (completed, failed or rolled_back), reason, ended_at = now; clear the
+  // environment's active_deployment_id if it points here; on rolled_back set the environment's task_definition
+  // back to previous_task_definition; on completed set it to the deployment's task_definition.
+  StoreResult<StartedDeployment> finish_deployment(std::string_view id, policy::DeploymentStatus status,
+                                                   std::string_view reason, policy::SystemTime now);
+
+  // --- Reactor key/value records (e.g. in-flight RunTask by clientToken) -------------------------------------
+  // Pattern for "nothing launched twice": commit kv_put("launch", client_token, ...) BEFORE sending RunTask or
+  // StartTask with that clientToken; after a restart, retry pending records with the same token (ECS treats a
+  // repeated clientToken as the same request) or match them against the model, then kv_delete.
+  StoreResult<void> kv_put(std::string_view ns, std::string_view key, std::string_view value);
+  StoreResult<std::optional<std::string>> kv_get(std::string_view ns, std::string_view key);
+  // Returns whether a row was deleted.
+  StoreResult<bool> kv_delete(std::string_view ns, std::string_view key);
+  // Sorted by key.
+  StoreResult<std::vector<std::pair<std::string, std::string>>> kv_list(std::string_view ns);
+
+  // Runs `fn` in one write transaction (BEGIN IMMEDIATE): commits if it returns a value, rolls back otherwise.
+  // Store calls inside `fn` join the transaction.
+  StoreResult<void> transact(const std::function<StoreResult<void>()>& fn);
+
+  // PRAGMA integrity_check: "ok" or the list of problems.
+  StoreResult<std::string> integrity_check();
+  // The schema version recorded in the file.
+  StoreResult<int> stored_schema_version();
+
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+ private:
+  explicit Store(sqlite::Database db) : db_(std::move(db)) {}
+  StoreResult<void> configure(const StoreOptions& options);
+  StoreResult<void> migrate();
+
+  // Returns the cached prepared statement for `sql` (prepared on first use).
+  StoreResult<sqlite::Statement*> stmt(std::string_view sql);
+
+  // Nested-transaction aware BEGIN IMMEDIATE / COMMIT / ROLLBACK.
+  StoreResult<void> begin();
+  StoreResult<void> commit();
+  void rollback();
+  template <class T>
+  StoreResult<T> in_transaction(const std::function<StoreResult<T>()>& fn);
+
+  StoreResult<std::optional<policy::Environment>> load_environment(std::string_view name);
+  StoreResult<std::optional<policy::Deployment>> load_deployment(std::string_view id);
+  StoreResult<void> write_environment_row(const policy::Environment& env, bool insert);
+  StoreResult<void> insert_deployment_row(const policy::Deployment& d);
+  StoreResult<StartedDeployment> start_deployment_locked(const policy::Deployment& d,
+                                                         std::optional<std::int64_t> expected_env_revision);
+
+  sqlite::Database db_;
+  std::unordered_map<std::string, sqlite::Statement> cache_;
+  int txn_depth_ = 0;
+};
+
+}  // namespace berth::store

@@ -1,0 +1,86 @@
+// File: tests/api/api_fixture.hpp — ApiV1 over a real Store in a temp dir, with a fake model, reactor and clock.
+#pragma once
+
+#include "http/api/api_v1.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <random>
+
+namespace berth::http::api::test {
+
+namespace json = boost::json;
+
+class FakeClusterView : public ClusterView {
+ public:
+  std::optional<json::array> list_instances(std::string_view cluster) const override {
+    if (cluster != "prod") return std::nullopt;
+    return json::array{json::object{{"containerInstanceArn", "arn:aws:ecs:us-east-1:1:container-instance/prod/i1"}}};
+  }
+  std::optional<json::array> list_tasks(std::string_view cluster) const override {
+    if (cluster != "prod") return std::nullopt;
+    return json::array{json::object{{"taskArn", "arn:aws:ecs:us-east-1:1:task/prod/t1"}}};
+  }
+};
+
+class FakeReconcile : public Reconcile {
+ public:
+  void mark_dirty(std::string_view env) override { dirty.emplace_back(env); }
+  void terminate_tasks(std::string_view env) override { terminated.emplace_back(env); }
+  std::vector<std::string> dirty;
+  std::vector<std::string> terminated;
+};
+
+class ApiFixture : public ::testing::Test {
+ protected:
+  ApiFixture() {
+    std::random_device rd;
+    dir_ = std::filesystem::temp_directory_path() / ("berth-api-" + std::to_string(rd()) + std::to_string(rd()));
+    std::filesystem::create_directories(dir_);
+    auto s = store::Store::open((dir_ / "berth.db").string());
+    if (!s) throw std::runtime_error(s.error().message);
+    store_ = std::move(*s);
+    api_ = std::make_unique<ApiV1>(
+        *store_, clusters_, reconcile_, [this] { return now_; },
+        [this] { return "d-" + std::to_string(++next_id_); }, options_);
+  }
+  ~ApiFixture() override {
+    api_.reset();
+    store_.reset();
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+
+  ApiResponse call(std::string method, std::string_view target, std::string body = {}) {
+    return api_->handle(ApiRequest::from_target(std::move(method), target, std::move(body)));
+  }
+  ApiResponse create_env(std::string_view name, std::string_view cluster, std::string_view td = "web:1") {
+    return call("POST", "/v1/environments",
+                json::serialize(json::object{{"name", name},
+                                             {"instanceGroup", json::object{{"cluster", cluster}}},
+                                             {"taskDefinition", td}}));
+  }
+  static std::string error_code(const ApiResponse& r) {
+    const auto* o = r.body.if_object();
+    if (!o || !o->contains("error")) return {};
+    return std::string(o->at("error").at("code").as_string());
+  }
+  static std::string header(const ApiResponse& r, std::string_view name) {
+    for (const auto& [k, v] : r.headers) {
+      if (k == name) return v;
+    }
+    return {};
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<store::Store> store_;
+  FakeClusterView clusters_;
+  FakeReconcile reconcile_;
+  policy::SystemTime now_ = policy::SystemTime(std::chrono::seconds(1'790'000'000));
+  int next_id_ = 0;
+  ApiV1Options options_{};
+  std::unique_ptr<ApiV1> api_;
+};
+
+}  // namespace berth::http::api::test
