@@ -97,11 +97,24 @@ std::optional<ApiError> check_sigv4(const http::request<http::string_body>& req,
     return ApiError{sqs ? "SignatureDoesNotMatch" : "InvalidSignatureException",
                     "Credential should be scoped to a valid region and service.", 403};
 #ifdef BERTH_SIM_HAVE_SIGV4
-  if (!verify_signature_with_sigv4(req, *auth, secret_key))
-    return ApiError{sqs ? "SignatureDoesNotMatch" : "InvalidSignatureException",
-                    "The request signature we calculated does not match the signature you provided.", 403};
+  // Recompute the signature over the request exactly as received.
+  namespace v4 = berth::aws::sigv4;
+  v4::Request wire;
+  wire.method = std::string(req.method_string());
+  v4::split_target(req.target(), wire.path, wire.query);
+  for (const auto& f : req) wire.headers.push_back(v4::Header{std::string(f.name_string()), std::string(f.value())});
+  wire.body = req.body();
+  auto verdict = v4::verify_request(wire, secret_key);
+  if (!verdict.ok()) {
+    if (verdict.status == v4::VerifyStatus::signature_mismatch)
+      return ApiError{sqs ? "SignatureDoesNotMatch" : "InvalidSignatureException",
+                      "The request signature we calculated does not match the signature you provided. Check your "
+                      "AWS Secret Access Key and signing method. Consult the service documentation for details.",
+                      403};
+    return ApiError{"IncompleteSignatureException", std::string(v4::to_string(verdict.status)), 403};
+  }
 #else
-  (void)secret_key;  // TODO(sim): recompute the signature once berth_sigv4 is merged.
+  (void)secret_key;  // Built without berth_sigv4: only the header, key, scope and skew are checked.
 #endif
   return std::nullopt;
 }
