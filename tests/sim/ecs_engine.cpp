@@ -1,0 +1,469 @@
+// File: tests/sim/ecs_engine.cpp — ECS operations on clusters, task definitions and container instances.
+#include "ecs_engine.hpp"
+
+#include "ecs_encode.hpp"
+
+#include <boost/json/serialize.hpp>
+
+#include <algorithm>
+#include <cctype>
+
+namespace berth::sim {
+namespace json = boost::json;
+
+namespace {
+
+std::string str(const json::object& in, const char* key, std::string fallback = {}) {
+  if (auto* v = in.if_contains(key); v && v->is_string()) return std::string(v->as_string());
+  return fallback;
+}
+
+// "512", "0.5 vCPU", "1 vcpu" (cpu units) and "1024", "1 GB" (MiB).
+int parse_size(const std::string& s, int unit_multiplier) {
+  if (s.empty()) return 0;
+  std::size_t pos = 0;
+  double n = 0;
+  try {
+    n = std::stod(s, &pos);
+  } catch (...) {
+    return -1;
+  }
+  std::string rest = s.substr(pos);
+  rest.erase(std::remove_if(rest.begin(), rest.end(), [](unsigned char c) { return std::isspace(c); }), rest.end());
+  if (rest.empty()) return static_cast<int>(n);
+  return static_cast<int>(n * unit_multiplier);
+}
+
+}  // namespace
+
+EcsEngine::EcsEngine(Timers& timers, Random& random, EcsOptions options, std::function<void(std::string)> publish)
+    : timers_(timers), random_(random), options_(options), publish_(std::move(publish)) {}
+
+bool EcsEngine::implements(const std::string& op) const {
+  static const char* ops[] = {"CreateCluster", "DescribeClusters", "ListClusters", "RegisterTaskDefinition",
+                              "DescribeTaskDefinition", "DeregisterTaskDefinition", "ListTaskDefinitions",
+                              "ListContainerInstances", "DescribeContainerInstances",
+                              "UpdateContainerInstancesState", "DeregisterContainerInstance", "PutAttributes",
+                              "StartTask", "RunTask", "StopTask", "ListTasks", "DescribeTasks"};
+  return std::find(std::begin(ops), std::end(ops), op) != std::end(ops);
+}
+
+ApiOutcome EcsEngine::call(const std::string& op, const json::object& in) {
+  if (op == "CreateCluster") return create_cluster(in);
+  if (op == "DescribeClusters") return describe_clusters(in);
+  if (op == "ListClusters") return list_clusters(in);
+  if (op == "RegisterTaskDefinition") return register_task_definition(in);
+  if (op == "DescribeTaskDefinition") return describe_task_definition(in);
+  if (op == "DeregisterTaskDefinition") return deregister_task_definition(in);
+  if (op == "ListTaskDefinitions") return list_task_definitions(in);
+  if (op == "ListContainerInstances") return list_container_instances(in);
+  if (op == "DescribeContainerInstances") return describe_container_instances(in);
+  if (op == "UpdateContainerInstancesState") return update_container_instances_state(in);
+  if (op == "DeregisterContainerInstance") return deregister_container_instance(in);
+  if (op == "PutAttributes") return put_attributes(in);
+  if (op == "StartTask") return start_task(in);
+  if (op == "RunTask") return run_task(in);
+  if (op == "StopTask") return stop_task(in);
+  if (op == "ListTasks") return list_tasks(in);
+  if (op == "DescribeTasks") return describe_tasks(in);
+  return ApiOutcome::fail("UnsupportedFeatureException", "The sim does not implement " + op + ".");
+}
+
+// ---- lookups -------------------------------------------------------------------------------
+
+std::optional<std::uint32_t> EcsEngine::find_cluster(const json::object& in, ApiOutcome& err) const {
+  std::string ref = str(in, "cluster", "default");
+  auto it = state_.cluster_by_name.find(std::string(last_segment(ref)));
+  if (it == state_.cluster_by_name.end()) {
+    err = ApiOutcome::fail("ClusterNotFoundException", "Cluster not found.");
+    return std::nullopt;
+  }
+  return it->second;
+}
+
+std::optional<std::uint32_t> EcsEngine::find_instance(std::uint32_t cluster, std::string_view ref) const {
+  auto it = state_.instance_by_id.find(last_segment(ref));
+  if (it == state_.instance_by_id.end()) return std::nullopt;
+  if (state_.instances[it->second].cluster != cluster) return std::nullopt;
+  return it->second;
+}
+
+std::optional<std::uint32_t> EcsEngine::find_task(std::uint32_t cluster, std::string_view ref) const {
+  auto it = state_.task_by_id.find(last_segment(ref));
+  if (it == state_.task_by_id.end() || state_.tasks[it->second].cluster != cluster) return std::nullopt;
+  return it->second;
+}
+
+std::optional<std::uint32_t> EcsEngine::find_taskdef(std::string_view ref) const {
+  std::string_view name = ref;
+  if (ref.rfind("arn:", 0) == 0) {
+    auto slash = ref.find('/');
+    if (slash == std::string_view::npos) return std::nullopt;
+    name = ref.substr(slash + 1);
+  }
+  auto colon = name.find(':');
+  std::string family(name.substr(0, colon));
+  auto it = state_.taskdefs_by_family.find(family);
+  if (it == state_.taskdefs_by_family.end()) return std::nullopt;
+  if (colon == std::string_view::npos) {
+    // Latest ACTIVE revision.
+    for (auto r = it->second.rbegin(); r != it->second.rend(); ++r)
+      if (state_.taskdefs[*r].active) return *r;
+    return std::nullopt;
+  }
+  int rev = 0;
+  try {
+    rev = std::stoi(std::string(name.substr(colon + 1)));
+  } catch (...) {
+    return std::nullopt;
+  }
+  if (rev < 1 || rev > static_cast<int>(it->second.size())) return std::nullopt;
+  return it->second[static_cast<std::size_t>(rev - 1)];
+}
+
+// ---- events --------------------------------------------------------------------------------
+
+void EcsEngine::task_changed(Task& t) {
+  t.updated_ms = now_ms();
+  ++events_;
+  publish_(json::serialize(task_event(state_, t, random_.uuid())));
+}
+
+void EcsEngine::instance_changed(Instance& i) {
+  ++events_;
+  publish_(json::serialize(instance_event(state_, i, random_.uuid())));
+}
+
+// ---- clusters ------------------------------------------------------------------------------
+
+std::uint32_t EcsEngine::ensure_cluster(const std::string& name) {
+  if (auto it = state_.cluster_by_name.find(name); it != state_.cluster_by_name.end()) return it->second;
+  Cluster c;
+  c.name = name;
+  c.arn = state_.arn("cluster", name);
+  state_.clusters.push_back(std::move(c));
+  auto idx = static_cast<std::uint32_t>(state_.clusters.size() - 1);
+  state_.cluster_by_name.emplace(name, idx);
+  return idx;
+}
+
+ApiOutcome EcsEngine::create_cluster(const json::object& in) {
+  std::string name = str(in, "clusterName", "default");
+  auto idx = ensure_cluster(name);
+  return ApiOutcome::ok(json::object{{"cluster", encode_cluster(state_, state_.clusters[idx])}});
+}
+
+ApiOutcome EcsEngine::describe_clusters(const json::object& in) {
+  json::array clusters, failures;
+  std::vector<std::string> refs;
+  if (auto* list = in.if_contains("clusters"))
+    for (const auto& c : list->as_array()) refs.emplace_back(c.as_string());
+  if (refs.empty()) refs.emplace_back("default");
+  for (const auto& ref : refs) {
+    auto it = state_.cluster_by_name.find(std::string(last_segment(ref)));
+    if (it == state_.cluster_by_name.end())
+      failures.push_back(json::object{{"arn", ref}, {"reason", "MISSING"}});
+    else
+      clusters.push_back(encode_cluster(state_, state_.clusters[it->second]));
+  }
+  return ApiOutcome::ok(json::object{{"clusters", std::move(clusters)}, {"failures", std::move(failures)}});
+}
+
+ApiOutcome EcsEngine::list_clusters(const json::object&) {
+  json::array arns;
+  for (const auto& c : state_.clusters) arns.push_back(json::value(c.arn));
+  return ApiOutcome::ok(json::object{{"clusterArns", std::move(arns)}});
+}
+
+// ---- task definitions ----------------------------------------------------------------------
+
+ApiOutcome EcsEngine::register_task_definition(const json::object& in) {
+  TaskDef td;
+  td.family = str(in, "family");
+  td.network_mode = str(in, "networkMode", "bridge");
+  td.cpu = parse_size(str(in, "cpu"), 1024);
+  td.memory = parse_size(str(in, "memory"), 1024);
+  if (td.cpu < 0 || td.memory < 0) return ApiOutcome::fail("ClientException", "Invalid 'cpu' or 'memory' setting.");
+  const auto& defs = in.at("containerDefinitions").as_array();
+  if (defs.empty()) return ApiOutcome::fail("ClientException", "Container list cannot be empty.");
+  int cpu_sum = 0, mem_sum = 0;
+  for (const auto& dv : defs) {
+    const auto& d = dv.as_object();
+    ContainerDef c;
+    c.name = str(d, "name");
+    if (c.name.empty()) return ApiOutcome::fail("ClientException", "Container.name should not be null or empty.");
+    if (auto* v = d.if_contains("cpu"); v && v->is_int64()) c.cpu = static_cast<int>(v->as_int64());
+    int hard = 0, soft = 0;
+    if (auto* v = d.if_contains("memory"); v && v->is_int64()) hard = static_cast<int>(v->as_int64());
+    if (auto* v = d.if_contains("memoryReservation"); v && v->is_int64()) soft = static_cast<int>(v->as_int64());
+    c.memory = soft > 0 ? soft : hard;
+    if (c.memory == 0 && td.memory == 0)
+      return ApiOutcome::fail("ClientException", "Invalid setting for container '" + c.name +
+                                                     "'. At least one of 'memory' or 'memoryReservation' must be specified.");
+    if (auto* v = d.if_contains("essential"); v && v->is_bool()) c.essential = v->as_bool();
+    if (auto* pm = d.if_contains("portMappings"); pm && pm->is_array()) {
+      for (const auto& pv : pm->as_array()) {
+        const auto& p = pv.as_object();
+        PortMapping m;
+        if (auto* v = p.if_contains("containerPort"); v && v->is_int64()) m.container_port = static_cast<int>(v->as_int64());
+        if (auto* v = p.if_contains("hostPort"); v && v->is_int64()) m.host_port = static_cast<int>(v->as_int64());
+        m.udp = str(p, "protocol", "tcp") == "udp";
+        if (td.network_mode == "host" && m.host_port == 0) m.host_port = m.container_port;
+        if (m.container_port < 0 || m.container_port > 65535 || m.host_port < 0 || m.host_port > 65535)
+          return ApiOutcome::fail("ClientException", "Invalid port mapping for container '" + c.name + "'.");
+        c.ports.push_back(m);
+      }
+    }
+    cpu_sum += c.cpu;
+    mem_sum += c.memory;
+    td.containers.push_back(std::move(c));
+  }
+  if (td.cpu == 0) td.cpu = cpu_sum;
+  if (td.memory == 0) td.memory = mem_sum;
+  auto& revs = state_.taskdefs_by_family[td.family];
+  td.revision = static_cast<int>(revs.size()) + 1;
+  td.arn = state_.arn("task-definition", td.family + ":" + std::to_string(td.revision));
+  td.registered_at_ms = now_ms();
+  td.registered_json = json::serialize(in);
+  state_.taskdefs.push_back(std::move(td));
+  revs.push_back(static_cast<std::uint32_t>(state_.taskdefs.size() - 1));
+  return ApiOutcome::ok(json::object{{"taskDefinition", encode_taskdef(state_, state_.taskdefs.back())}});
+}
+
+ApiOutcome EcsEngine::describe_task_definition(const json::object& in) {
+  auto idx = find_taskdef(str(in, "taskDefinition"));
+  if (!idx) return ApiOutcome::fail("ClientException", "Unable to describe task definition.");
+  return ApiOutcome::ok(json::object{{"taskDefinition", encode_taskdef(state_, state_.taskdefs[*idx])}});
+}
+
+ApiOutcome EcsEngine::deregister_task_definition(const json::object& in) {
+  std::string ref = str(in, "taskDefinition");
+  if (ref.find(':') == std::string::npos)
+    return ApiOutcome::fail("ClientException", "Task definition must include a revision.");
+  auto idx = find_taskdef(ref);
+  if (!idx) return ApiOutcome::fail("ClientException", "The specified task definition does not exist.");
+  state_.taskdefs[*idx].active = false;
+  return ApiOutcome::ok(json::object{{"taskDefinition", encode_taskdef(state_, state_.taskdefs[*idx])}});
+}
+
+ApiOutcome EcsEngine::list_task_definitions(const json::object& in) {
+  std::string prefix = str(in, "familyPrefix");
+  std::string status = str(in, "status", "ACTIVE");
+  bool desc = str(in, "sort", "ASC") == "DESC";
+  json::array arns;
+  for (const auto& td : state_.taskdefs) {
+    if (!prefix.empty() && td.family.rfind(prefix, 0) != 0) continue;
+    if ((status == "ACTIVE") != td.active) continue;
+    arns.push_back(json::value(td.arn));
+  }
+  if (desc) std::reverse(arns.begin(), arns.end());
+  return ApiOutcome::ok(json::object{{"taskDefinitionArns", std::move(arns)}});
+}
+
+// ---- container instances -------------------------------------------------------------------
+
+std::vector<std::string> EcsEngine::add_instances(const std::string& cluster, int count, const InstanceSpec& spec) {
+  auto c = ensure_cluster(cluster);
+  std::vector<std::string> arns;
+  for (int n = 0; n < count; ++n) {
+    Instance inst;
+    inst.id = random_.uuid();
+    inst.ec2_id = "i-" + random_.hex(17);
+    inst.cluster = c;
+    inst.registered_at_ms = now_ms();
+    inst.cpu = inst.cpu_left = spec.cpu;
+    inst.memory = inst.memory_left = spec.memory;
+    inst.reserved_ports = spec.reserved_ports;
+    std::string az = spec.availability_zone;
+    if (az.empty()) az = state_.region + static_cast<char>('a' + (az_rotation_++ % 3));
+    inst.attributes = {{"ecs.availability-zone", az},
+                       {"ecs.instance-type", spec.instance_type},
+                       {"ecs.os-type", "linux"},
+                       {"ecs.cpu-architecture", "x86_64"},
+                       {"ecs.ami-id", "ami-0sim"}};
+    for (const auto& a : spec.attributes) inst.attributes.push_back(a);
+    state_.instances.push_back(std::move(inst));
+    auto idx = static_cast<std::uint32_t>(state_.instances.size() - 1);
+    Instance& stored = state_.instances.back();
+    state_.instance_by_id.emplace(stored.id, idx);
+    state_.instance_by_ec2.emplace(stored.ec2_id, idx);
+    state_.clusters[c].instances.emplace(stored.id, idx);
+    ++state_.clusters[c].active_instances;
+    arns.push_back(state_.instance_arn(stored));
+    instance_changed(stored);
+  }
+  return arns;
+}
+
+void EcsEngine::set_instance_status(std::uint32_t idx, InstanceStatus status) {
+  Instance& inst = state_.instances[idx];
+  if (inst.status == status) return;
+  if (status == InstanceStatus::inactive) {
+    --state_.clusters[inst.cluster].active_instances;
+  }
+  inst.status = status;
+  ++inst.version;
+  instance_changed(inst);
+}
+
+// Attribute filter for ListContainerInstances and memberOf: clauses joined by "and", each
+// "attribute:NAME == V", "!= V", "in [a, b]", "not in [...]", "exists", or
+// "ec2InstanceId ..." / "runningTasksCount ..." are not supported (treated as no match).
+bool matches_expression(const Instance& inst, const std::string& expr);
+
+ApiOutcome EcsEngine::list_container_instances(const json::object& in) {
+  ApiOutcome err;
+  auto c = find_cluster(in, err);
+  if (!c) return err;
+  int max = 100;
+  if (auto* v = in.if_contains("maxResults"); v && v->is_int64()) {
+    max = static_cast<int>(v->as_int64());
+    if (max < 1 || max > 100)
+      return ApiOutcome::fail("InvalidParameterException", "maxResults must be between 1 and 100.");
+  }
+  std::string status = str(in, "status");
+  std::string filter = str(in, "filter");
+  const auto& by_id = state_.clusters[*c].instances;
+  auto it = by_id.begin();
+  if (auto token = str(in, "nextToken"); !token.empty()) {
+    if (token.rfind("ci:", 0) != 0) return ApiOutcome::fail("InvalidParameterException", "Invalid nextToken.");
+    it = by_id.upper_bound(std::string_view(token).substr(3));
+  }
+  json::array arns;
+  std::string next;
+  for (; it != by_id.end(); ++it) {
+    const Instance& inst = state_.instances[it->second];
+    if (status.empty() ? inst.status == InstanceStatus::inactive : status != to_string(inst.status)) continue;
+    if (!filter.empty() && !matches_expression(inst, filter)) continue;
+    if (static_cast<int>(arns.size()) == max) {
+      next = "ci:" + state_.instances[std::prev(it)->second].id;
+      break;
+    }
+    arns.push_back(json::value(state_.instance_arn(inst)));
+  }
+  json::object out{{"containerInstanceArns", std::move(arns)}};
+  if (!next.empty()) out["nextToken"] = next;
+  return ApiOutcome::ok(std::move(out));
+}
+
+ApiOutcome EcsEngine::describe_container_instances(const json::object& in) {
+  ApiOutcome err;
+  auto c = find_cluster(in, err);
+  if (!c) return err;
+  const auto& refs = in.at("containerInstances").as_array();
+  if (refs.size() > 100)
+    return ApiOutcome::fail("InvalidParameterException", "containerInstances can have at most 100 items.");
+  json::array found, failures;
+  for (const auto& r : refs) {
+    auto idx = find_instance(*c, r.as_string());
+    if (!idx)
+      failures.push_back(json::object{{"arn", r}, {"reason", "MISSING"}});
+    else
+      found.push_back(encode_instance(state_, state_.instances[*idx]));
+  }
+  return ApiOutcome::ok(json::object{{"containerInstances", std::move(found)}, {"failures", std::move(failures)}});
+}
+
+ApiOutcome EcsEngine::update_container_instances_state(const json::object& in) {
+  ApiOutcome err;
+  auto c = find_cluster(in, err);
+  if (!c) return err;
+  std::string status = str(in, "status");
+  if (status != "ACTIVE" && status != "DRAINING")
+    return ApiOutcome::fail("InvalidParameterException", "Container instances status can only be ACTIVE or DRAINING.");
+  const auto& refs = in.at("containerInstances").as_array();
+  if (refs.size() > 10)
+    return ApiOutcome::fail("InvalidParameterException", "containerInstances can have at most 10 items.");
+  json::array done, failures;
+  for (const auto& r : refs) {
+    auto idx = find_instance(*c, r.as_string());
+    if (!idx || state_.instances[*idx].status == InstanceStatus::inactive) {
+      failures.push_back(json::object{{"arn", r}, {"reason", "MISSING"}});
+      continue;
+    }
+    set_instance_status(*idx, status == "ACTIVE" ? InstanceStatus::active : InstanceStatus::draining);
+    done.push_back(encode_instance(state_, state_.instances[*idx]));
+  }
+  return ApiOutcome::ok(json::object{{"containerInstances", std::move(done)}, {"failures", std::move(failures)}});
+}
+
+ApiOutcome EcsEngine::deregister_container_instance(const json::object& in) {
+  ApiOutcome err;
+  auto c = find_cluster(in, err);
+  if (!c) return err;
+  auto idx = find_instance(*c, str(in, "containerInstance"));
+  if (!idx) return ApiOutcome::fail("InvalidParameterException", "The referenced container instance was not found.");
+  bool force = false;
+  if (auto* v = in.if_contains("force"); v && v->is_bool()) force = v->as_bool();
+  Instance& inst = state_.instances[*idx];
+  if (!inst.tasks.empty() && !force)
+    return ApiOutcome::fail("InvalidParameterException",
+                            "Found running tasks on the instance. Use force to deregister the instance.");
+  if (auto msg = instance_action(std::string(inst.id), "deregister"))
+    return ApiOutcome::fail("InvalidParameterException", *msg);
+  return ApiOutcome::ok(json::object{{"containerInstance", encode_instance(state_, state_.instances[*idx])}});
+}
+
+ApiOutcome EcsEngine::put_attributes(const json::object& in) {
+  ApiOutcome err;
+  auto c = find_cluster(in, err);
+  if (!c) return err;
+  json::array applied;
+  for (const auto& av : in.at("attributes").as_array()) {
+    const auto& a = av.as_object();
+    std::string target = str(a, "targetId");
+    auto idx = find_instance(*c, target);
+    if (!idx) return ApiOutcome::fail("TargetNotFoundException", "Could not find target " + target + ".");
+    Instance& inst = state_.instances[*idx];
+    std::string name = str(a, "name"), value = str(a, "value");
+    auto it = std::find_if(inst.attributes.begin(), inst.attributes.end(), [&](const auto& p) { return p.first == name; });
+    if (it != inst.attributes.end())
+      it->second = value;
+    else
+      inst.attributes.emplace_back(name, value);
+    ++inst.version;
+    instance_changed(inst);
+    applied.push_back(av);
+  }
+  return ApiOutcome::ok(json::object{{"attributes", std::move(applied)}});
+}
+
+std::optional<std::string> EcsEngine::instance_action(const std::string& ref, const std::string& action) {
+  auto it = state_.instance_by_id.find(last_segment(ref));
+  if (it == state_.instance_by_id.end()) {
+    it = state_.instance_by_ec2.find(ref);
+    if (it == state_.instance_by_ec2.end()) return "container instance not found: " + ref;
+  }
+  std::uint32_t idx = it->second;
+  Instance& inst = state_.instances[idx];
+  if (inst.status == InstanceStatus::inactive) return "container instance is INACTIVE";
+  if (action == "drain") {
+    set_instance_status(idx, InstanceStatus::draining);
+  } else if (action == "activate") {
+    set_instance_status(idx, InstanceStatus::active);
+  } else if (action == "disconnect" || action == "reconnect") {
+    inst.agent_connected = action == "reconnect";
+    ++inst.version;
+    instance_changed(inst);
+  } else if (action == "deregister" || action == "kill") {
+    // The host is gone: its tasks are lost (STOPPED), then the instance becomes INACTIVE.
+    if (action == "kill") {
+      inst.agent_connected = false;
+      ++inst.version;
+      instance_changed(inst);
+    }
+    std::vector<std::uint32_t> lost = inst.tasks;
+    for (auto t : lost)
+      finish_stop(t, StopCode::essential_container_exited,
+                  action == "kill" ? "Host EC2 (instance " + inst.ec2_id + ") terminated."
+                                   : "Container instance deregistration forced by user.",
+                  -1);
+    if (action == "deregister") state_.instances[idx].agent_connected = false;
+    set_instance_status(idx, InstanceStatus::inactive);
+  } else {
+    return "unknown instance action: " + action;
+  }
+  return std::nullopt;
+}
+
+}  // namespace berth::sim

@@ -1,0 +1,101 @@
+// File: tests/sim/ecs_engine.hpp — simulated ECS: operations (JSON in, JSON out), task lifecycle, events.
+#pragma once
+#include "api_error.hpp"
+#include "ecs_state.hpp"
+#include "timers.hpp"
+#include "util.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+
+namespace berth::sim {
+
+struct EcsOptions {
+  std::chrono::milliseconds task_start{1000};  // PROVISIONING -> PENDING at half, RUNNING at full
+  std::chrono::milliseconds task_stop{200};    // desired STOPPED -> STOPPED
+  double task_start_failure_rate = 0.0;
+};
+
+// Resources and attributes of instances added through the control API or --instances.
+struct InstanceSpec {
+  int cpu = 2048;
+  int memory = 3768;
+  std::string instance_type = "m5.large";
+  std::string availability_zone;  // empty: rotate over <region>a/b/c
+  std::vector<std::uint16_t> reserved_ports{22, 2375, 2376, 51678, 51679};
+  std::vector<std::pair<std::string, std::string>> attributes;
+};
+
+class EcsEngine {
+public:
+  // publish receives every event's JSON text (EventBridge envelope) in change order.
+  EcsEngine(Timers& timers, Random& random, EcsOptions options, std::function<void(std::string)> publish);
+
+  // Runs one ECS operation whose input already passed model validation.
+  ApiOutcome call(const std::string& op, const boost::json::object& in);
+  bool implements(const std::string& op) const;
+
+  // Control-plane hooks (the /_sim/ API and startup flags).
+  std::uint32_t ensure_cluster(const std::string& name);
+  std::vector<std::string> add_instances(const std::string& cluster, int count, const InstanceSpec& spec);
+  // action: "drain", "activate", "deregister", "kill" (terminated: tasks lost, INACTIVE),
+  // "disconnect" / "reconnect" (agent only). Returns an error message on failure.
+  std::optional<std::string> instance_action(const std::string& instance, const std::string& action);
+  // Stops a task as the user would ("stop") or as a crash ("fail", with exit code).
+  std::optional<std::string> task_action(const std::string& task, const std::string& action, int exit_code,
+                                         const std::string& reason);
+  EcsOptions& options() { return options_; }
+  const EcsState& state() const { return state_; }
+  boost::json::object summary(bool with_tasks, bool with_instances) const;
+  std::uint64_t events_published() const { return events_; }
+
+private:
+  // Operations.
+  ApiOutcome create_cluster(const boost::json::object& in);
+  ApiOutcome describe_clusters(const boost::json::object& in);
+  ApiOutcome list_clusters(const boost::json::object& in);
+  ApiOutcome register_task_definition(const boost::json::object& in);
+  ApiOutcome describe_task_definition(const boost::json::object& in);
+  ApiOutcome deregister_task_definition(const boost::json::object& in);
+  ApiOutcome list_task_definitions(const boost::json::object& in);
+  ApiOutcome list_container_instances(const boost::json::object& in);
+  ApiOutcome describe_container_instances(const boost::json::object& in);
+  ApiOutcome update_container_instances_state(const boost::json::object& in);
+  ApiOutcome deregister_container_instance(const boost::json::object& in);
+  ApiOutcome put_attributes(const boost::json::object& in);
+  ApiOutcome start_task(const boost::json::object& in);
+  ApiOutcome run_task(const boost::json::object& in);
+  ApiOutcome stop_task(const boost::json::object& in);
+  ApiOutcome list_tasks(const boost::json::object& in);
+  ApiOutcome describe_tasks(const boost::json::object& in);
+
+  // Helpers (ecs_engine.cpp / ecs_tasks.cpp).
+  std::optional<std::uint32_t> find_cluster(const boost::json::object& in, ApiOutcome& err) const;
+  std::optional<std::uint32_t> find_instance(std::uint32_t cluster, std::string_view ref) const;
+  std::optional<std::uint32_t> find_task(std::uint32_t cluster, std::string_view ref) const;
+  std::optional<std::uint32_t> find_taskdef(std::string_view ref) const;
+  // Empty when the task fits; else the ECS failure reason ("RESOURCE:MEMORY", "AGENT", ...).
+  std::string check_fit(const Instance& inst, const TaskDef& td) const;
+  std::uint32_t launch(std::uint32_t instance, std::uint32_t taskdef, const boost::json::object& in);
+  void schedule_lifecycle(std::uint32_t task);
+  void advance(std::uint32_t task, TaskStatus to);
+  void finish_stop(std::uint32_t task, StopCode code, std::string reason, int exit_code);
+  void request_stop(std::uint32_t task, StopCode code, std::string reason);
+  void set_instance_status(std::uint32_t instance, InstanceStatus status);
+  void task_changed(Task& t);
+  void instance_changed(Instance& i);
+
+  EcsState state_;
+  Timers& timers_;
+  Random& random_;
+  EcsOptions options_;
+  std::function<void(std::string)> publish_;
+  std::uint64_t events_ = 0;
+  int az_rotation_ = 0;
+};
+
+}  // namespace berth::sim

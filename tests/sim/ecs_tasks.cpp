@@ -1,0 +1,481 @@
+// File: tests/sim/ecs_tasks.cpp — ECS task operations: placement, StartTask/RunTask/StopTask, lifecycle, listing.
+#include "ecs_encode.hpp"
+#include "ecs_engine.hpp"
+
+#include <boost/json/serialize.hpp>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+namespace berth::sim {
+namespace json = boost::json;
+
+namespace {
+
+std::string str(const json::object& in, const char* key, std::string fallback = {}) {
+  if (auto* v = in.if_contains(key); v && v->is_string()) return std::string(v->as_string());
+  return fallback;
+}
+
+std::string trim(std::string s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.erase(s.begin());
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
+  return s;
+}
+
+const std::string* attribute(const Instance& inst, const std::string& name) {
+  for (const auto& [k, v] : inst.attributes)
+    if (k == name) return &v;
+  return nullptr;
+}
+
+bool clause_matches(const Instance& inst, std::string clause) {
+  clause = trim(clause);
+  if (clause.rfind("attribute:", 0) != 0) return false;
+  auto sp = clause.find(' ');
+  std::string name = clause.substr(10, sp == std::string::npos ? std::string::npos : sp - 10);
+  std::string rest = sp == std::string::npos ? "" : trim(clause.substr(sp));
+  const std::string* value = attribute(inst, name);
+  if (rest == "exists") return value != nullptr;
+  auto list_of = [](std::string s) {
+    std::set<std::string> out;
+    auto l = s.find('['), r = s.rfind(']');
+    if (l == std::string::npos || r == std::string::npos) return out;
+    s = s.substr(l + 1, r - l - 1);
+    std::size_t pos = 0;
+    while (pos <= s.size()) {
+      auto comma = s.find(',', pos);
+      out.insert(trim(s.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos)));
+      if (comma == std::string::npos) break;
+      pos = comma + 1;
+    }
+    return out;
+  };
+  if (rest.rfind("==", 0) == 0) return value && *value == trim(rest.substr(2));
+  if (rest.rfind("!=", 0) == 0) return !value || *value != trim(rest.substr(2));
+  if (rest.rfind("not in", 0) == 0) return !value || !list_of(rest).count(*value);
+  if (rest.rfind("in", 0) == 0) return value && list_of(rest).count(*value);
+  return false;
+}
+
+}  // namespace
+
+bool matches_expression(const Instance& inst, const std::string& expr) {
+  std::size_t pos = 0;
+  while (true) {
+    auto a = expr.find(" and ", pos);
+    if (!clause_matches(inst, expr.substr(pos, a == std::string::npos ? std::string::npos : a - pos))) return false;
+    if (a == std::string::npos) return true;
+    pos = a + 5;
+  }
+}
+
+// ---- placement -----------------------------------------------------------------------------
+
+std::string EcsEngine::check_fit(const Instance& inst, const TaskDef& td) const {
+  if (inst.status == InstanceStatus::inactive) return "MISSING";
+  if (!inst.agent_connected) return "AGENT";
+  if (inst.cpu_left < td.cpu) return "RESOURCE:CPU";
+  if (inst.memory_left < td.memory) return "RESOURCE:MEMORY";
+  for (const auto& c : td.containers)
+    for (const auto& p : c.ports) {
+      if (p.host_port == 0) continue;
+      auto port = static_cast<std::uint16_t>(p.host_port);
+      const auto& used = p.udp ? inst.used_udp_ports : inst.used_ports;
+      if (std::find(used.begin(), used.end(), port) != used.end() ||
+          (!p.udp && std::find(inst.reserved_ports.begin(), inst.reserved_ports.end(), port) != inst.reserved_ports.end()))
+        return p.udp ? "RESOURCE:PORTS_UDP" : "RESOURCE:PORTS";
+    }
+  return {};
+}
+
+std::uint32_t EcsEngine::launch(std::uint32_t iidx, std::uint32_t tdidx, const json::object& in) {
+  Instance& inst = state_.instances[iidx];
+  const TaskDef& td = state_.taskdefs[tdidx];
+  Task t;
+  t.id = random_.uuid();
+  t.cluster = inst.cluster;
+  t.instance = iidx;
+  t.taskdef = tdidx;
+  t.created_ms = now_ms();
+  t.group = str(in, "group", "family:" + td.family);
+  t.started_by = str(in, "startedBy");
+  if (auto* o = in.if_contains("overrides"); o && o->is_object()) t.overrides_json = json::serialize(*o);
+  inst.cpu_left -= td.cpu;
+  inst.memory_left -= td.memory;
+  for (std::size_t ci = 0; ci < td.containers.size(); ++ci)
+    for (const auto& p : td.containers[ci].ports) {
+      std::uint16_t host = static_cast<std::uint16_t>(p.host_port);
+      if (host == 0) {
+        host = inst.next_dynamic_port;  // ephemeral range; not reported in PORTS, like ECS
+        inst.next_dynamic_port = inst.next_dynamic_port >= 60999 ? 32768 : inst.next_dynamic_port + 1;
+      } else {
+        (p.udp ? inst.used_udp_ports : inst.used_ports).push_back(host);
+      }
+      t.bindings.push_back(Binding{static_cast<std::uint16_t>(p.container_port), host, p.udp,
+                                   static_cast<std::uint8_t>(ci)});
+    }
+  state_.tasks.push_back(std::move(t));
+  auto idx = static_cast<std::uint32_t>(state_.tasks.size() - 1);
+  Task& stored = state_.tasks.back();
+  state_.task_by_id.emplace(stored.id, idx);
+  state_.clusters[stored.cluster].tasks_running.emplace(stored.id, idx);
+  ++state_.clusters[stored.cluster].pending;
+  inst.tasks.push_back(idx);
+  ++inst.pending;
+  ++inst.version;
+  task_changed(stored);
+  instance_changed(inst);
+  schedule_lifecycle(idx);
+  return idx;
+}
+
+void EcsEngine::schedule_lifecycle(std::uint32_t idx) {
+  auto half = options_.task_start / 2;
+  timers_.after(half, [this, idx] { advance(idx, TaskStatus::pending); });
+  timers_.after(options_.task_start, [this, idx] { advance(idx, TaskStatus::running); });
+}
+
+void EcsEngine::advance(std::uint32_t idx, TaskStatus to) {
+  Task& t = state_.tasks[idx];
+  // Stale timer: the task was stopped or already moved on.
+  if (t.desired != TaskStatus::running || t.last >= to) return;
+  if (to == TaskStatus::pending) {
+    t.pull_started_ms = now_ms();
+  } else {
+    if (random_.chance(options_.task_start_failure_rate)) {
+      finish_stop(idx, StopCode::task_failed_to_start,
+                  "CannotStartContainerError: Error response from daemon: sim injected start failure", -1);
+      return;
+    }
+    t.pull_stopped_ms = t.started_ms = now_ms();
+    Instance& inst = state_.instances[t.instance];
+    --inst.pending;
+    ++inst.running;
+    --state_.clusters[t.cluster].pending;
+    ++state_.clusters[t.cluster].running;
+  }
+  t.last = to;
+  ++t.version;
+  task_changed(t);
+}
+
+void EcsEngine::request_stop(std::uint32_t idx, StopCode code, std::string reason) {
+  Task& t = state_.tasks[idx];
+  if (t.desired == TaskStatus::stopped) return;
+  Cluster& c = state_.clusters[t.cluster];
+  c.tasks_running.erase(t.id);
+  c.tasks_stopped.emplace(t.id, idx);
+  t.desired = TaskStatus::stopped;
+  t.stop_code = code;
+  t.stopped_reason = std::move(reason);
+  t.stopping_ms = now_ms();
+  ++t.version;
+  task_changed(t);
+  timers_.after(options_.task_stop, [this, idx] {
+    Task& s = state_.tasks[idx];
+    if (s.last != TaskStatus::stopped) finish_stop(idx, s.stop_code, s.stopped_reason, s.started_ms ? 143 : -1);
+  });
+}
+
+void EcsEngine::finish_stop(std::uint32_t idx, StopCode code, std::string reason, int exit_code) {
+  Task& t = state_.tasks[idx];
+  if (t.last == TaskStatus::stopped) return;
+  Cluster& c = state_.clusters[t.cluster];
+  Instance& inst = state_.instances[t.instance];
+  if (t.desired != TaskStatus::stopped) {
+    c.tasks_running.erase(t.id);
+    c.tasks_stopped.emplace(t.id, idx);
+  }
+  if (t.last == TaskStatus::running) {
+    --inst.running;
+    --c.running;
+  } else {
+    --inst.pending;
+    --c.pending;
+  }
+  // Release resources.
+  const TaskDef& td = state_.taskdefs[t.taskdef];
+  inst.cpu_left += td.cpu;
+  inst.memory_left += td.memory;
+  for (const auto& b : t.bindings) {
+    auto& used = b.udp ? inst.used_udp_ports : inst.used_ports;
+    if (auto it = std::find(used.begin(), used.end(), b.host_port); it != used.end()) used.erase(it);
+  }
+  inst.tasks.erase(std::remove(inst.tasks.begin(), inst.tasks.end(), idx), inst.tasks.end());
+  t.desired = TaskStatus::stopped;
+  t.last = TaskStatus::stopped;
+  t.stop_code = code;
+  t.stopped_reason = std::move(reason);
+  t.exit_code = exit_code;
+  t.stopped_ms = now_ms();
+  if (t.stopping_ms == 0) t.stopping_ms = t.stopped_ms;
+  ++t.version;
+  task_changed(t);
+  if (inst.status != InstanceStatus::inactive) {
+    ++inst.version;
+    instance_changed(inst);
+  }
+}
+
+std::optional<std::string> EcsEngine::task_action(const std::string& ref, const std::string& action, int exit_code,
+                                                  const std::string& reason) {
+  auto it = state_.task_by_id.find(last_segment(ref));
+  if (it == state_.task_by_id.end()) return "task not found: " + ref;
+  Task& t = state_.tasks[it->second];
+  if (t.last == TaskStatus::stopped) return "task already STOPPED";
+  if (action == "stop") {
+    request_stop(it->second, StopCode::user_initiated, reason.empty() ? "Task stopped by sim control" : reason);
+  } else if (action == "fail") {
+    finish_stop(it->second, StopCode::essential_container_exited,
+                reason.empty() ? "Essential container in task exited" : reason, exit_code);
+  } else {
+    return "unknown task action: " + action;
+  }
+  return std::nullopt;
+}
+
+// ---- operations ----------------------------------------------------------------------------
+
+ApiOutcome EcsEngine::start_task(const json::object& in) {
+  ApiOutcome err;
+  auto c = find_cluster(in, err);
+  if (!c) return err;
+  auto td = find_taskdef(str(in, "taskDefinition"));
+  if (!td) return ApiOutcome::fail("ClientException", "TaskDefinition not found.");
+  const auto& refs = in.at("containerInstances").as_array();
+  if (refs.empty() || refs.size() > 10)
+    return ApiOutcome::fail("InvalidParameterException", "containerInstances must have between 1 and 10 items.");
+  json::array tasks, failures;
+  for (const auto& r : refs) {
+    auto idx = find_instance(*c, r.as_string());
+    std::string reason = idx ? check_fit(state_.instances[*idx], state_.taskdefs[*td]) : "MISSING";
+    if (!reason.empty()) {
+      failures.push_back(json::object{{"arn", idx ? json::value(state_.instance_arn(state_.instances[*idx])) : r},
+                                      {"reason", reason}});
+      continue;
+    }
+    auto t = launch(*idx, *td, in);
+    tasks.push_back(encode_task(state_, state_.tasks[t]));
+  }
+  return ApiOutcome::ok(json::object{{"tasks", std::move(tasks)}, {"failures", std::move(failures)}});
+}
+
+ApiOutcome EcsEngine::run_task(const json::object& in) {
+  ApiOutcome err;
+  auto c = find_cluster(in, err);
+  if (!c) return err;
+  auto td = find_taskdef(str(in, "taskDefinition"));
+  if (!td) return ApiOutcome::fail("ClientException", "TaskDefinition not found.");
+  int count = 1;
+  if (auto* v = in.if_contains("count"); v && v->is_int64()) count = static_cast<int>(v->as_int64());
+  if (count < 1 || count > 10)
+    return ApiOutcome::fail("InvalidParameterException", "count must be between 1 and 10.");
+  if (auto lt = str(in, "launchType"); !lt.empty() && lt != "EC2")
+    return ApiOutcome::fail("InvalidParameterException", "The sim only supports the EC2 launch type.");
+  bool distinct = false;
+  std::vector<std::string> member_of;
+  if (auto* pc = in.if_contains("placementConstraints"))
+    for (const auto& v : pc->as_array()) {
+      const auto& o = v.as_object();
+      if (str(o, "type") == "distinctInstance") distinct = true;
+      else if (str(o, "type") == "memberOf") {
+        std::string e = str(o, "expression");
+        if (e.empty()) return ApiOutcome::fail("InvalidParameterException", "memberOf requires an expression.");
+        member_of.push_back(e);
+      }
+    }
+  std::vector<std::pair<std::string, std::string>> strategy;  // (type, field)
+  if (auto* ps = in.if_contains("placementStrategy"))
+    for (const auto& v : ps->as_array()) strategy.emplace_back(str(v.as_object(), "type"), str(v.as_object(), "field"));
+  for (const auto& [type, field] : strategy) {
+    if (type == "binpack" && field != "cpu" && field != "memory" && field != "CPU" && field != "MEMORY")
+      return ApiOutcome::fail("InvalidParameterException", "binpack field must be cpu or memory.");
+    if (type == "spread" && field.empty())
+      return ApiOutcome::fail("InvalidParameterException", "spread requires a field.");
+  }
+  const TaskDef& def = state_.taskdefs[*td];
+  const std::string group = str(in, "group", "family:" + def.family);
+
+  json::array tasks, failures;
+  std::set<std::uint32_t> used_this_call;
+  for (int n = 0; n < count; ++n) {
+    // Assumptions: clusters hold a few thousand instances; a linear scan per placement is
+    // cheap next to the 40/s modify-action throttle.
+    std::vector<std::uint32_t> candidates;
+    std::map<std::string, int> reasons;
+    for (const auto& [id, idx] : state_.clusters[*c].instances) {
+      const Instance& inst = state_.instances[idx];
+      if (inst.status != InstanceStatus::active) continue;
+      if (distinct && used_this_call.count(idx)) {
+        ++reasons["DistinctInstance placement constraint unsatisfied."];
+        continue;
+      }
+      bool member = std::all_of(member_of.begin(), member_of.end(),
+                                [&](const std::string& e) { return matches_expression(inst, e); });
+      if (!member) {
+        ++reasons["MemberOf placement constraint unsatisfied."];
+        continue;
+      }
+      std::string why = check_fit(inst, def);
+      if (!why.empty()) {
+        ++reasons[why];
+        continue;
+      }
+      candidates.push_back(idx);
+    }
+    if (candidates.empty()) {
+      std::string reason = "No Container Instances were found in your cluster.";
+      int best = 0;
+      for (const auto& [r, k] : reasons)
+        if (k > best) best = k, reason = r;
+      failures.push_back(json::object{{"arn", state_.clusters[*c].arn}, {"reason", reason}});
+      continue;
+    }
+    // Score: lexicographic over the strategies in order; lower is better. Ties keep a
+    // seeded shuffle so that "no strategy" (random) and equal scores spread placements.
+    for (std::size_t i = candidates.size(); i > 1; --i) std::swap(candidates[i - 1], candidates[random_.below(i)]);
+    auto group_count = [&](const Instance& inst) {
+      int k = 0;
+      for (auto t : inst.tasks)
+        if (state_.tasks[t].group == group) ++k;
+      return k;
+    };
+    std::map<std::string, int> per_value;  // spread over an attribute: tasks of the group per value
+    for (const auto& [type, field] : strategy)
+      if (type == "spread" && field.rfind("attribute:", 0) == 0)
+        for (const auto& [id, idx] : state_.clusters[*c].instances) {
+          const Instance& inst = state_.instances[idx];
+          const std::string* v = attribute(inst, field.substr(10));
+          per_value[field + "=" + (v ? *v : "")] += group_count(inst);
+        }
+    auto score = [&](std::uint32_t idx) {
+      const Instance& inst = state_.instances[idx];
+      std::vector<long> key;
+      for (const auto& [type, field] : strategy) {
+        if (type == "binpack") key.push_back(field == "cpu" || field == "CPU" ? inst.cpu_left : inst.memory_left);
+        else if (type == "spread" && field == "instanceId") key.push_back(group_count(inst));
+        else if (type == "spread" && field.rfind("attribute:", 0) == 0) {
+          const std::string* v = attribute(inst, field.substr(10));
+          key.push_back(per_value[field + "=" + (v ? *v : "")]);
+        }
+      }
+      return key;
+    };
+    auto best = *std::min_element(candidates.begin(), candidates.end(),
+                                  [&](std::uint32_t a, std::uint32_t b) { return score(a) < score(b); });
+    used_this_call.insert(best);
+    auto t = launch(best, *td, in);
+    tasks.push_back(encode_task(state_, state_.tasks[t]));
+  }
+  return ApiOutcome::ok(json::object{{"tasks", std::move(tasks)}, {"failures", std::move(failures)}});
+}
+
+ApiOutcome EcsEngine::stop_task(const json::object& in) {
+  ApiOutcome err;
+  auto c = find_cluster(in, err);
+  if (!c) return err;
+  auto idx = find_task(*c, str(in, "task"));
+  if (!idx) return ApiOutcome::fail("InvalidParameterException", "The referenced task was not found.");
+  request_stop(*idx, StopCode::user_initiated, str(in, "reason", "Task stopped by user"));
+  return ApiOutcome::ok(json::object{{"task", encode_task(state_, state_.tasks[*idx])}});
+}
+
+ApiOutcome EcsEngine::list_tasks(const json::object& in) {
+  ApiOutcome err;
+  auto c = find_cluster(in, err);
+  if (!c) return err;
+  int max = 100;
+  if (auto* v = in.if_contains("maxResults"); v && v->is_int64()) {
+    max = static_cast<int>(v->as_int64());
+    if (max < 1 || max > 100)
+      return ApiOutcome::fail("InvalidParameterException", "maxResults must be between 1 and 100.");
+  }
+  if (auto lt = str(in, "launchType"); lt == "FARGATE" || lt == "EXTERNAL" || lt == "MANAGED_INSTANCES")
+    return ApiOutcome::ok(json::object{{"taskArns", json::array()}});
+  if (!str(in, "serviceName").empty()) return ApiOutcome::ok(json::object{{"taskArns", json::array()}});
+  const Cluster& cl = state_.clusters[*c];
+  const auto& by_id = str(in, "desiredStatus", "RUNNING") == "STOPPED" ? cl.tasks_stopped : cl.tasks_running;
+  std::optional<std::uint32_t> on_instance;
+  if (auto ci = str(in, "containerInstance"); !ci.empty()) {
+    on_instance = find_instance(*c, ci);
+    if (!on_instance) return ApiOutcome::fail("InvalidParameterException", "The referenced container instance was not found.");
+  }
+  std::string family = str(in, "family"), started_by = str(in, "startedBy");
+  auto it = by_id.begin();
+  if (auto token = str(in, "nextToken"); !token.empty()) {
+    if (token.rfind("t:", 0) != 0) return ApiOutcome::fail("InvalidParameterException", "Invalid nextToken.");
+    it = by_id.upper_bound(std::string_view(token).substr(2));
+  }
+  json::array arns;
+  std::string last, next;
+  for (; it != by_id.end(); ++it) {
+    const Task& t = state_.tasks[it->second];
+    if (on_instance && t.instance != *on_instance) continue;
+    if (!family.empty() && state_.taskdefs[t.taskdef].family != family) continue;
+    if (!started_by.empty() && t.started_by != started_by) continue;
+    if (static_cast<int>(arns.size()) == max) {
+      next = "t:" + last;
+      break;
+    }
+    arns.push_back(json::value(state_.task_arn(t)));
+    last = t.id;
+  }
+  json::object out{{"taskArns", std::move(arns)}};
+  if (!next.empty()) out["nextToken"] = next;
+  return ApiOutcome::ok(std::move(out));
+}
+
+ApiOutcome EcsEngine::describe_tasks(const json::object& in) {
+  ApiOutcome err;
+  auto c = find_cluster(in, err);
+  if (!c) return err;
+  const auto& refs = in.at("tasks").as_array();
+  if (refs.size() > 100) return ApiOutcome::fail("InvalidParameterException", "tasks can have at most 100 items.");
+  json::array found, failures;
+  for (const auto& r : refs) {
+    auto idx = find_task(*c, r.as_string());
+    if (!idx)
+      failures.push_back(json::object{{"arn", r}, {"reason", "MISSING"}});
+    else
+      found.push_back(encode_task(state_, state_.tasks[*idx]));
+  }
+  return ApiOutcome::ok(json::object{{"tasks", std::move(found)}, {"failures", std::move(failures)}});
+}
+
+json::object EcsEngine::summary(bool with_tasks, bool with_instances) const {
+  json::array clusters;
+  for (const auto& c : state_.clusters) {
+    json::object o{{"name", c.name}, {"arn", c.arn}, {"running_tasks", c.running}, {"pending_tasks", c.pending},
+                   {"active_instances", c.active_instances}, {"stopped_tasks", c.tasks_stopped.size()}};
+    if (with_instances) {
+      json::array insts;
+      for (const auto& [id, idx] : c.instances) {
+        const Instance& i = state_.instances[idx];
+        insts.push_back(json::object{{"arn", state_.instance_arn(i)}, {"id", i.id}, {"ec2_instance_id", i.ec2_id},
+                                     {"status", to_string(i.status)}, {"agent_connected", i.agent_connected},
+                                     {"version", i.version}, {"cpu", i.cpu}, {"memory", i.memory},
+                                     {"cpu_remaining", i.cpu_left}, {"memory_remaining", i.memory_left},
+                                     {"running_tasks", i.running}, {"pending_tasks", i.pending}});
+      }
+      o["instances"] = std::move(insts);
+    }
+    if (with_tasks) {
+      json::array ts;
+      for (const auto* m : {&c.tasks_running, &c.tasks_stopped})
+        for (const auto& [id, idx] : *m) {
+          const Task& t = state_.tasks[idx];
+          ts.push_back(json::object{{"arn", state_.task_arn(t)}, {"last_status", to_string(t.last)},
+                                    {"desired_status", to_string(t.desired)}, {"version", t.version},
+                                    {"instance", state_.instance_arn(state_.instances[t.instance])},
+                                    {"task_definition", state_.taskdefs[t.taskdef].arn}});
+        }
+      o["tasks"] = std::move(ts);
+    }
+    clusters.push_back(std::move(o));
+  }
+  return json::object{{"clusters", std::move(clusters)}};
+}
+
+}  // namespace berth::sim
