@@ -70,6 +70,11 @@ struct Invalid {
 std::string show(const json::value& v) {
   if (v.is_object()) return "a table";
   if (v.is_array()) return "an array";
+  if (v.is_double()) {  // shortest round-trip form ("1.5"), not Boost.JSON's "1.5E0"
+    char buf[64];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v.get_double());
+    if (ec == std::errc()) return std::string(buf, end);
+  }
   return json::serialize(v);
 }
 
