@@ -1,0 +1,1 @@
+// File: tests/foundation/process_test.cpp — placeholder

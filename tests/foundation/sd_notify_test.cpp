@@ -1,0 +1,1 @@
+// File: tests/foundation/sd_notify_test.cpp — placeholder
