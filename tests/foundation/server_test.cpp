@@ -33,14 +33,20 @@ bhttp::request<bhttp::string_body> make_request(bhttp::verb method, std::string 
 }
 
 // Sends one request on `stream` and reads the answer; status 0 when the connection failed.
-asio::awaitable<HttpResponse> exchange(beast::tcp_stream& stream, bhttp::request<bhttp::string_body> req) {
+HttpResponse failed() {
   HttpResponse res;
+  res.result(0u);  // a default Beast response says 200
+  return res;
+}
+
+asio::awaitable<HttpResponse> exchange(beast::tcp_stream& stream, bhttp::request<bhttp::string_body> req) {
+  HttpResponse res = failed();
   stream.expires_after(std::chrono::seconds(10));
   auto [wec, wn] = co_await bhttp::async_write(stream, req, use_tuple);
   if (wec) co_return res;
   beast::flat_buffer buffer;
   auto [rec, rn] = co_await bhttp::async_read(stream, buffer, res, use_tuple);
-  if (rec) res = HttpResponse{};
+  if (rec) res = failed();
   co_return res;
 }
 
@@ -48,7 +54,7 @@ asio::awaitable<HttpResponse> fetch(tcp::endpoint ep, bhttp::request<bhttp::stri
   beast::tcp_stream stream(co_await asio::this_coro::executor);
   stream.expires_after(std::chrono::seconds(10));
   auto [ec] = co_await stream.async_connect(ep, use_tuple);
-  if (ec) co_return HttpResponse{};
+  if (ec) co_return failed();
   co_return co_await exchange(stream, std::move(req));
 }
 
@@ -209,7 +215,7 @@ TEST_F(ServerTest, StopLetsInFlightRequestsFinishWithConnectionClose) {
     co_return Response::text(200, "done");
   });
   start();
-  HttpResponse res, after;
+  HttpResponse res = failed(), after = failed();
   run([&]() -> asio::awaitable<void> {
     res = co_await fetch(ep_, make_request(bhttp::verb::get, "/slow"));
     after = co_await fetch(ep_, make_request(bhttp::verb::get, "/healthz"));  // acceptor closed
