@@ -1,4 +1,5 @@
 // File: tests/config/config_test.cpp — config parsing: good files, each kind of bad input, TOML/JSON parity, diff.
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -298,6 +299,25 @@ queue_url = "http://h/new"
                        "clusters: added \"new\"",
                    }));
   EXPECT_TRUE(diff(*a, *a).empty());
+}
+
+}  // namespace
+
+namespace {
+
+// The unit file is part of the product: check the options the issue requires are present.
+TEST(SystemdUnit, HasNotifyWatchdogReloadAndHardening) {
+  std::ifstream in(std::filesystem::path(BERTH_SOURCE_DIR) / "config" / "berth.service");
+  ASSERT_TRUE(in);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  auto has = [&](const std::string& prefix) {
+    return std::any_of(lines.begin(), lines.end(), [&](const std::string& l) { return l.rfind(prefix, 0) == 0; });
+  };
+  for (const char* required : {"Type=notify", "WatchdogSec=", "ExecReload=/bin/kill -HUP $MAINPID",
+                               "ProtectSystem=strict", "StateDirectory=berth", "NoNewPrivileges=yes",
+                               "ExecStart=/usr/local/bin/berth serve -c ", "RestartPreventExitStatus=2"})
+    EXPECT_TRUE(has(required)) << "missing " << required;
 }
 
 }  // namespace
