@@ -19,27 +19,42 @@ namespace json = boost::json;
 
 std::string_view to_string(LogLevel l) {
   switch (l) {
-    case LogLevel::trace: return "trace";
-    case LogLevel::debug: return "debug";
-    case LogLevel::info: return "info";
-    case LogLevel::warn: return "warn";
-    case LogLevel::error: return "error";
-    case LogLevel::critical: return "critical";
-    case LogLevel::off: return "off";
+    case LogLevel::trace:
+      return "trace";
+    case LogLevel::debug:
+      return "debug";
+    case LogLevel::info:
+      return "info";
+    case LogLevel::warn:
+      return "warn";
+    case LogLevel::error:
+      return "error";
+    case LogLevel::critical:
+      return "critical";
+    case LogLevel::off:
+      return "off";
   }
   return "?";
 }
 
-std::string_view to_string(LogFormat f) { return f == LogFormat::json ? "json" : "text"; }
+std::string_view to_string(LogFormat f) {
+  return f == LogFormat::json ? "json" : "text";
+}
 
 std::string_view to_string(CredentialsSource s) {
   switch (s) {
-    case CredentialsSource::chain: return "chain";
-    case CredentialsSource::static_keys: return "static";
-    case CredentialsSource::env: return "env";
-    case CredentialsSource::profile: return "profile";
-    case CredentialsSource::container: return "container";
-    case CredentialsSource::imds: return "imds";
+    case CredentialsSource::chain:
+      return "chain";
+    case CredentialsSource::static_keys:
+      return "static";
+    case CredentialsSource::env:
+      return "env";
+    case CredentialsSource::profile:
+      return "profile";
+    case CredentialsSource::container:
+      return "container";
+    case CredentialsSource::imds:
+      return "imds";
   }
   return "?";
 }
@@ -49,7 +64,9 @@ std::string ListenAddress::to_string() const {
   return host + ":" + std::to_string(port);
 }
 
-std::string ConfigError::to_string() const { return path.empty() ? message : path + ": " + message; }
+std::string ConfigError::to_string() const {
+  return path.empty() ? message : path + ": " + message;
+}
 
 void throw_exception_from_error(const ConfigError& e, const boost::source_location& loc) {
   boost::throw_exception(std::runtime_error(e.to_string()), loc);
@@ -250,13 +267,15 @@ bool is_http_url(std::string_view s) {
 }
 
 bool is_cluster_name(std::string_view s) {
-  return !s.empty() && s.size() <= 255 &&
-         std::all_of(s.begin(), s.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_'; });
+  return !s.empty() && s.size() <= 255 && std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+  });
 }
 
 bool is_region(std::string_view s) {
-  return !s.empty() && s.size() <= 64 &&
-         std::all_of(s.begin(), s.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; });
+  return !s.empty() && s.size() <= 64 && std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+  });
 }
 
 ServerConfig read_server(const json::object& root) {
@@ -305,12 +324,12 @@ CredentialsConfig read_credentials(const json::value* v) {
   const bool is_static = out.source == CredentialsSource::static_keys;
   for (std::string_view key : {"access_key_id", "secret_access_key", "session_token"}) {
     if (!is_static && t.find(key) != nullptr)
-      fail(t.key_path(key), "only allowed with source = \"static\" (source is \"" +
-                                std::string(to_string(out.source)) + "\")");
+      fail(t.key_path(key),
+           "only allowed with source = \"static\" (source is \"" + std::string(to_string(out.source)) + "\")");
   }
   if (out.source != CredentialsSource::profile && t.find("profile") != nullptr)
-    fail(t.key_path("profile"), "only allowed with source = \"profile\" (source is \"" +
-                                    std::string(to_string(out.source)) + "\")");
+    fail(t.key_path("profile"),
+         "only allowed with source = \"profile\" (source is \"" + std::string(to_string(out.source)) + "\")");
   if (is_static) {
     out.access_key_id = t.required_string("access_key_id", "a string access key id");
     out.secret_access_key = t.required_string("secret_access_key", "a string secret access key");
@@ -325,12 +344,12 @@ AwsConfig read_aws(const json::object& root) {
   AwsConfig out;
   out.region = t.required_string("region", "a region name such as \"us-east-1\"");
   if (!is_region(out.region))
-    fail(t.key_path("region"), "expected a region name such as \"us-east-1\", got " +
-                                   json::serialize(json::value(out.region)));
+    fail(t.key_path("region"),
+         "expected a region name such as \"us-east-1\", got " + json::serialize(json::value(out.region)));
   if (auto e = t.string("endpoint", "a string URL such as \"http://127.0.0.1:4566\"")) {
     if (!is_http_url(*e))
-      fail(t.key_path("endpoint"), "expected an http(s) URL such as \"http://127.0.0.1:4566\", got " +
-                                       json::serialize(json::value(*e)));
+      fail(t.key_path("endpoint"),
+           "expected an http(s) URL such as \"http://127.0.0.1:4566\", got " + json::serialize(json::value(*e)));
     out.endpoint = *e;
   }
   out.credentials = read_credentials(t.find("credentials"));
@@ -349,16 +368,17 @@ std::vector<ClusterConfig> read_clusters(const json::object& root) {
     ClusterConfig c;
     c.name = t.required_string("name", "a string cluster name");
     if (!is_cluster_name(c.name))
-      fail(t.key_path("name"), "expected a cluster name of 1-255 letters, digits, '-' or '_', got " +
-                                   json::serialize(json::value(c.name)));
+      fail(t.key_path("name"),
+           "expected a cluster name of 1-255 letters, digits, '-' or '_', got " + json::serialize(json::value(c.name)));
     for (std::size_t j = 0; j < out.size(); ++j) {
       if (out[j].name == c.name)
-        fail(t.key_path("name"), "duplicate cluster name " + json::serialize(json::value(c.name)) +
-                                     " (also clusters[" + std::to_string(j) + "])");
+        fail(t.key_path("name"), "duplicate cluster name " + json::serialize(json::value(c.name)) + " (also clusters[" +
+                                     std::to_string(j) + "])");
     }
     c.queue_url = t.required_string("queue_url", "a string URL");
     if (!is_http_url(c.queue_url))
-      fail(t.key_path("queue_url"), "expected an http(s) SQS queue URL, got " + json::serialize(json::value(c.queue_url)));
+      fail(t.key_path("queue_url"),
+           "expected an http(s) SQS queue URL, got " + json::serialize(json::value(c.queue_url)));
     if (auto d = t.duration("audit_interval")) {
       if (*d < std::chrono::seconds(1)) fail(t.key_path("audit_interval"), "expected at least 1s");
       c.audit_interval = std::chrono::duration_cast<std::chrono::seconds>(*d);
@@ -423,8 +443,7 @@ Result<Config> parse_json(std::string_view text) {
 Result<Config> load_file(const std::filesystem::path& path) {
   constexpr std::uintmax_t max_size = 1024 * 1024;
   const std::string ext = path.extension().string();
-  if (ext != ".toml" && ext != ".json")
-    return ConfigError{"", path.string() + ": expected a .toml or .json file"};
+  if (ext != ".toml" && ext != ".json") return ConfigError{"", path.string() + ": expected a .toml or .json file"};
   std::error_code fec;
   auto size = std::filesystem::file_size(path, fec);
   if (fec) return ConfigError{"", path.string() + ": cannot read: " + fec.message()};

@@ -116,8 +116,8 @@ Result<Config> load_file(const std::filesystem::path& path);
 
 // One line of the reload log. Secrets appear as "changed", never by value.
 struct Change {
-  std::string key;          // "log.level", "clusters[prod].queue_url", "clusters"
-  std::string description;  // "info -> debug", "added \"prod\""
+  std::string key;             // "log.level", "clusters[prod].queue_url", "clusters"
+  std::string description;     // "info -> debug", "added \"prod\""
   bool needs_restart = false;  // e.g. server.listen and store.path apply only after a restart
 };
 // Pure: lists what differs between two valid configs, in a stable order.

@@ -7,7 +7,9 @@ namespace berth::config {
 
 namespace {
 
-std::string quoted(const std::string& s) { return "\"" + s + "\""; }
+std::string quoted(const std::string& s) {
+  return "\"" + s + "\"";
+}
 
 std::string show_duration(std::chrono::milliseconds d) {
   if (d.count() % 1000 == 0) return std::to_string(d.count() / 1000) + "s";
@@ -38,7 +40,8 @@ std::vector<Change> diff(const Config& a, const Config& b) {
   d.value("server.max_header_bytes", std::to_string(a.server.max_header_bytes),
           std::to_string(b.server.max_header_bytes));
   d.value("server.read_timeout", show_duration(a.server.read_timeout), show_duration(b.server.read_timeout));
-  d.value("server.shutdown_timeout", show_duration(a.server.shutdown_timeout), show_duration(b.server.shutdown_timeout));
+  d.value("server.shutdown_timeout", show_duration(a.server.shutdown_timeout),
+          show_duration(b.server.shutdown_timeout));
 
   d.value("log.level", std::string(to_string(a.log.level)), std::string(to_string(b.log.level)));
   d.value("log.format", std::string(to_string(a.log.format)), std::string(to_string(b.log.format)));

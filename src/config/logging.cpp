@@ -21,11 +21,21 @@ void append_escaped(spdlog::memory_buf_t& out, std::string_view s) {
   static constexpr char hex[] = "0123456789abcdef";
   for (char c : s) {
     switch (c) {
-      case '"': out.append(std::string_view("\\\"")); break;
-      case '\\': out.append(std::string_view("\\\\")); break;
-      case '\n': out.append(std::string_view("\\n")); break;
-      case '\r': out.append(std::string_view("\\r")); break;
-      case '\t': out.append(std::string_view("\\t")); break;
+      case '"':
+        out.append(std::string_view("\\\""));
+        break;
+      case '\\':
+        out.append(std::string_view("\\\\"));
+        break;
+      case '\n':
+        out.append(std::string_view("\\n"));
+        break;
+      case '\r':
+        out.append(std::string_view("\\r"));
+        break;
+      case '\t':
+        out.append(std::string_view("\\t"));
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           const char esc[] = {'\\', 'u', '0', '0', hex[(c >> 4) & 0xf], hex[c & 0xf]};
@@ -63,13 +73,20 @@ class JsonFormatter final : public spdlog::formatter {
 
 spdlog::level::level_enum to_spdlog(config::LogLevel l) {
   switch (l) {
-    case config::LogLevel::trace: return spdlog::level::trace;
-    case config::LogLevel::debug: return spdlog::level::debug;
-    case config::LogLevel::info: return spdlog::level::info;
-    case config::LogLevel::warn: return spdlog::level::warn;
-    case config::LogLevel::error: return spdlog::level::err;
-    case config::LogLevel::critical: return spdlog::level::critical;
-    case config::LogLevel::off: return spdlog::level::off;
+    case config::LogLevel::trace:
+      return spdlog::level::trace;
+    case config::LogLevel::debug:
+      return spdlog::level::debug;
+    case config::LogLevel::info:
+      return spdlog::level::info;
+    case config::LogLevel::warn:
+      return spdlog::level::warn;
+    case config::LogLevel::error:
+      return spdlog::level::err;
+    case config::LogLevel::critical:
+      return spdlog::level::critical;
+    case config::LogLevel::off:
+      return spdlog::level::off;
   }
   return spdlog::level::info;
 }
@@ -92,8 +109,8 @@ void configure(const config::LogConfig& log) {
   if (log.format == config::LogFormat::json) {
     spdlog::set_formatter(std::make_unique<JsonFormatter>());
   } else {
-    spdlog::set_formatter(std::make_unique<spdlog::pattern_formatter>("%Y-%m-%dT%H:%M:%S.%eZ %l %n: %v",
-                                                                      spdlog::pattern_time_type::utc));
+    spdlog::set_formatter(
+        std::make_unique<spdlog::pattern_formatter>("%Y-%m-%dT%H:%M:%S.%eZ %l %n: %v", spdlog::pattern_time_type::utc));
   }
   spdlog::set_level(to_spdlog(log.level));
   spdlog::flush_on(spdlog::level::trace);  // logs are few; flushing keeps them ordered with stdout and journald

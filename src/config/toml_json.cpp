@@ -1,8 +1,8 @@
 // File: src/config/toml_json.cpp — turns a TOML document into a JSON value so TOML and JSON share one validator.
 #include <sstream>
 
-#include <boost/json.hpp>
 #include <toml++/toml.h>
+#include <boost/json.hpp>
 
 #include "config/config.hpp"
 
@@ -39,8 +39,8 @@ Result<Config> parse_toml(std::string_view text, std::string_view source_name) {
     table = toml::parse(text, source_name);
   } catch (const toml::parse_error& e) {
     std::ostringstream ss;
-    ss << "invalid TOML at " << source_name << ":" << e.source().begin.line << ":" << e.source().begin.column
-       << ": " << e.description();
+    ss << "invalid TOML at " << source_name << ":" << e.source().begin.line << ":" << e.source().begin.column << ": "
+       << e.description();
     return ConfigError{"", ss.str()};
   }
   return from_json_value(to_json(table));

@@ -29,7 +29,9 @@ std::vector<std::string_view> split_path(std::string_view path) {
   return out;
 }
 
-bool is_param(std::string_view seg) { return seg.size() > 2 && seg.front() == '{' && seg.back() == '}'; }
+bool is_param(std::string_view seg) {
+  return seg.size() > 2 && seg.front() == '{' && seg.back() == '}';
+}
 
 std::string lower(std::string_view s) {
   std::string out(s);
@@ -141,8 +143,10 @@ Router::Match Router::match(Verb method, std::string_view path) const {
       const auto& seg = route.segments[i];
       if (is_param(seg)) {
         auto decoded = percent_decode(raw[i], false);
-        if (!decoded || decoded->empty()) ok = false;
-        else params[seg.substr(1, seg.size() - 2)] = std::move(*decoded);
+        if (!decoded || decoded->empty())
+          ok = false;
+        else
+          params[seg.substr(1, seg.size() - 2)] = std::move(*decoded);
       } else {
         ok = seg == raw[i];
       }

@@ -21,11 +21,11 @@ using Verb = boost::beast::http::verb;
 // What a handler sees: no sockets, so handlers are testable with plain values.
 struct Request {
   Verb method = Verb::get;
-  std::string path;                               // path as sent, without the query ("/v1/environments/x")
-  std::map<std::string, std::string> query;       // decoded query parameters (last one wins)
-  std::map<std::string, std::string> headers;     // header names lower-cased
+  std::string path;                            // path as sent, without the query ("/v1/environments/x")
+  std::map<std::string, std::string> query;    // decoded query parameters (last one wins)
+  std::map<std::string, std::string> headers;  // header names lower-cased
   std::string body;
-  std::map<std::string, std::string> params;      // {param} segments of the matched pattern, decoded
+  std::map<std::string, std::string> params;  // {param} segments of the matched pattern, decoded
 
   // Header value by (case-insensitive) name, empty when absent.
   std::string_view header(std::string_view name) const;

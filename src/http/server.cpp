@@ -3,6 +3,7 @@
 
 #include <list>
 
+#include <openssl/crypto.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
@@ -13,7 +14,6 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
-#include <openssl/crypto.h>
 
 #include "config/logging.hpp"
 
@@ -128,11 +128,11 @@ asio::awaitable<void> run_session(std::shared_ptr<State> st, std::list<State::Se
       auto [ec, n] = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
       self->busy = true;
       if (ec == bhttp::error::body_limit) {
-        co_await write_and_close(stream,
-                                 Response::error(413, "body_too_large",
-                                                 "request body exceeds " + std::to_string(opts.max_body_bytes) +
-                                                     " bytes"),
-                                 11, opts.read_timeout);
+        co_await write_and_close(
+            stream,
+            Response::error(413, "body_too_large",
+                            "request body exceeds " + std::to_string(opts.max_body_bytes) + " bytes"),
+            11, opts.read_timeout);
         break;
       }
       if (ec == bhttp::error::header_limit) {
@@ -228,13 +228,21 @@ boost::system::result<tcp::endpoint> Server::listen(const std::string& host, std
   return bound;
 }
 
-void Server::start() { asio::co_spawn(state_->io, accept_loop(state_), asio::detached); }
+void Server::start() {
+  asio::co_spawn(state_->io, accept_loop(state_), asio::detached);
+}
 
-void Server::set_options(ServerOptions options) { state_->options = std::move(options); }
+void Server::set_options(ServerOptions options) {
+  state_->options = std::move(options);
+}
 
-std::size_t Server::connection_count() const { return state_->sessions.size(); }
+std::size_t Server::connection_count() const {
+  return state_->sessions.size();
+}
 
-bool Server::stopping() const { return state_->stopping; }
+bool Server::stopping() const {
+  return state_->stopping;
+}
 
 asio::awaitable<void> Server::async_stop(std::chrono::milliseconds deadline) {
   auto st = state_;

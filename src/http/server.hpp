@@ -18,11 +18,11 @@
 namespace berth::http {
 
 struct ServerOptions {
-  std::size_t max_connections = 256;           // further connections get 503 and are closed
-  std::size_t max_header_bytes = 16 * 1024;    // larger headers: 431
-  std::size_t max_body_bytes = 1024 * 1024;    // larger bodies: 413
+  std::size_t max_connections = 256;                                 // further connections get 503 and are closed
+  std::size_t max_header_bytes = 16 * 1024;                          // larger headers: 431
+  std::size_t max_body_bytes = 1024 * 1024;                          // larger bodies: 413
   std::chrono::milliseconds read_timeout{std::chrono::seconds(30)};  // per request read and per response write
-  std::optional<std::string> auth_token;       // when set, all paths but /healthz need "Bearer <token>"
+  std::optional<std::string> auth_token;  // when set, all paths but /healthz need "Bearer <token>"
 
   static ServerOptions from_config(const config::Config& cfg);
 };

@@ -6,13 +6,13 @@
 #include <csignal>
 #include <ostream>
 
+#include <spdlog/logger.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
-#include <spdlog/logger.h>
 
 #include "config/logging.hpp"
 
@@ -52,15 +52,16 @@ Daemon::Daemon(config::Config cfg, DaemonOptions options)
 
 Daemon::~Daemon() = default;
 
-void Daemon::add_component(ComponentPtr component) { components_.push_back(std::move(component)); }
+void Daemon::add_component(ComponentPtr component) {
+  components_.push_back(std::move(component));
+}
 
 int Daemon::run() {
   logging::configure(config_.log);
   server_ = std::make_unique<http::Server>(io_, router_, http::ServerOptions::from_config(config_));
   auto bound = server_->listen(config_.server.listen.host, config_.server.listen.port);
   if (!bound) {
-    log_->critical("cannot listen address={} error=\"{}\"", config_.server.listen.to_string(),
-                   bound.error().message());
+    log_->critical("cannot listen address={} error=\"{}\"", config_.server.listen.to_string(), bound.error().message());
     return 1;
   }
   listen_address_ = endpoint_string(*bound);
@@ -92,9 +93,8 @@ void Daemon::start_components() {
     ++components_running_;
     std::string name(component->name());
     asio::co_spawn(io_, component->run(),
-                   asio::bind_cancellation_slot(cancel.slot(), [this, name](std::exception_ptr error) {
-                     component_done(name, error);
-                   }));
+                   asio::bind_cancellation_slot(
+                       cancel.slot(), [this, name](std::exception_ptr error) { component_done(name, error); }));
   }
 }
 

@@ -97,8 +97,12 @@ boost::system::error_code SdNotifier::reloading() {
   return notify("RELOADING=1\nMONOTONIC_USEC=" + std::to_string(usec));
 }
 
-boost::system::error_code SdNotifier::stopping() { return notify("STOPPING=1"); }
+boost::system::error_code SdNotifier::stopping() {
+  return notify("STOPPING=1");
+}
 
-boost::system::error_code SdNotifier::watchdog() { return notify("WATCHDOG=1"); }
+boost::system::error_code SdNotifier::watchdog() {
+  return notify("WATCHDOG=1");
+}
 
 }  // namespace berth::reactor

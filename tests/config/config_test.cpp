@@ -96,7 +96,7 @@ auth_token = "0123456789abcdef"
 struct BadCase {
   const char* name;
   const char* toml;
-  const char* json;  // the same mistake in JSON (nullptr: TOML only)
+  const char* json;            // the same mistake in JSON (nullptr: TOML only)
   const char* expected_error;  // the full message: key, what was expected, what was found
 };
 
@@ -115,7 +115,8 @@ const BadCase bad_cases[] = {
      "clusters[1].queue_url: expected a string URL, got 42"},
     {"wrong_type_section", "server = 5\n[aws]\nregion = \"us-east-1\"\n",
      R"({"server":5,"aws":{"region":"us-east-1"}})", "server: expected a table, got 5"},
-    {"wrong_type_bool", "[aws]\nregion = \"us-east-1\"\n[[clusters]]\nname = \"a\"\nqueue_url = \"http://h/q\"\nbootstrap = \"yes\"\n",
+    {"wrong_type_bool",
+     "[aws]\nregion = \"us-east-1\"\n[[clusters]]\nname = \"a\"\nqueue_url = \"http://h/q\"\nbootstrap = \"yes\"\n",
      R"({"aws":{"region":"us-east-1"},"clusters":[{"name":"a","queue_url":"http://h/q","bootstrap":"yes"}]})",
      "clusters[0].bootstrap: expected true or false, got \"yes\""},
     {"bad_enum_level", "[aws]\nregion = \"us-east-1\"\n[log]\nlevel = \"loud\"\n",
@@ -221,8 +222,8 @@ TEST(ConfigParse, ErrorsNeverEchoSecrets) {
 
 class ConfigFile : public ::testing::Test {
  protected:
-  std::filesystem::path dir_ = std::filesystem::temp_directory_path() /
-                               ("berth-config-test-" + std::to_string(::getpid()));
+  std::filesystem::path dir_ =
+      std::filesystem::temp_directory_path() / ("berth-config-test-" + std::to_string(::getpid()));
   void SetUp() override { std::filesystem::create_directories(dir_); }
   void TearDown() override { std::filesystem::remove_all(dir_); }
   std::filesystem::path write(const std::string& name, const std::string& text) {

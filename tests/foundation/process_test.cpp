@@ -206,9 +206,8 @@ int http_get(const std::string& address, const std::string& path, std::string* b
 class ProcessTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("berth-process-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = fs::temp_directory_path() / ("berth-process-" + std::to_string(::getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::create_directories(dir_);
   }
   void TearDown() override { fs::remove_all(dir_); }
@@ -220,7 +219,8 @@ class ProcessTest : public ::testing::Test {
   }
   static std::string config(const std::string& extra = "") {
     return "[server]\nlisten = \"127.0.0.1:0\"\nshutdown_timeout = \"5s\"\n[aws]\nregion = \"us-east-1\"\n"
-           "endpoint = \"http://127.0.0.1:1\"\n[store]\npath = \"berth.db\"\n" + extra;
+           "endpoint = \"http://127.0.0.1:1\"\n[store]\npath = \"berth.db\"\n" +
+           extra;
   }
   // Runs berth to completion: exit code, with stdout/stderr in out/err.
   int run(std::vector<std::string> args, std::string* out = nullptr, std::string* err = nullptr) {
@@ -349,8 +349,8 @@ TEST_F(ProcessTest, ListenFailureExitsWithOne) {
   socklen_t len = sizeof sa;
   ::getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
   const int port = ntohs(sa.sin_port);
-  auto cfg = write("busy.toml", "[server]\nlisten = \"127.0.0.1:" + std::to_string(port) +
-                                    "\"\n[aws]\nregion = \"us-east-1\"\n");
+  auto cfg = write("busy.toml",
+                   "[server]\nlisten = \"127.0.0.1:" + std::to_string(port) + "\"\n[aws]\nregion = \"us-east-1\"\n");
   std::string out, err;
   EXPECT_EQ(run({"serve", "-c", cfg.string()}, &out, &err), 1);
   EXPECT_EQ(out, "");

@@ -32,9 +32,8 @@ std::string error_code_of(const Response& r) {
 
 TEST(Router, MatchesLiteralAndParamSegments) {
   Router router;
-  router.add(Verb::get, "/v1/environments/{name}", [](const Request& r) {
-    return Response::text(200, "env " + r.params.at("name"));
-  });
+  router.add(Verb::get, "/v1/environments/{name}",
+             [](const Request& r) { return Response::text(200, "env " + r.params.at("name")); });
   router.add(Verb::get, "/v1/environments/special", [](const Request&) { return Response::text(200, "special"); });
   EXPECT_EQ(run(router, make(Verb::get, "/v1/environments/web")).body, "env web");
   EXPECT_EQ(run(router, make(Verb::get, "/v1/environments/a%2Fb")).body, "env a/b");
@@ -54,7 +53,7 @@ TEST(Router, UnknownPathIs404AndWrongMethodIs405WithAllow) {
   EXPECT_EQ(error_code_of(na), "method_not_allowed");
   ASSERT_EQ(na.headers.size(), 1u);
   EXPECT_EQ(na.headers[0], (std::pair<std::string, std::string>{"Allow", "GET, DELETE"}));
-  EXPECT_EQ(run(router, make(Verb::get, "/v1/things")).status, 404u);  // missing segment
+  EXPECT_EQ(run(router, make(Verb::get, "/v1/things")).status, 404u);      // missing segment
   EXPECT_EQ(run(router, make(Verb::get, "/v1/things/%zz")).status, 404u);  // malformed escape
 }
 
