@@ -96,7 +96,7 @@ auth_token = "0123456789abcdef"
 struct BadCase {
   const char* name;
   const char* toml;
-  const char* json;            // the same mistake in JSON (nullptr: TOML only)
+  const char* json;            // the same mistake in JSON
   const char* expected_error;  // the full message: key, what was expected, what was found
 };
 
