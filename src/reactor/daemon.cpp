@@ -173,7 +173,7 @@ void Daemon::reload() {
   config_ = std::move(next);
 
   logging::configure(config_.log);
-  server_->set_options(http::ServerOptions::from_config(config_));
+  if (server_) server_->set_options(http::ServerOptions::from_config(config_));
   for (auto& component : components_) {
     try {
       component->apply_config(config_, changes);
@@ -201,7 +201,7 @@ asio::awaitable<void> Daemon::shutdown(std::string_view reason) {
       log_->error("component stop failed component={} error=\"{}\"", component->name(), e.what());
     }
   }
-  co_await server_->async_stop(timeout);
+  if (server_) co_await server_->async_stop(timeout);
 
   if (components_running_ > 0) {
     components_drained_.expires_at(deadline);
