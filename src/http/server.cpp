@@ -12,6 +12,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 
@@ -125,8 +126,17 @@ asio::awaitable<void> run_session(std::shared_ptr<State> st, std::list<State::Se
       parser.body_limit(opts.max_body_bytes);
       stream.expires_after(opts.read_timeout);
       self->busy = false;
-      auto [ec, n] = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
-      self->busy = true;
+      auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, use_tuple);
+      self->busy = true;  // a request has begun: a graceful stop lets it finish
+      if (!ec && !parser.is_done()) {
+        // Clients such as curl wait for "100 Continue" before sending a large body. The header passed the
+        // size checks (a declared Content-Length over the limit already failed with body_limit).
+        if (beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
+          bhttp::response<bhttp::empty_body> go_on{bhttp::status::continue_, parser.get().version()};
+          co_await bhttp::async_write(stream, go_on, use_tuple);
+        }
+        std::tie(ec, n) = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
+      }
       if (ec == bhttp::error::body_limit) {
         co_await write_and_close(
             stream,

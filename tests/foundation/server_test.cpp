@@ -256,3 +256,31 @@ TEST_F(ServerTest, MalformedRequestIs400) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(ServerTest, ExpectContinueGetsA100BeforeTheBody) {
+  start();
+  std::string interim, final_reply;
+  run([&]() -> asio::awaitable<void> {
+    tcp::socket s(co_await asio::this_coro::executor);
+    co_await s.async_connect(ep_, asio::use_awaitable);
+    std::string head =
+        "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n";
+    co_await asio::async_write(s, asio::buffer(head), asio::use_awaitable);
+    char buf[512];
+    auto [ec, n] = co_await s.async_read_some(asio::buffer(buf), use_tuple);
+    interim.assign(buf, n);
+    co_await asio::async_write(s, asio::buffer(std::string("hello")), asio::use_awaitable);
+    while (true) {
+      auto [rec, rn] = co_await s.async_read_some(asio::buffer(buf), use_tuple);
+      if (rec) break;
+      final_reply.append(buf, rn);
+    }
+  });
+  EXPECT_EQ(interim, "HTTP/1.1 100 Continue\r\n\r\n");
+  EXPECT_EQ(final_reply.rfind("HTTP/1.1 200 OK", 0), 0u) << final_reply;
+  EXPECT_EQ(final_reply.substr(final_reply.size() - 5), "hello");
+}
+
+}  // namespace
