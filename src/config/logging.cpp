@@ -1,0 +1,119 @@
+// File: src/config/logging.cpp — stderr sink, text pattern and a JSON-lines formatter for spdlog.
+#include "config/logging.hpp"
+
+#include <string>
+
+#include <spdlog/details/fmt_helper.h>
+#include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+namespace berth::logging {
+
+namespace {
+
+std::shared_ptr<spdlog::sinks::sink> shared_sink() {
+  static auto sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
+  return sink;
+}
+
+void append_escaped(spdlog::memory_buf_t& out, std::string_view s) {
+  static constexpr char hex[] = "0123456789abcdef";
+  for (char c : s) {
+    switch (c) {
+      case '"':
+        out.append(std::string_view("\\\""));
+        break;
+      case '\\':
+        out.append(std::string_view("\\\\"));
+        break;
+      case '\n':
+        out.append(std::string_view("\\n"));
+        break;
+      case '\r':
+        out.append(std::string_view("\\r"));
+        break;
+      case '\t':
+        out.append(std::string_view("\\t"));
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          const char esc[] = {'\\', 'u', '0', '0', hex[(c >> 4) & 0xf], hex[c & 0xf]};
+          out.append(esc, esc + sizeof esc);
+        } else {
+          out.push_back(c);
+        }
+    }
+  }
+}
+
+// One JSON object per line: {"ts":"2026-01-01T00:00:00.000Z","level":"info","logger":"http","msg":"..."}
+class JsonFormatter final : public spdlog::formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
+    ts_.format(msg, ts_buf_);
+    dest.append(std::string_view("{\"ts\":\""));
+    dest.append(ts_buf_.data(), ts_buf_.data() + ts_buf_.size());
+    ts_buf_.clear();
+    dest.append(std::string_view("\",\"level\":\""));
+    auto level = spdlog::level::to_string_view(msg.level);
+    dest.append(level.data(), level.data() + level.size());
+    dest.append(std::string_view("\",\"logger\":\""));
+    append_escaped(dest, std::string_view(msg.logger_name.data(), msg.logger_name.size()));
+    dest.append(std::string_view("\",\"msg\":\""));
+    append_escaped(dest, std::string_view(msg.payload.data(), msg.payload.size()));
+    dest.append(std::string_view("\"}\n"));
+  }
+  std::unique_ptr<spdlog::formatter> clone() const override { return std::make_unique<JsonFormatter>(); }
+
+ private:
+  spdlog::pattern_formatter ts_{"%Y-%m-%dT%H:%M:%S.%eZ", spdlog::pattern_time_type::utc, ""};
+  spdlog::memory_buf_t ts_buf_;
+};
+
+spdlog::level::level_enum to_spdlog(config::LogLevel l) {
+  switch (l) {
+    case config::LogLevel::trace:
+      return spdlog::level::trace;
+    case config::LogLevel::debug:
+      return spdlog::level::debug;
+    case config::LogLevel::info:
+      return spdlog::level::info;
+    case config::LogLevel::warn:
+      return spdlog::level::warn;
+    case config::LogLevel::error:
+      return spdlog::level::err;
+    case config::LogLevel::critical:
+      return spdlog::level::critical;
+    case config::LogLevel::off:
+      return spdlog::level::off;
+  }
+  return spdlog::level::info;
+}
+
+}  // namespace
+
+std::shared_ptr<spdlog::logger> get(std::string_view module) {
+  std::string name(module);
+  if (auto existing = spdlog::get(name)) return existing;
+  auto logger = std::make_shared<spdlog::logger>(name, shared_sink());
+  try {
+    spdlog::register_logger(logger);  // picks up the global level and formatter
+  } catch (const spdlog::spdlog_ex&) {
+    return spdlog::get(name);  // registered concurrently by another thread
+  }
+  return logger;
+}
+
+void configure(const config::LogConfig& log) {
+  if (log.format == config::LogFormat::json) {
+    spdlog::set_formatter(std::make_unique<JsonFormatter>());
+  } else {
+    spdlog::set_formatter(
+        std::make_unique<spdlog::pattern_formatter>("%Y-%m-%dT%H:%M:%S.%eZ %l %n: %v", spdlog::pattern_time_type::utc));
+  }
+  spdlog::set_level(to_spdlog(log.level));
+  spdlog::flush_on(spdlog::level::trace);  // logs are few; flushing keeps them ordered with stdout and journald
+}
+
+}  // namespace berth::logging
