@@ -16,6 +16,13 @@ std::string_view StringPool::intern(std::string_view s) {
   return *it;
 }
 
+std::optional<std::string_view> StringPool::find(std::string_view s) const {
+  if (s.empty()) return std::string_view{};
+  auto it = strings_.find(s);
+  if (it == strings_.end()) return std::nullopt;
+  return std::string_view(*it);
+}
+
 std::string_view cluster_name_from_arn(std::string_view s) {
   if (!s.starts_with("arn:")) return s;
   auto slash = s.find(":cluster/");
@@ -257,8 +264,12 @@ policy::ClusterSnapshot ClusterModel::snapshot(std::string_view started_by, Syst
     if (r.status == InstanceStatus::inactive) continue;
     s.instances.push_back({arn, r.ec2_instance_id, r.status, r.agent_connected, r.attributes});
   }
-  for (const auto& [arn, r] : tasks_)
-    if (r.started_by == started_by) s.tasks.push_back(view(arn, r));
+  // Interned owner tags compare by pointer; an owner never seen has no tasks.
+  auto owner = pool_.find(started_by);
+  if (owner) {
+    for (const auto& [arn, r] : tasks_)
+      if (r.started_by.data() == owner->data() && r.started_by.size() == owner->size()) s.tasks.push_back(view(arn, r));
+  }
   for (const auto& d : doubts_) {
     if (d.started_by != started_by || d.until <= now) continue;
     policy::SnapshotTask t;

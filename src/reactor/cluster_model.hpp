@@ -34,6 +34,8 @@ using SystemTime = std::chrono::system_clock::time_point;
 class StringPool {
  public:
   std::string_view intern(std::string_view s);
+  // The pooled copy of `s`, if interned: pooled views compare equal by pointer.
+  std::optional<std::string_view> find(std::string_view s) const;
   std::size_t size() const { return strings_.size(); }
 
  private:

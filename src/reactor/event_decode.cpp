@@ -28,16 +28,20 @@ EventDecoder::EventDecoder() : parser_(json::storage_ptr(), json::parse_options{
 EventResult EventDecoder::decode(std::string_view body) {
   if (body.size() > max_event_body_bytes)
     return error("message body of " + std::to_string(body.size()) + " bytes exceeds the 256 KiB limit");
-  resource_.release();
-  parser_.reset(json::storage_ptr(&resource_));
+  // A fresh monotonic resource per message, over a stack buffer: typical events never touch the
+  // heap for the DOM. (Reusing one resource via release() grows its block size without bound in
+  // Boost 1.81 and eventually throws bad_alloc.)
+  unsigned char buffer[8192];
+  json::monotonic_resource resource(buffer, sizeof buffer);
+  parser_.reset(json::storage_ptr(&resource));
   boost::system::error_code ec;
   parser_.write(body.data(), body.size(), ec);
   if (ec) return error("invalid JSON: " + ec.message());
   json::value v = parser_.release();
-  return decode_envelope(v, 0);
+  return decode_envelope(v, 0, resource);
 }
 
-EventResult EventDecoder::decode_envelope(const json::value& v, int depth) {
+EventResult EventDecoder::decode_envelope(const json::value& v, int depth, json::monotonic_resource& resource) {
   const auto* o = v.if_object();
   if (!o) return error("event: expected a JSON object");
   // SNS → SQS delivery wraps the event as a string in "Message".
@@ -45,9 +49,9 @@ EventResult EventDecoder::decode_envelope(const json::value& v, int depth) {
     auto* msg = string_member(*o, "Message");
     if (!msg) return error("SNS notification without a Message string");
     boost::system::error_code ec;
-    json::value inner = json::parse(*msg, ec, json::storage_ptr(&resource_));
+    json::value inner = json::parse(*msg, ec, json::storage_ptr(&resource));
     if (ec) return error("SNS Message: invalid JSON: " + ec.message());
-    return decode_envelope(inner, depth + 1);
+    return decode_envelope(inner, depth + 1, resource);
   }
   auto* detail_type = string_member(*o, "detail-type");
   auto* source = string_member(*o, "source");

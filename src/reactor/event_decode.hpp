@@ -55,8 +55,7 @@ class EventDecoder {
   EventResult decode(std::string_view sqs_body);
 
  private:
-  EventResult decode_envelope(const boost::json::value& v, int depth);
-  boost::json::monotonic_resource resource_;
+  EventResult decode_envelope(const boost::json::value& v, int depth, boost::json::monotonic_resource& resource);
   boost::json::parser parser_;
 };
 

@@ -52,6 +52,13 @@ TEST(EventDecode, EverySampleDecodes) {
   EXPECT_GE(ignored, 5);
 }
 
+TEST(EventDecode, DecoderIsReusableForManyMessages) {
+  // Regression: a reused monotonic resource grew without bound and threw bad_alloc.
+  auto body = read(std::filesystem::path(BERTH_TESTDATA_DIR) / "ecs-events" / "container-instance-state-change.json");
+  EventDecoder decoder;
+  for (int i = 0; i < 20000; ++i) ASSERT_TRUE(decoder.decode(body)) << i;
+}
+
 TEST(EventDecode, SampleFieldsAreRead) {
   auto ev = decode_event(read(std::filesystem::path(BERTH_TESTDATA_DIR) / "ecs-events" /
                               "task-state-change-ec2-container-stopped.json"));
