@@ -334,6 +334,56 @@ TEST(Reconciler, BadRevisionRollsBack) {
   EXPECT_LE(bad_launches, 4);
 }
 
+TEST(Reconciler, RestartMidRolloutFinishesWithoutDuplicates) {
+  auto h = std::make_unique<Harness>();
+  h->add_instances(6);
+  h->env("agent:1");
+  ASSERT_GE(h->converge(), 0);
+  auto& env = h->env("agent:2");
+  env.active_deployment_id = "d1";
+  policy::Deployment d;
+  d.id = "d1";
+  d.environment = "agent";
+  d.task_definition = "agent:2";
+  d.previous_task_definition = "agent:1";
+  d.created_at = h->now;
+  h->state.deployments["d1"] = d;
+  for (int round = 0; round < 4; ++round) {  // part of the way
+    h->sync();
+    h->ecs.step();
+    h->deliver_events();
+    h->now += 3s;
+  }
+  ASSERT_EQ(h->state.deployments["d1"].status, policy::DeploymentStatus::running);
+  // Restart: a fresh model bootstrapped from ECS (Describe shapes), a fresh reconciler; events that
+  // were in flight are delivered late, after the bootstrap.
+  auto in_flight = h->ecs.pending_events;
+  h->ecs.pending_events.clear();
+  ClusterModel fresh("c");
+  fresh.reconcile_instances(h->ecs.instances, h->now, h->now);
+  std::vector<aws::ecs::Task> live;
+  for (auto& [arn, t] : h->ecs.tasks)
+    if (t.last_status != "STOPPED") live.push_back(t);
+  fresh.reconcile_tasks(live, h->now, h->now);
+  h->model = std::move(fresh);
+  Reconciler restarted{h->ecs, h->state, [&](const std::string&) { return &h->model; }, [&] { return h->now; }};
+  for (auto& e : in_flight) h->model.apply_task(e, h->now);
+  for (int round = 0; round < 100 && !h->state.envs["agent"].active_deployment_id.empty(); ++round) {
+    auto f = asio::co_spawn(h->io, restarted.sync("agent"), asio::use_future);
+    h->io.restart();
+    h->io.run();
+    f.get();
+    for (int i = 0; i < 6; ++i) ASSERT_LE(h->ecs.live_on(inst_arn(i)), 1u) << "duplicate on instance " << i;
+    h->ecs.step();
+    h->deliver_events();
+    h->now += 3s;
+  }
+  EXPECT_EQ(h->state.deployments["d1"].status, policy::DeploymentStatus::completed);
+  for (int i = 0; i < 6; ++i) EXPECT_EQ(h->ecs.live_on(inst_arn(i), "agent:2"), 1u);
+  // Exactly one launch per instance for the rollout: 6 initial + 6 replacements.
+  EXPECT_EQ(h->ecs.tasks.size(), 12u);
+}
+
 TEST(Reconciler, DeletedEnvironmentTasksAreStopped) {
   Harness h;
   h.add_instances(3);
