@@ -1,5 +1,9 @@
-// File: tests/reactor/cluster_model_test.cpp — version ordering, tombstones, expectations, listings.
+// File: tests/reactor/cluster_model_test.cpp — version ordering, tombstones, expectations, listings,
+// and the event -> dirty environment index.
 #include "reactor/cluster_model.hpp"
+#include "reactor/environment_index.hpp"
+
+#include "policy/ownership.hpp"
 
 #include <gtest/gtest.h>
 
@@ -187,6 +191,38 @@ TEST(ClusterModelProperty, ReorderedAndDuplicatedEventsConverge) {
     }
     EXPECT_EQ(m.live_task_count(), reference.live_task_count());
   }
+}
+
+}  // namespace
+}  // namespace berth::reactor
+
+
+namespace berth::reactor {
+namespace {
+
+TEST(EnvironmentIndex, MapsEventsToDirtyEnvironments) {
+  EnvironmentIndex idx;
+  idx.put("agent", "arn:aws:ecs:us-east-1:1:cluster/c");
+  idx.put("logs", "c");
+  idx.put("other", "d");
+  ApplyOutcome task_applied{ApplyResult::applied, {}, false};
+  std::string sb = policy::encode_started_by("logs");
+  task_applied.started_by = sb;
+  EXPECT_EQ(idx.dirty_keys(task_applied, "c"), std::vector<std::string>{"logs"});
+  ApplyOutcome stale = task_applied;
+  stale.result = ApplyResult::stale;
+  EXPECT_TRUE(idx.dirty_keys(stale, "c").empty());
+  ApplyOutcome foreign{ApplyResult::applied, "ecs-svc/1", false};
+  EXPECT_TRUE(idx.dirty_keys(foreign, "c").empty());
+  ApplyOutcome inst{ApplyResult::applied, {}, true};
+  EXPECT_EQ(idx.dirty_keys(inst, cluster_arn), (std::vector<std::string>{"agent", "logs"}));
+  ApplyOutcome resources_only{ApplyResult::applied, {}, false};
+  EXPECT_TRUE(idx.dirty_keys(resources_only, "c").empty());
+  idx.put("logs", "d");  // moved
+  EXPECT_EQ(idx.environments_on("c"), std::vector<std::string>{"agent"});
+  idx.erase("agent");
+  EXPECT_TRUE(idx.environments_on("c").empty());
+  EXPECT_EQ(idx.size(), 2u);
 }
 
 }  // namespace
