@@ -3,7 +3,6 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 namespace berth::reactor {
@@ -14,10 +13,11 @@ WorkQueue::WorkQueue(asio::any_io_executor executor, SyncFn sync, WorkQueueSetti
     : executor_(executor),
       sync_(std::move(sync)),
       core_(settings, std::chrono::steady_clock::now()),
-      workers_(std::max<std::size_t>(1, workers)),
-      wake_(executor, asio::steady_timer::time_point::max()) {}
+      workers_(std::max<std::size_t>(1, workers)) {}
 
-void WorkQueue::wake_all() { wake_.cancel(); }
+void WorkQueue::wake_all() {
+  for (auto* t : sleepers_) t->expires_at(asio::steady_timer::time_point::min());
+}
 
 void WorkQueue::add(const std::string& key) {
   core_.add(key);
@@ -50,13 +50,19 @@ asio::awaitable<void> WorkQueue::worker() {
       wake_all();  // a re-added or freed key may be ready for another worker
       continue;
     }
-    // Nothing ready: sleep until the next delayed key or token, or until add() wakes us. `wake_`
-    // never expires (its expiry stays max); cancel() wakes every waiter without re-arming it.
+    // Nothing ready: sleep until the next delayed key or token, or until add() wakes us by moving
+    // this worker's timer expiry into the past. The wait is initiated before the coroutine yields,
+    // and an expiry in the past completes a later wait at once, so no wake-up is lost.
     auto next = core_.next_ready(now);
     asio::steady_timer timer(executor_, next ? *next : asio::steady_timer::time_point::max());
-    using namespace asio::experimental::awaitable_operators;
-    co_await (timer.async_wait(asio::as_tuple(asio::use_awaitable)) ||
-              wake_.async_wait(asio::as_tuple(asio::use_awaitable)));
+    sleepers_.push_back(&timer);
+    // Unregisters even if the coroutine frame is destroyed while suspended.
+    struct Unregister {
+      std::vector<asio::steady_timer*>& sleepers;
+      asio::steady_timer* timer;
+      ~Unregister() { std::erase(sleepers, timer); }
+    } unregister{sleepers_, &timer};
+    co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
   }
 }
 

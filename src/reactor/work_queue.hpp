@@ -11,6 +11,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace berth::reactor {
 
@@ -43,7 +44,7 @@ class WorkQueue {
   ErrorFn on_error_;
   WorkQueueCore core_;
   std::size_t workers_;
-  boost::asio::steady_timer wake_;  // workers wait on it; cancelled whenever work may be ready
+  std::vector<boost::asio::steady_timer*> sleepers_;  // idle workers' timers; wake_all() expires them
   bool stopping_ = false;
   std::uint64_t completed_ = 0;
 };

@@ -153,5 +153,32 @@ TEST(WorkQueueDriver, RunsEveryKeyOnceAndRetriesFailures) {
   EXPECT_GE(max_active, 2);
 }
 
+TEST(WorkQueueDriver, IdleWorkersWakeForLateAndDelayedKeys) {
+  boost::asio::io_context io;
+  std::vector<std::string> order;
+  WorkQueue* queue_ptr = nullptr;
+  WorkQueue q(
+      io.get_executor(),
+      [&](std::string key) -> boost::asio::awaitable<bool> {
+        order.push_back(key);
+        if (key == "delayed") queue_ptr->shut_down();
+        co_return true;
+      },
+      fast(), 2);
+  queue_ptr = &q;
+  boost::asio::co_spawn(io, q.run(), boost::asio::detached);
+  boost::asio::co_spawn(
+      io,
+      [&]() -> boost::asio::awaitable<void> {
+        boost::asio::steady_timer t(io, 5ms);
+        co_await t.async_wait(boost::asio::use_awaitable);  // workers are asleep by now
+        q.add("late");
+        q.add_after("delayed", 20ms);
+      },
+      boost::asio::detached);
+  io.run_for(10s);
+  EXPECT_EQ(order, (std::vector<std::string>{"late", "delayed"}));
+}
+
 }  // namespace
 }  // namespace berth::reactor
