@@ -3,6 +3,7 @@
 
 #include "policy/constraint.hpp"
 #include "policy/ownership.hpp"
+#include "policy/task_definition.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -177,7 +178,7 @@ DaemonPlan compute_daemon_plan(const ClusterSnapshot& snapshot, const Environmen
     const SnapshotTask* kept = nullptr;
     Rank kept_rank{};
     for (auto* t : live) {
-      Rank r{t->task_definition == target, ctx.available(*t), t->last_status == TaskStatus::running, !t->arn.empty()};
+      Rank r{task_definition_matches(target, t->task_definition), ctx.available(*t), t->last_status == TaskStatus::running, !t->arn.empty()};
       if (!kept || r.tie() > kept_rank.tie() || (r.tie() == kept_rank.tie() && t->arn < kept->arn)) {
         kept = t;
         kept_rank = r;
@@ -242,7 +243,9 @@ DaemonPlan compute_daemon_plan(const ClusterSnapshot& snapshot, const Environmen
     p.failed_instances = active->failed_instances;
     std::uint32_t seen_failures = 0;
     for (const auto& t : snapshot.tasks) {
-      if (t.started_by != started_by || t.task_definition != active->task_definition || !is_task_failure(t)) continue;
+      if (t.started_by != started_by || !task_definition_matches(active->task_definition, t.task_definition) ||
+          !is_task_failure(t))
+        continue;
       auto tag = parse_group(t.group);
       if (!tag || tag->deployment_id != active->id) continue;
       ++seen_failures;

@@ -2,6 +2,7 @@
 // fixed-seed property tests of its invariants.
 #include "policy/daemon_plan.hpp"
 #include "policy/ownership.hpp"
+#include "policy/task_definition.hpp"
 
 #include <gtest/gtest.h>
 
@@ -403,6 +404,25 @@ TEST(DaemonPlan, RollbackReplacesNewRevisionTasks) {
   rollback.id = "d2";
   auto plan = plan_for(w, env, &rollback);
   EXPECT_EQ(stopped_instances(plan), (std::map<std::string, StopCause>{{World::inst_arn(0), StopCause::replaced}}));
+}
+
+TEST(DaemonPlan, TaskDefinitionReferencesCompareByName) {
+  EXPECT_EQ(task_definition_name("arn:aws:ecs:us-east-1:1:task-definition/agent:2"), "agent:2");
+  EXPECT_EQ(task_definition_name("agent:2"), "agent:2");
+  EXPECT_TRUE(task_definition_matches("agent:2", "arn:aws:ecs:us-east-1:1:task-definition/agent:2"));
+  EXPECT_TRUE(task_definition_matches("arn:aws:ecs:us-east-1:1:task-definition/agent:2", "agent:2"));
+  EXPECT_FALSE(task_definition_matches("agent:2", "arn:aws:ecs:us-east-1:1:task-definition/agent:3"));
+  EXPECT_FALSE(task_definition_matches("agent:2", "arn:aws:ecs:us-east-1:1:task-definition/agent:22"));
+  EXPECT_TRUE(task_definition_matches("agent", "arn:aws:ecs:us-east-1:1:task-definition/agent:7"));
+  EXPECT_FALSE(task_definition_matches("agent", "arn:aws:ecs:us-east-1:1:task-definition/agent2:7"));
+  // ECS reports full ARNs; an environment written as family:revision is in steady state.
+  World w;
+  w.add_instance(0);
+  w.add_task(0, "arn:aws:ecs:us-east-1:1:task-definition/agent:2");
+  auto d = make_deployment();
+  auto plan = plan_for(w, make_env("agent:2"), &d);
+  EXPECT_TRUE(plan.idle());
+  EXPECT_EQ(plan.rollout->verdict, RolloutVerdict::complete);
 }
 
 TEST(DaemonPlan, MaxUnavailableResolution) {

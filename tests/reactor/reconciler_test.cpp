@@ -3,6 +3,7 @@
 #include "reactor/reconciler.hpp"
 
 #include "policy/ownership.hpp"
+#include "policy/task_definition.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -65,7 +66,7 @@ class FakeEcs : public EcsApi {
         t.stopped_at = *now;
         emit(t);
       } else if (t.last_status == "PENDING") {
-        if (bad_definitions.contains(t.task_definition_arn)) {
+        if (bad_definitions.contains(std::string(policy::task_definition_name(t.task_definition_arn)))) {
           t.last_status = "STOPPED";
           t.desired_status = "STOPPED";
           t.stop_code = "EssentialContainerExited";
@@ -85,7 +86,7 @@ class FakeEcs : public EcsApi {
   std::size_t live_on(const std::string& instance, const std::string& td = "") const {
     std::size_t n = 0;
     for (auto& [arn, t] : tasks)
-      if (t.container_instance_arn == instance && t.last_status != "STOPPED" && (td.empty() || t.task_definition_arn == td))
+      if (t.container_instance_arn == instance && t.last_status != "STOPPED" && (td.empty() || policy::task_definition_name(t.task_definition_arn) == td))
         ++n;
     return n;
   }
@@ -100,7 +101,8 @@ class FakeEcs : public EcsApi {
       t.task_arn = "arn:aws:ecs:us-east-1:1:task/c/" + std::to_string(tasks.size() + 1);
       t.cluster_arn = cluster_arn;
       t.container_instance_arn = i;
-      t.task_definition_arn = r.task_definition;
+      // Like ECS: the full ARN, whatever form the request used.
+      t.task_definition_arn = "arn:aws:ecs:us-east-1:1:task-definition/" + r.task_definition;
       t.last_status = "PENDING";
       t.desired_status = "RUNNING";
       t.started_by = r.started_by;
@@ -330,7 +332,7 @@ TEST(Reconciler, BadRevisionRollsBack) {
   for (int i = 0; i < 4; ++i) EXPECT_EQ(h.ecs.live_on(inst_arn(i), "agent:1"), 1u) << i;
   // Crash loops backed off: far fewer launches of the bad revision than sync rounds.
   int bad_launches = 0;
-  for (auto& [arn, t] : h.ecs.tasks) bad_launches += t.task_definition_arn == "agent:bad";
+  for (auto& [arn, t] : h.ecs.tasks) bad_launches += policy::task_definition_name(t.task_definition_arn) == "agent:bad";
   EXPECT_LE(bad_launches, 4);
 }
 
