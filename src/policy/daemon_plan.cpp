@@ -76,6 +76,7 @@ struct Context {
   const Environment& env;
   SystemTime now;
   DaemonPlan& plan;
+  const DaemonPlanOptions& options;
 
   void wake_at(SystemTime t) {
     if (t <= now) return;
@@ -91,10 +92,16 @@ struct Context {
     if (reason.size() > 255) reason.resize(255);
     plan.stops.push_back({std::string(t.arn), std::string(t.instance_arn), cause, std::move(reason)});
   }
+  bool declared_health_check(std::string_view td) const {
+    const auto& v = options.health_checked_task_definitions;
+    auto name = task_definition_name(td);
+    return std::find(v.begin(), v.end(), name) != v.end();
+  }
   // RUNNING (and HEALTHY where checked) for min_healthy.
   bool available(const SnapshotTask& t) {
     if (t.last_status != TaskStatus::running || !t.is_live()) return false;
-    if (t.has_health_check && t.health != HealthStatus::healthy) return false;
+    if ((t.has_health_check || declared_health_check(t.task_definition)) && t.health != HealthStatus::healthy)
+      return false;
     if (!t.healthy_since) return false;
     auto ready_at = *t.healthy_since + env.rollout.min_healthy;
     if (ready_at > now) {
@@ -130,7 +137,7 @@ DaemonPlan compute_daemon_plan(const ClusterSnapshot& snapshot, const Environmen
   }
   const std::string started_by = encode_started_by(env.name);
   const std::string_view target = env.task_definition;
-  Context ctx{env, now, plan};
+  Context ctx{env, now, plan, options};
 
   // Index the environment's tasks by instance.
   std::unordered_map<std::string_view, std::vector<const SnapshotTask*>> by_instance;

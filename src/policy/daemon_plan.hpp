@@ -33,6 +33,9 @@ inline constexpr std::size_t max_instances_per_start_task = 10;  // ECS StartTas
 
 struct DaemonPlanOptions {
   bool stop_on_draining = false;
+  // Task definitions ("family:rev") known to define a health check: their tasks must report
+  // HEALTHY to be available even while ECS still says UNKNOWN (first check pending).
+  std::vector<std::string> health_checked_task_definitions;
 };
 
 enum class SkipReason : unsigned char {

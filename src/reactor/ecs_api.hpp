@@ -50,6 +50,12 @@ struct Described {
   std::vector<aws::ecs::Failure> failures;
 };
 
+// What the reconciler needs from DescribeTaskDefinition (revisions are immutable: cache freely).
+struct TaskDefinitionInfo {
+  std::string arn;
+  bool has_health_check = false;  // some container definition has a healthCheck
+};
+
 class EcsApi {
  public:
   virtual ~EcsApi() = default;
@@ -68,6 +74,8 @@ class EcsApi {
       std::string cluster, std::vector<std::string> arns) = 0;
   virtual boost::asio::awaitable<EcsResult<Described<aws::ecs::Task>>> describe_tasks(std::string cluster,
                                                                                      std::vector<std::string> arns) = 0;
+  virtual boost::asio::awaitable<EcsResult<TaskDefinitionInfo>> describe_task_definition(
+      std::string task_definition) = 0;
 };
 
 }  // namespace berth::reactor

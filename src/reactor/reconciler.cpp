@@ -2,6 +2,7 @@
 #include "reactor/reconciler.hpp"
 
 #include "policy/ownership.hpp"
+#include "policy/task_definition.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -126,6 +127,20 @@ boost::asio::awaitable<void> Reconciler::execute_starts(ClusterModel& model, con
   }
 }
 
+boost::asio::awaitable<void> Reconciler::learn_task_definition(const std::string& task_definition) {
+  std::string name(policy::task_definition_name(task_definition));
+  if (health_checked_.contains(name)) co_return;
+  auto info = co_await ecs_.describe_task_definition(task_definition);
+  if (!info) {
+    // Not fatal: without it, health is judged from what tasks report. Retried on the next sync.
+    logger()->warn("describe task definition failed task_definition={} code={}", task_definition, info.error().code);
+    co_return;
+  }
+  health_checked_[name] = info->has_health_check;
+  // A family-only reference resolves to a revision: remember that too.
+  health_checked_[std::string(policy::task_definition_name(info->arn))] = info->has_health_check;
+}
+
 boost::asio::awaitable<SyncOutcome> Reconciler::sync(std::string name) {
   SyncOutcome out;
   ++stats_.syncs;
@@ -141,6 +156,12 @@ boost::asio::awaitable<SyncOutcome> Reconciler::sync(std::string name) {
   std::optional<policy::Deployment> deployment;
   if (!env->active_deployment_id.empty()) deployment = state_.deployment(env->active_deployment_id);
 
+  co_await learn_task_definition(env->task_definition);
+  auto options = settings_.plan;
+  for (const auto& [td, checked] : health_checked_)
+    if (checked) options.health_checked_task_definitions.push_back(td);
+  now = clock_();
+
   auto& backoff = backoff_.try_emplace(name, settings_.backoff).first->second;
   const std::string started_by = policy::encode_started_by(env->name);
   policy::DaemonPlan plan;
@@ -148,8 +169,7 @@ boost::asio::awaitable<SyncOutcome> Reconciler::sync(std::string name) {
     // The snapshot views the model: plan synchronously, before any co_await can mutate it.
     auto snapshot = model->snapshot(started_by, now);
     backoff.observe(snapshot, now);
-    plan = policy::compute_daemon_plan(snapshot, *env, deployment ? &*deployment : nullptr, backoff, now,
-                                       settings_.plan);
+    plan = policy::compute_daemon_plan(snapshot, *env, deployment ? &*deployment : nullptr, backoff, now, options);
   }
   if (plan.error) {
     // Invalid spec: nothing to retry until the spec changes (which re-enqueues the key).

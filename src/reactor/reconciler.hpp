@@ -87,7 +87,11 @@ class Reconciler {
   ClusterLookup clusters_;
   Clock clock_;
   ReconcilerSettings settings_;
+  // Which task definitions ("family:rev") define a health check; revisions are immutable.
+  boost::asio::awaitable<void> learn_task_definition(const std::string& task_definition);
+
   std::unordered_map<std::string, policy::InstanceBackoff> backoff_;
+  std::unordered_map<std::string, bool> health_checked_;
   ReconcilerStats stats_;
 };
 

@@ -262,7 +262,9 @@ TEST(DaemonPlan, StopOnDrainingOption) {
   World w;
   w.add_instance(0, {}, InstanceStatus::draining);
   w.add_task(0, "agent:2");
-  auto plan = plan_for(w, make_env(), nullptr, InstanceBackoff{}, DaemonPlanOptions{.stop_on_draining = true});
+  DaemonPlanOptions options;
+  options.stop_on_draining = true;
+  auto plan = plan_for(w, make_env(), nullptr, InstanceBackoff{}, options);
   expect_plan(plan, {{}, {{0, StopCause::draining}}, SkipReason::draining});
 }
 

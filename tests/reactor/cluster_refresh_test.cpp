@@ -50,6 +50,9 @@ class PagingEcs : public EcsApi {
     for (auto& a : arns) d.items.push_back(instances.at(a));
     co_return d;
   }
+  asio::awaitable<EcsResult<TaskDefinitionInfo>> describe_task_definition(std::string td) override {
+    co_return TaskDefinitionInfo{td, false};
+  }
   asio::awaitable<EcsResult<Described<aws::ecs::Task>>> describe_tasks(std::string, std::vector<std::string> arns) override {
     ++describe_calls;
     max_batch = std::max(max_batch, arns.size());

@@ -33,6 +33,8 @@ class FakeEcs : public EcsApi {
   std::map<std::string, aws::ecs::Task> tasks;
   std::vector<aws::ecs::ContainerInstance> instances;
   std::set<std::string> bad_definitions;
+  std::set<std::string> health_checked;  // their tasks report UNKNOWN until `healthy` is set
+  bool healthy = false;
   int start_calls = 0, stop_calls = 0;
   bool next_start_times_out = false;
   std::vector<aws::ecs::Task> pending_events;  // produced, not yet delivered
@@ -77,7 +79,12 @@ class FakeEcs : public EcsApi {
         } else {
           t.last_status = "RUNNING";
           t.started_at = *now;
+          if (health_checked.contains(std::string(policy::task_definition_name(t.task_definition_arn))))
+            t.health_status = "UNKNOWN";
         }
+        emit(t);
+      } else if (t.last_status == "RUNNING" && healthy && t.health_status == "UNKNOWN") {
+        t.health_status = "HEALTHY";
         emit(t);
       }
     }
@@ -134,6 +141,11 @@ class FakeEcs : public EcsApi {
   }
   asio::awaitable<EcsResult<Described<aws::ecs::Task>>> describe_tasks(std::string, std::vector<std::string>) override {
     co_return Described<aws::ecs::Task>{};
+  }
+  int describe_definition_calls = 0;
+  asio::awaitable<EcsResult<TaskDefinitionInfo>> describe_task_definition(std::string td) override {
+    ++describe_definition_calls;
+    co_return TaskDefinitionInfo{"arn:aws:ecs:us-east-1:1:task-definition/" + td, health_checked.contains(td)};
   }
 };
 
@@ -384,6 +396,41 @@ TEST(Reconciler, RestartMidRolloutFinishesWithoutDuplicates) {
   for (int i = 0; i < 6; ++i) EXPECT_EQ(h->ecs.live_on(inst_arn(i), "agent:2"), 1u);
   // Exactly one launch per instance for the rollout: 6 initial + 6 replacements.
   EXPECT_EQ(h->ecs.tasks.size(), 12u);
+}
+
+TEST(Reconciler, DeclaredHealthCheckGatesRolloutUntilHealthy) {
+  Harness h;
+  h.add_instances(2);
+  h.env("agent:1");
+  ASSERT_GE(h.converge(), 0);
+  h.ecs.health_checked.insert("agent:2");
+  auto& env = h.env("agent:2");
+  env.active_deployment_id = "d1";
+  env.rollout.deadline = 0s;
+  policy::Deployment d;
+  d.id = "d1";
+  d.environment = "agent";
+  d.task_definition = "agent:2";
+  d.previous_task_definition = "agent:1";
+  d.created_at = h.now;
+  h.state.deployments["d1"] = d;
+  auto rounds = [&](int n) {
+    for (int round = 0; round < n; ++round) {
+      h.sync();
+      h.ecs.step();
+      h.deliver_events();
+      h.now += 3s;
+    }
+  };
+  rounds(30);
+  // ECS says UNKNOWN (first check pending): the first new task never becomes available, so with
+  // maxUnavailable 1 the second instance keeps its old task.
+  EXPECT_EQ(h.state.deployments["d1"].status, policy::DeploymentStatus::running);
+  EXPECT_EQ(h.ecs.live_on(inst_arn(0), "agent:1") + h.ecs.live_on(inst_arn(1), "agent:1"), 1u);
+  h.ecs.healthy = true;
+  rounds(30);
+  EXPECT_EQ(h.state.deployments["d1"].status, policy::DeploymentStatus::completed);
+  EXPECT_EQ(h.ecs.describe_definition_calls, 2);  // agent:1 and agent:2, each once
 }
 
 TEST(Reconciler, DeletedEnvironmentTasksAreStopped) {
