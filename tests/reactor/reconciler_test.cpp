@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <random>
 #include <set>
 
 namespace berth::reactor {
@@ -431,6 +432,69 @@ TEST(Reconciler, DeclaredHealthCheckGatesRolloutUntilHealthy) {
   rounds(30);
   EXPECT_EQ(h.state.deployments["d1"].status, policy::DeploymentStatus::completed);
   EXPECT_EQ(h.ecs.describe_definition_calls, 2);  // agent:1 and agent:2, each once
+}
+
+// Events duplicated, reordered, delayed and lost; the audit repairs what was lost. Invariants: never
+// two live tasks on an instance; converges to exactly one task of the target revision everywhere.
+TEST(ReconcilerProperty, ChaoticEventDeliveryConverges) {
+  for (std::uint32_t seed = 1; seed <= 12; ++seed) {
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    std::mt19937 rng(seed);
+    Harness h;
+    h.add_instances(15);
+    h.env("agent:1");
+    std::vector<aws::ecs::Task> delayed;
+    auto chaotic_delivery = [&] {
+      auto events = std::move(h.ecs.pending_events);
+      h.ecs.pending_events.clear();
+      for (auto& e : delayed) events.push_back(e);
+      delayed.clear();
+      std::vector<aws::ecs::Task> now_events;
+      for (auto& e : events) {
+        auto dice = rng() % 10;
+        if (dice == 0) continue;                                  // lost
+        if (dice == 1) { delayed.push_back(e); continue; }       // late
+        if (dice == 2) now_events.push_back(e);                  // duplicated
+        now_events.push_back(e);
+      }
+      std::shuffle(now_events.begin(), now_events.end(), rng);  // reordered
+      for (auto& e : now_events) h.model.apply_task(e, h.now);
+    };
+    auto audit = [&] {
+      std::vector<aws::ecs::Task> live;
+      for (auto& [arn, t] : h.ecs.tasks)
+        if (t.last_status != "STOPPED") live.push_back(t);
+      h.model.reconcile_tasks(live, h.now, h.now);
+    };
+    auto check = [&] {
+      for (int i = 0; i < 15; ++i) ASSERT_LE(h.ecs.live_on(inst_arn(i)), 1u) << "instance " << i;
+    };
+    for (int round = 0; round < 60; ++round) {
+      if (round == 20) {  // a rollout in the middle of the chaos, and a killed task
+        auto& env = h.env("agent:2");
+        env.rollout.max_unavailable = "3";
+        for (auto& [arn, t] : h.ecs.tasks)
+          if (t.container_instance_arn == inst_arn(4) && t.last_status == "RUNNING") {
+            t.last_status = "STOPPED";
+            t.desired_status = "STOPPED";
+            t.stop_code = "UserInitiated";
+            h.ecs.emit(t);
+          }
+      }
+      h.sync();
+      check();
+      h.ecs.step();
+      chaotic_delivery();
+      if (round % 10 == 9) audit();
+      h.now += 3s;
+    }
+    // Calm: everything delivered, one audit, then converge.
+    for (auto& e : delayed) h.model.apply_task(e, h.now);
+    audit();
+    ASSERT_GE(h.converge(), 0);
+    for (int i = 0; i < 15; ++i) EXPECT_EQ(h.ecs.live_on(inst_arn(i), "agent:2"), 1u) << i;
+    for (int i = 0; i < 15; ++i) EXPECT_EQ(h.ecs.live_on(inst_arn(i)), 1u) << i;
+  }
 }
 
 TEST(Reconciler, DeletedEnvironmentTasksAreStopped) {
