@@ -6,6 +6,14 @@
 //              -> deployment bookkeeping (progress, complete, fail, rollback)
 //              -> StopTask each stop, then StartTask per batch (<= 10 instances)
 //              -> expectations into the model (tasks from the response; doubts on unknown outcomes)
+//
+// Wiring notes (for the daemon's main loop):
+// - After applying an event, enqueue EnvironmentIndex::dirty_keys(outcome, cluster). For instance
+//   changes prefer `add_after(key, ~1 s)`: add_after keeps the earliest time, so instances that
+//   register in a burst are launched together (StartTask batches of 10, ~ceil(N/10) calls).
+// - SyncOutcome: !success -> WorkQueue retries with backoff (return false from the queue's sync);
+//   wake_at -> add_after(key, wake_at - now); requeue -> add(key).
+// - Delete SQS messages only after the event has been applied to the model.
 #pragma once
 
 #include "policy/daemon_plan.hpp"
