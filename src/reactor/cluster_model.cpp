@@ -1,0 +1,305 @@
+// File: src/reactor/cluster_model.cpp — version-ordered apply, expectations, tombstones, listings.
+#include "reactor/cluster_model.hpp"
+
+#include <algorithm>
+
+namespace berth::reactor {
+
+using policy::HealthStatus;
+using policy::InstanceStatus;
+using policy::TaskStatus;
+
+std::string_view StringPool::intern(std::string_view s) {
+  if (s.empty()) return {};
+  auto it = strings_.find(s);
+  if (it == strings_.end()) it = strings_.emplace(s).first;
+  return *it;
+}
+
+std::optional<std::string_view> StringPool::find(std::string_view s) const {
+  if (s.empty()) return std::string_view{};
+  auto it = strings_.find(s);
+  if (it == strings_.end()) return std::nullopt;
+  return std::string_view(*it);
+}
+
+std::string_view cluster_name_from_arn(std::string_view s) {
+  if (!s.starts_with("arn:")) return s;
+  auto slash = s.find(":cluster/");
+  return slash == std::string_view::npos ? s : s.substr(slash + 9);
+}
+
+ClusterModel::ClusterModel(std::string cluster_name, ModelSettings settings)
+    : cluster_name_(std::move(cluster_name)), settings_(settings) {}
+
+void ClusterModel::write_task(TaskRecord& r, const aws::ecs::Task& t, SystemTime now) {
+  r.instance_arn = pool_.intern(t.container_instance_arn);
+  r.task_definition = pool_.intern(t.task_definition_arn);
+  r.started_by = pool_.intern(t.started_by);
+  if (!t.group.empty()) r.group = pool_.intern(t.group);
+  r.stop_code = pool_.intern(t.stop_code);
+  r.version = t.version;
+  r.last_seen = now;
+  r.last_status = policy::task_status_from_string(t.last_status);
+  // A stop berth requested stays requested even if an older-state event sneaks in.
+  if (r.desired_status != TaskStatus::stopped) r.desired_status = policy::task_status_from_string(t.desired_status);
+  r.health = policy::health_status_from_string(t.health_status);
+  // ECS reports UNKNOWN both for "no health check" and "not checked yet": a task is treated as
+  // health-checked once anything reports HEALTHY/UNHEALTHY. TODO(core): read healthCheck from the
+  // task definition to gate tasks whose first check is still pending.
+  if (r.health != HealthStatus::unknown) r.has_health_check = true;
+  for (const auto& c : t.containers) {
+    if (policy::health_status_from_string(c.health_status) != HealthStatus::unknown) r.has_health_check = true;
+    if (c.exit_code && *c.exit_code != 0) r.nonzero_exit = true;
+  }
+  const bool running = r.last_status == TaskStatus::running && r.desired_status != TaskStatus::stopped;
+  if (running && (!r.has_health_check || r.health == HealthStatus::healthy)) {
+    if (!r.healthy_since) {
+      // Without a health check ECS's startedAt is the truth; with one, the first report of HEALTHY.
+      r.healthy_since = r.has_health_check ? t.updated_at.value_or(now) : t.started_at.value_or(t.updated_at.value_or(now));
+    }
+    r.ever_healthy = true;
+  } else {
+    r.healthy_since.reset();
+  }
+  if (r.last_status == TaskStatus::stopped) r.stopped_at = t.stopped_at.value_or(now);
+}
+
+ApplyOutcome ClusterModel::apply_task(const aws::ecs::Task& t, SystemTime now) {
+  ApplyOutcome out;
+  if (!t.cluster_arn.empty() && cluster_name_from_arn(t.cluster_arn) != cluster_name_) {
+    out.result = ApplyResult::other_cluster;
+    return out;
+  }
+  auto it = tasks_.find(t.task_arn);
+  if (it == tasks_.end()) {
+    it = tasks_.emplace(t.task_arn, TaskRecord{}).first;
+    write_task(it->second, t, now);
+    clear_doubt(it->second.instance_arn, it->second.started_by);
+    out.result = ApplyResult::applied;
+    out.started_by = it->second.started_by;
+    return out;
+  }
+  TaskRecord& r = it->second;
+  out.started_by = r.started_by;
+  r.expected = false;  // any sight from ECS confirms a launch
+  const bool resurrect = r.last_status == TaskStatus::stopped &&
+                         policy::task_status_from_string(t.last_status) != TaskStatus::stopped;
+  if (t.version <= r.version || resurrect) {
+    r.last_seen = std::max(r.last_seen, now);
+    out.result = ApplyResult::stale;
+    return out;
+  }
+  write_task(r, t, now);
+  out.result = ApplyResult::applied;
+  return out;
+}
+
+ApplyOutcome ClusterModel::expect_task(const aws::ecs::Task& launched, SystemTime now) {
+  ApplyOutcome out;
+  auto it = tasks_.find(launched.task_arn);
+  if (it != tasks_.end()) {  // its event won the race
+    out.started_by = it->second.started_by;
+    return out;
+  }
+  it = tasks_.emplace(launched.task_arn, TaskRecord{}).first;
+  write_task(it->second, launched, now);
+  it->second.expected = true;
+  clear_doubt(it->second.instance_arn, it->second.started_by);
+  out.result = ApplyResult::applied;
+  out.started_by = it->second.started_by;
+  return out;
+}
+
+void ClusterModel::expect_launch_in_doubt(std::string_view instance_arn, std::string_view started_by,
+                                          std::string_view task_definition, SystemTime until) {
+  clear_doubt(instance_arn, started_by);
+  doubts_.push_back({pool_.intern(instance_arn), pool_.intern(started_by), pool_.intern(task_definition), until});
+}
+
+void ClusterModel::clear_doubt(std::string_view instance_arn, std::string_view started_by) {
+  std::erase_if(doubts_, [&](const Doubt& d) { return d.instance_arn == instance_arn && d.started_by == started_by; });
+}
+
+void ClusterModel::mark_stop_requested(std::string_view task_arn) {
+  auto it = tasks_.find(task_arn);
+  if (it == tasks_.end()) return;
+  it->second.desired_status = TaskStatus::stopped;
+  it->second.healthy_since.reset();
+}
+
+bool ClusterModel::write_instance(InstanceRecord& r, const aws::ecs::ContainerInstance& ci, SystemTime now) {
+  auto status = policy::instance_status_from_string(ci.status);
+  std::vector<policy::AttributeView> attrs;
+  attrs.reserve(ci.attributes.size());
+  for (const auto& a : ci.attributes)
+    attrs.push_back({pool_.intern(a.name), a.value ? pool_.intern(*a.value) : std::string_view{}, a.value.has_value()});
+  auto same_attr = [](const policy::AttributeView& x, const policy::AttributeView& y) {
+    return x.name == y.name && x.value == y.value && x.has_value == y.has_value;
+  };
+  bool relevant = status != r.status || ci.agent_connected != r.agent_connected ||
+                  !std::equal(attrs.begin(), attrs.end(), r.attributes.begin(), r.attributes.end(), same_attr);
+  r.ec2_instance_id = pool_.intern(ci.ec2_instance_id);
+  r.version = ci.version;
+  r.last_seen = now;
+  r.status = status;
+  r.agent_connected = ci.agent_connected;
+  if (relevant) r.attributes = std::move(attrs);
+  if (status == InstanceStatus::inactive) {
+    if (!r.inactive_since) r.inactive_since = now;
+  } else {
+    r.inactive_since.reset();
+  }
+  return relevant;
+}
+
+ApplyOutcome ClusterModel::apply_instance(const aws::ecs::ContainerInstance& ci, SystemTime now) {
+  ApplyOutcome out;
+  if (!ci.cluster_arn.empty() && cluster_name_from_arn(ci.cluster_arn) != cluster_name_) {
+    out.result = ApplyResult::other_cluster;
+    return out;
+  }
+  auto it = instances_.find(ci.container_instance_arn);
+  if (it == instances_.end()) {
+    it = instances_.emplace(ci.container_instance_arn, InstanceRecord{}).first;
+    write_instance(it->second, ci, now);
+    out.result = ApplyResult::applied;
+    out.placement_relevant = true;
+    return out;
+  }
+  if (ci.version <= it->second.version) {
+    out.result = ApplyResult::stale;
+    return out;
+  }
+  out.placement_relevant = write_instance(it->second, ci, now);
+  out.result = ApplyResult::applied;
+  return out;
+}
+
+AuditCounts ClusterModel::reconcile_instances(std::span<const aws::ecs::ContainerInstance> listed,
+                                              SystemTime listed_at, SystemTime now) {
+  AuditCounts counts;
+  std::unordered_set<std::string_view> seen;
+  seen.reserve(listed.size());
+  for (const auto& ci : listed) {
+    seen.insert(ci.container_instance_arn);
+    bool known = instances_.find(ci.container_instance_arn) != instances_.end();
+    auto out = apply_instance(ci, now);
+    if (out.result != ApplyResult::applied) continue;
+    if (known) ++counts.updated;
+    else ++counts.added;
+  }
+  std::erase_if(instances_, [&](const auto& kv) {
+    bool gone = !seen.contains(kv.first) && kv.second.last_seen < listed_at &&
+                kv.second.status != InstanceStatus::inactive;
+    if (gone) ++counts.removed;
+    return gone;
+  });
+  return counts;
+}
+
+AuditCounts ClusterModel::reconcile_tasks(std::span<const aws::ecs::Task> listed, SystemTime listed_at,
+                                          SystemTime now) {
+  AuditCounts counts;
+  std::unordered_set<std::string_view> seen;
+  seen.reserve(listed.size());
+  for (const auto& t : listed) {
+    seen.insert(t.task_arn);
+    bool known = tasks_.find(t.task_arn) != tasks_.end();
+    auto out = apply_task(t, now);
+    if (out.result != ApplyResult::applied) continue;
+    if (known) ++counts.updated;
+    else ++counts.added;
+  }
+  // A live task ECS no longer lists has stopped (its STOPPED event was lost): tombstone it.
+  for (auto& [arn, r] : tasks_) {
+    if (r.last_status == TaskStatus::stopped || seen.contains(arn) || r.last_seen >= listed_at) continue;
+    r.last_status = TaskStatus::stopped;
+    r.desired_status = TaskStatus::stopped;
+    r.stop_code = pool_.intern("BerthAuditMissing");
+    r.stopped_at = now;
+    r.healthy_since.reset();
+    r.expected = false;
+    r.last_seen = now;
+    ++counts.removed;
+  }
+  return counts;
+}
+
+void ClusterModel::expire(SystemTime now) {
+  std::erase_if(tasks_, [&](const auto& kv) {
+    return kv.second.last_status == TaskStatus::stopped && kv.second.last_seen + settings_.tombstone_retention <= now;
+  });
+  std::erase_if(instances_, [&](const auto& kv) {
+    return kv.second.inactive_since && *kv.second.inactive_since + settings_.inactive_instance_retention <= now;
+  });
+  std::erase_if(doubts_, [&](const Doubt& d) { return d.until <= now; });
+}
+
+policy::SnapshotTask ClusterModel::view(std::string_view arn, const TaskRecord& r) {
+  policy::SnapshotTask t;
+  t.arn = arn;
+  t.instance_arn = r.instance_arn;
+  t.task_definition = r.task_definition;
+  t.started_by = r.started_by;
+  t.group = r.group;
+  t.last_status = r.last_status;
+  t.desired_status = r.desired_status;
+  t.health = r.health;
+  t.has_health_check = r.has_health_check;
+  t.expected = r.expected;
+  t.healthy_since = r.healthy_since;
+  t.ever_healthy = r.ever_healthy;
+  t.stop_code = r.stop_code;
+  t.nonzero_exit = r.nonzero_exit;
+  t.stopped_at = r.stopped_at;
+  return t;
+}
+
+policy::ClusterSnapshot ClusterModel::snapshot(std::string_view started_by, SystemTime now) const {
+  policy::ClusterSnapshot s;
+  s.cluster = cluster_name_;
+  s.instances.reserve(instances_.size());
+  for (const auto& [arn, r] : instances_) {
+    if (r.status == InstanceStatus::inactive) continue;
+    s.instances.push_back({arn, r.ec2_instance_id, r.status, r.agent_connected, r.attributes});
+  }
+  // Interned owner tags compare by pointer; an owner never seen has no tasks.
+  auto owner = pool_.find(started_by);
+  if (owner) {
+    for (const auto& [arn, r] : tasks_)
+      if (r.started_by.data() == owner->data() && r.started_by.size() == owner->size()) s.tasks.push_back(view(arn, r));
+  }
+  for (const auto& d : doubts_) {
+    if (d.started_by != started_by || d.until <= now) continue;
+    policy::SnapshotTask t;
+    t.instance_arn = d.instance_arn;
+    t.task_definition = d.task_definition;
+    t.started_by = d.started_by;
+    t.last_status = TaskStatus::pending;
+    t.expected = true;
+    s.tasks.push_back(t);
+  }
+  return s;
+}
+
+std::size_t ClusterModel::live_task_count() const {
+  return static_cast<std::size_t>(std::count_if(tasks_.begin(), tasks_.end(), [](const auto& kv) {
+    return kv.second.last_status != TaskStatus::stopped;
+  }));
+}
+
+std::optional<policy::SnapshotTask> ClusterModel::task_for_test(std::string_view task_arn) const {
+  auto it = tasks_.find(task_arn);
+  if (it == tasks_.end()) return std::nullopt;
+  return view(it->first, it->second);
+}
+
+std::optional<policy::SnapshotInstance> ClusterModel::instance_for_test(std::string_view instance_arn) const {
+  auto it = instances_.find(instance_arn);
+  if (it == instances_.end()) return std::nullopt;
+  const auto& r = it->second;
+  return policy::SnapshotInstance{it->first, r.ec2_instance_id, r.status, r.agent_connected, r.attributes};
+}
+
+}  // namespace berth::reactor

@@ -1,0 +1,162 @@
+// File: src/reactor/cluster_model.hpp — compact in-memory model of one ECS cluster: container
+// instances and tasks, fed by events, API responses and periodic listings, ordered by ECS `version`.
+//
+// Vocabulary:
+//   tombstone    a STOPPED task kept for `tombstone_retention` so that late, older events for it are
+//                recognised as stale instead of resurrecting it;
+//   expectation  a task berth launched and learnt from the StartTask response, not yet confirmed by
+//                an event or Describe; it counts as present, so a late event causes no second launch;
+//   in doubt     a launch whose outcome is unknown (StartTask timed out): the instance is treated as
+//                having a pending task of that owner until the doubt expires or a task shows up.
+// Compactness: repeated strings (instance ARNs, task definitions, startedBy, group, attributes, stop
+// codes) are interned once; a task record is ~150 bytes plus its ARN, an instance ~40 bytes per
+// attribute. Interned strings are never freed (bounded by distinct values, not by events).
+#pragma once
+
+#include "aws/ecs_types.hpp"
+#include "policy/cluster_snapshot.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+namespace berth::reactor {
+
+using SystemTime = std::chrono::system_clock::time_point;
+
+// Stable string storage: views stay valid for the pool's lifetime.
+class StringPool {
+ public:
+  std::string_view intern(std::string_view s);
+  // The pooled copy of `s`, if interned: pooled views compare equal by pointer.
+  std::optional<std::string_view> find(std::string_view s) const;
+  std::size_t size() const { return strings_.size(); }
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_set<std::string, Hash, std::equal_to<>> strings_;
+};
+
+struct ModelSettings {
+  std::chrono::seconds tombstone_retention{std::chrono::minutes(30)};
+  std::chrono::seconds inactive_instance_retention{std::chrono::minutes(30)};
+};
+
+enum class ApplyResult : unsigned char {
+  applied,        // state changed
+  stale,          // version <= stored version (duplicate or out of order): ignored
+  other_cluster,  // the event is for another cluster
+};
+
+struct ApplyOutcome {
+  ApplyResult result = ApplyResult::stale;
+  std::string_view started_by;  // the task's owner tag (for task applies), to mark its environment dirty
+  bool placement_relevant = false;  // instance: status, agent or attributes changed (or new/removed)
+};
+
+struct AuditCounts {
+  std::size_t added = 0;    // present in the listing, unknown to the model
+  std::size_t updated = 0;  // newer version in the listing
+  std::size_t removed = 0;  // in the model but missing from the listing
+  std::size_t drift() const { return added + updated + removed; }
+};
+
+// ARN "arn:aws:ecs:region:acct:cluster/NAME" -> "NAME"; a bare name is returned unchanged.
+std::string_view cluster_name_from_arn(std::string_view arn_or_name);
+
+class ClusterModel {
+ public:
+  explicit ClusterModel(std::string cluster_name, ModelSettings settings = {});
+
+  const std::string& cluster_name() const { return cluster_name_; }
+
+  // Events and Describe results. Applied only when task.version > stored version (a first sight is
+  // always applied); an expectation is confirmed by any sight of its task.
+  ApplyOutcome apply_task(const aws::ecs::Task& task, SystemTime now);
+  ApplyOutcome apply_instance(const aws::ecs::ContainerInstance& instance, SystemTime now);
+
+  // A task from a StartTask response: enters the model at once as an expectation.
+  ApplyOutcome expect_task(const aws::ecs::Task& launched, SystemTime now);
+  // StartTask outcome unknown for `instance_arn`: treat it as occupied by `started_by` until `until`.
+  void expect_launch_in_doubt(std::string_view instance_arn, std::string_view started_by,
+                              std::string_view task_definition, SystemTime until);
+  // StopTask succeeded: the task's desired status is STOPPED from now on (an event will follow).
+  void mark_stop_requested(std::string_view task_arn);
+
+  // Full listings (bootstrap and audit). `listed_at` is when the listing began: records seen after it
+  // (launched meanwhile) are not removed for missing from it. Tasks: only live tasks are expected in
+  // the listing (ListTasks desiredStatus=RUNNING); live model tasks missing from it become tombstones.
+  AuditCounts reconcile_instances(std::span<const aws::ecs::ContainerInstance> listed, SystemTime listed_at,
+                                  SystemTime now);
+  AuditCounts reconcile_tasks(std::span<const aws::ecs::Task> listed, SystemTime listed_at, SystemTime now);
+
+  // Drops expired tombstones, inactive instances and doubts.
+  void expire(SystemTime now);
+
+  // Instances of the cluster plus the tasks (live, tombstones, expectations, doubts) carrying
+  // `started_by`. Views are valid until the model is next mutated.
+  policy::ClusterSnapshot snapshot(std::string_view started_by, SystemTime now) const;
+
+  std::size_t instance_count() const { return instances_.size(); }
+  std::size_t task_count() const { return tasks_.size(); }
+  std::size_t live_task_count() const;
+  bool has_task(std::string_view task_arn) const { return tasks_.find(task_arn) != tasks_.end(); }
+  std::optional<policy::SnapshotTask> task_for_test(std::string_view task_arn) const;
+  std::optional<policy::SnapshotInstance> instance_for_test(std::string_view instance_arn) const;
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  struct TaskRecord {
+    std::string_view instance_arn, task_definition, started_by, group, stop_code;  // interned
+    std::int64_t version = 0;
+    SystemTime last_seen{};
+    std::optional<SystemTime> healthy_since;
+    std::optional<SystemTime> stopped_at;
+    policy::TaskStatus last_status = policy::TaskStatus::pending;
+    policy::TaskStatus desired_status = policy::TaskStatus::running;
+    policy::HealthStatus health = policy::HealthStatus::unknown;
+    bool has_health_check = false;
+    bool expected = false;
+    bool ever_healthy = false;
+    bool nonzero_exit = false;
+  };
+  struct InstanceRecord {
+    std::string_view ec2_instance_id;  // interned
+    std::int64_t version = 0;
+    SystemTime last_seen{};
+    std::optional<SystemTime> inactive_since;
+    policy::InstanceStatus status = policy::InstanceStatus::other;
+    bool agent_connected = false;
+    std::vector<policy::AttributeView> attributes;  // views into the pool
+  };
+  struct Doubt {
+    std::string_view instance_arn, started_by, task_definition;
+    SystemTime until;
+  };
+
+  void write_task(TaskRecord& r, const aws::ecs::Task& t, SystemTime now);
+  bool write_instance(InstanceRecord& r, const aws::ecs::ContainerInstance& ci, SystemTime now);
+  void clear_doubt(std::string_view instance_arn, std::string_view started_by);
+  static policy::SnapshotTask view(std::string_view arn, const TaskRecord& r);
+
+  std::string cluster_name_;
+  ModelSettings settings_;
+  StringPool pool_;
+  std::unordered_map<std::string, TaskRecord, Hash, std::equal_to<>> tasks_;
+  std::unordered_map<std::string, InstanceRecord, Hash, std::equal_to<>> instances_;
+  std::vector<Doubt> doubts_;  // few, short-lived
+};
+
+}  // namespace berth::reactor

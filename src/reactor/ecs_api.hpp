@@ -1,0 +1,81 @@
+// File: src/reactor/ecs_api.hpp — the role interface the reactor needs from ECS. The real client in
+// src/aws is adapted to it; tests use a fake. Rate limiting, retries of throttled calls and timeouts
+// belong to the implementation; results distinguish "failed" from "outcome unknown".
+#pragma once
+
+#include "aws/ecs_types.hpp"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/system/result.hpp>
+
+#include <string>
+#include <vector>
+
+namespace berth::reactor {
+
+struct EcsError {
+  enum class Kind {
+    rejected,  // the request was refused (4xx, validation, access): nothing happened
+    throttled,  // refused by the rate limiter: nothing happened, retry later
+    unknown,    // timeout, connection lost, 5xx: the action may or may not have happened
+  };
+  Kind kind = Kind::unknown;
+  std::string code;     // e.g. ThrottlingException, ClientException
+  std::string message;
+};
+template <class T>
+using EcsResult = boost::system::result<T, EcsError>;
+
+struct StartTaskRequest {
+  std::string cluster;
+  std::string task_definition;
+  std::vector<std::string> container_instances;  // 1..10
+  std::string started_by;                        // <= 36 chars
+  std::string group;                             // <= 255 chars
+};
+
+struct StartTaskResult {
+  std::vector<aws::ecs::Task> tasks;
+  std::vector<aws::ecs::Failure> failures;  // arn = the container instance that got no task
+};
+
+struct ArnPage {
+  std::vector<std::string> arns;
+  std::string next_token;  // empty on the last page
+};
+
+template <class T>
+struct Described {
+  std::vector<T> items;
+  std::vector<aws::ecs::Failure> failures;
+};
+
+// What the reconciler needs from DescribeTaskDefinition (revisions are immutable: cache freely).
+struct TaskDefinitionInfo {
+  std::string arn;
+  bool has_health_check = false;  // some container definition has a healthCheck
+};
+
+class EcsApi {
+ public:
+  virtual ~EcsApi() = default;
+
+  virtual boost::asio::awaitable<EcsResult<StartTaskResult>> start_task(StartTaskRequest request) = 0;
+  virtual boost::asio::awaitable<EcsResult<aws::ecs::Task>> stop_task(std::string cluster, std::string task_arn,
+                                                                      std::string reason) = 0;
+  // Pages of up to 100 ARNs.
+  virtual boost::asio::awaitable<EcsResult<ArnPage>> list_container_instances(std::string cluster,
+                                                                              std::string next_token) = 0;
+  // desiredStatus RUNNING; `started_by` empty lists every task of the cluster.
+  virtual boost::asio::awaitable<EcsResult<ArnPage>> list_tasks(std::string cluster, std::string started_by,
+                                                                std::string next_token) = 0;
+  // At most 100 ARNs per call.
+  virtual boost::asio::awaitable<EcsResult<Described<aws::ecs::ContainerInstance>>> describe_container_instances(
+      std::string cluster, std::vector<std::string> arns) = 0;
+  virtual boost::asio::awaitable<EcsResult<Described<aws::ecs::Task>>> describe_tasks(std::string cluster,
+                                                                                     std::vector<std::string> arns) = 0;
+  virtual boost::asio::awaitable<EcsResult<TaskDefinitionInfo>> describe_task_definition(
+      std::string task_definition) = 0;
+};
+
+}  // namespace berth::reactor

@@ -1,0 +1,230 @@
+// File: src/reactor/reconciler.cpp — executes daemon plans against ECS and keeps deployments current.
+#include "reactor/reconciler.hpp"
+
+#include "policy/ownership.hpp"
+#include "policy/task_definition.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace berth::reactor {
+
+namespace {
+std::shared_ptr<spdlog::logger> logger() {
+  static auto log = [] {
+    auto l = spdlog::get("reactor");
+    return l ? l : spdlog::default_logger()->clone("reactor");
+  }();
+  return log;
+}
+
+void add_wake(SyncOutcome& out, std::optional<SystemTime> t) {
+  if (t && (!out.wake_at || *t < *out.wake_at)) out.wake_at = t;
+}
+}  // namespace
+
+Reconciler::Reconciler(EcsApi& ecs, DesiredStateAccess& state, ClusterLookup clusters, Clock clock,
+                       ReconcilerSettings settings)
+    : ecs_(ecs), state_(state), clusters_(std::move(clusters)), clock_(std::move(clock)), settings_(settings) {}
+
+bool Reconciler::record_progress(policy::Environment& env, policy::Deployment& d, const policy::DaemonPlan& plan,
+                                 SystemTime now) {
+  using policy::DeploymentStatus;
+  using policy::RolloutVerdict;
+  const auto& p = *plan.rollout;
+  bool env_changed = false;
+  if (d.status == DeploymentStatus::pending) {
+    d.status = DeploymentStatus::running;
+    if (!d.started_at) d.started_at = now;
+  }
+  d.desired_count = p.desired;
+  d.updated_count = p.updated;
+  d.failed_count = p.failed;
+  d.failed_instances = p.failed_instances;
+  if (p.verdict == RolloutVerdict::complete) {
+    d.status = DeploymentStatus::completed;
+    d.ended_at = now;
+    env.active_deployment_id.clear();
+    env_changed = true;
+    logger()->info("deployment completed environment={} deployment={} task_definition={} instances={}", env.name,
+                   d.id, d.task_definition, p.desired);
+  } else if (p.verdict == RolloutVerdict::failed) {
+    d.reason = p.reason;
+    d.ended_at = now;
+    if (env.rollout.auto_rollback && !d.previous_task_definition.empty()) {
+      // Roll back by making the previous revision the target again; the same plan logic replaces
+      // the new revision's tasks under maxUnavailable.
+      d.status = DeploymentStatus::rolled_back;
+      env.task_definition = d.previous_task_definition;
+      env.active_deployment_id.clear();
+      ++stats_.rollbacks;
+    } else {
+      // Stays the active deployment: the plan halts (no healthy task is replaced) until a new deploy.
+      d.status = DeploymentStatus::failed;
+    }
+    env_changed = true;
+    logger()->warn("deployment failed environment={} deployment={} reason=\"{}\" rollback={}", env.name, d.id,
+                   p.reason, d.status == DeploymentStatus::rolled_back);
+  }
+  return env_changed;
+}
+
+boost::asio::awaitable<void> Reconciler::execute_stops(ClusterModel& model, const std::string& cluster,
+                                                       const std::vector<policy::StopOrder>& stops, SyncOutcome& out) {
+  for (const auto& s : stops) {
+    ++stats_.stop_calls;
+    auto r = co_await ecs_.stop_task(cluster, s.task_arn, s.reason);
+    if (!r) {
+      ++stats_.ecs_errors;
+      out.success = false;
+      out.error = "StopTask " + s.task_arn + ": " + r.error().code + " " + r.error().message;
+      logger()->warn("stop failed cluster={} task={} code={} message=\"{}\"", cluster, s.task_arn, r.error().code,
+                     r.error().message);
+      continue;
+    }
+    model.apply_task(*r, clock_());  // the response carries the new version (desired STOPPED)
+    model.mark_stop_requested(s.task_arn);
+    ++out.stopped;
+    logger()->info("stopped cluster={} task={} instance={} cause={}", cluster, s.task_arn, s.instance_arn,
+                   policy::to_string(s.cause));
+  }
+}
+
+boost::asio::awaitable<void> Reconciler::execute_starts(ClusterModel& model, const std::string& cluster,
+                                                        const std::vector<policy::StartBatch>& starts,
+                                                        policy::InstanceBackoff& backoff, SyncOutcome& out) {
+  for (const auto& b : starts) {
+    ++stats_.start_calls;
+    StartTaskRequest req{cluster, b.task_definition, b.instance_arns, b.started_by, b.group};
+    auto r = co_await ecs_.start_task(req);
+    auto now = clock_();
+    if (!r) {
+      ++stats_.ecs_errors;
+      out.success = false;
+      out.error = "StartTask: " + r.error().code + " " + r.error().message;
+      if (r.error().kind == EcsError::Kind::unknown) {
+        // The tasks may exist: treat the instances as occupied until events or the audit tell.
+        for (const auto& i : b.instance_arns)
+          model.expect_launch_in_doubt(i, b.started_by, b.task_definition, now + settings_.launch_doubt);
+        stats_.launches_in_doubt += b.instance_arns.size();
+      }
+      logger()->warn("start failed cluster={} task_definition={} instances={} code={} message=\"{}\"", cluster,
+                     b.task_definition, b.instance_arns.size(), r.error().code, r.error().message);
+      continue;
+    }
+    for (const auto& t : r->tasks) {
+      model.expect_task(t, now);
+      ++out.started;
+      ++stats_.tasks_started;
+    }
+    for (const auto& f : r->failures) {
+      // E.g. RESOURCE:MEMORY or AGENT: back off on that instance rather than retrying at once.
+      backoff.record_failure(f.arn, now);
+      ++out.start_failures;
+      ++stats_.start_failures;
+      logger()->info("start refused cluster={} instance={} reason={} detail=\"{}\"", cluster, f.arn, f.reason,
+                     f.detail);
+    }
+  }
+}
+
+boost::asio::awaitable<void> Reconciler::learn_task_definition(const std::string& task_definition) {
+  std::string name(policy::task_definition_name(task_definition));
+  if (health_checked_.contains(name)) co_return;
+  auto info = co_await ecs_.describe_task_definition(task_definition);
+  if (!info) {
+    // Not fatal: without it, health is judged from what tasks report. Retried on the next sync.
+    logger()->warn("describe task definition failed task_definition={} code={}", task_definition, info.error().code);
+    co_return;
+  }
+  health_checked_[name] = info->has_health_check;
+  // A family-only reference resolves to a revision: remember that too.
+  health_checked_[std::string(policy::task_definition_name(info->arn))] = info->has_health_check;
+}
+
+boost::asio::awaitable<SyncOutcome> Reconciler::sync(std::string name) {
+  SyncOutcome out;
+  ++stats_.syncs;
+  auto env = state_.environment(name);
+  if (!env) co_return out;
+  ClusterModel* model = clusters_(env->cluster);
+  if (!model) {
+    out.success = false;
+    out.error = "cluster " + env->cluster + " is not loaded yet";
+    co_return out;
+  }
+  auto now = clock_();
+  std::optional<policy::Deployment> deployment;
+  if (!env->active_deployment_id.empty()) deployment = state_.deployment(env->active_deployment_id);
+
+  co_await learn_task_definition(env->task_definition);
+  auto options = settings_.plan;
+  for (const auto& [td, checked] : health_checked_)
+    if (checked) options.health_checked_task_definitions.push_back(td);
+  now = clock_();
+
+  auto& backoff = backoff_.try_emplace(name, settings_.backoff).first->second;
+  const std::string started_by = policy::encode_started_by(env->name);
+  policy::DaemonPlan plan;
+  {
+    // The snapshot views the model: plan synchronously, before any co_await can mutate it.
+    auto snapshot = model->snapshot(started_by, now);
+    backoff.observe(snapshot, now);
+    plan = policy::compute_daemon_plan(snapshot, *env, deployment ? &*deployment : nullptr, backoff, now, options);
+  }
+  if (plan.error) {
+    // Invalid spec: nothing to retry until the spec changes (which re-enqueues the key).
+    out.error = *plan.error;
+    logger()->warn("invalid environment environment={} error=\"{}\"", name, *plan.error);
+    co_return out;
+  }
+  add_wake(out, plan.next_wake);
+
+  if (deployment && plan.rollout) {
+    auto before_env = *env;
+    auto before_dep = *deployment;
+    bool env_changed = record_progress(*env, *deployment, plan, now);
+    if (*deployment != before_dep) state_.save_deployment(*deployment);
+    if (env_changed && *env != before_env) {
+      env->revision += 1;
+      env->updated_at = now;
+      state_.save_environment(*env);
+    }
+    if (deployment->status == policy::DeploymentStatus::rolled_back) {
+      // The target changed: plan again with the previous revision instead of executing this plan.
+      out.requeue = true;
+      co_return out;
+    }
+  }
+
+  co_await execute_stops(*model, env->cluster, plan.stops, out);
+  co_await execute_starts(*model, env->cluster, plan.starts, backoff, out);
+  if (out.start_failures > 0) {
+    // Wake when the first refused instance may be retried.
+    for (const auto& b : plan.starts)
+      for (const auto& i : b.instance_arns) add_wake(out, backoff.blocked_until(i, clock_()));
+  }
+  co_return out;
+}
+
+boost::asio::awaitable<SyncOutcome> Reconciler::sync_removed(std::string name, std::string cluster) {
+  SyncOutcome out;
+  ClusterModel* model = clusters_(cluster);
+  if (!model) {
+    out.success = false;
+    out.error = "cluster " + cluster + " is not loaded yet";
+    co_return out;
+  }
+  std::vector<policy::StopOrder> stops;
+  {
+    auto snapshot = model->snapshot(policy::encode_started_by(name), clock_());
+    for (const auto& t : snapshot.tasks)
+      if (t.is_live() && !t.arn.empty())
+        stops.push_back({std::string(t.arn), std::string(t.instance_arn), policy::StopCause::not_matching,
+                         "berth: " + name + ": environment deleted"});
+  }
+  co_await execute_stops(*model, cluster, stops, out);
+  backoff_.erase(name);
+  co_return out;
+}
+
+}  // namespace berth::reactor

@@ -1,0 +1,106 @@
+// File: src/reactor/reconciler.hpp — sync(environment): snapshot + spec -> daemon plan -> ECS calls.
+// Level-triggered: it never acts on an event's contents, only on the model and the desired state.
+//
+//   events/API writes --> WorkQueue(key = environment name) --> Reconciler::sync
+//        sync: model.snapshot(startedBy) -> InstanceBackoff.observe -> compute_daemon_plan
+//              -> deployment bookkeeping (progress, complete, fail, rollback)
+//              -> StopTask each stop, then StartTask per batch (<= 10 instances)
+//              -> expectations into the model (tasks from the response; doubts on unknown outcomes)
+//
+// Wiring notes (for the daemon's main loop):
+// - After applying an event, enqueue EnvironmentIndex::dirty_keys(outcome, cluster). For instance
+//   changes prefer `add_after(key, ~1 s)`: add_after keeps the earliest time, so instances that
+//   register in a burst are launched together (StartTask batches of 10, ~ceil(N/10) calls).
+// - SyncOutcome: !success -> WorkQueue retries with backoff (return false from the queue's sync);
+//   wake_at -> add_after(key, wake_at - now); requeue -> add(key).
+// - Delete SQS messages only after the event has been applied to the model.
+#pragma once
+
+#include "policy/daemon_plan.hpp"
+#include "policy/desired_state.hpp"
+#include "policy/instance_backoff.hpp"
+#include "reactor/cluster_model.hpp"
+#include "reactor/ecs_api.hpp"
+
+#include <boost/asio/awaitable.hpp>
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+namespace berth::reactor {
+
+// Desired state as the reconciler needs it; implemented over the store by the lead.
+class DesiredStateAccess {
+ public:
+  virtual ~DesiredStateAccess() = default;
+  virtual std::optional<policy::Environment> environment(const std::string& name) = 0;
+  virtual std::optional<policy::Deployment> deployment(const std::string& id) = 0;
+  virtual void save_deployment(const policy::Deployment& deployment) = 0;
+  virtual void save_environment(const policy::Environment& environment) = 0;
+};
+
+struct ReconcilerSettings {
+  policy::DaemonPlanOptions plan;
+  policy::BackoffSettings backoff;
+  // How long an instance counts as occupied after a StartTask whose outcome is unknown; the audit
+  // (or the task's events) settles it sooner.
+  std::chrono::seconds launch_doubt{std::chrono::minutes(2)};
+};
+
+struct SyncOutcome {
+  bool success = true;                  // false: retry the key with backoff
+  std::optional<SystemTime> wake_at;    // re-sync at this time (health gate, backoff, deadline)
+  bool requeue = false;                 // re-sync at once (e.g. after a rollback switched revisions)
+  std::size_t started = 0, stopped = 0;  // ECS actions that succeeded
+  std::size_t start_failures = 0;       // instances StartTask reported as failed
+  std::optional<std::string> error;     // invalid spec or ECS error, for logs
+};
+
+struct ReconcilerStats {
+  std::uint64_t syncs = 0, start_calls = 0, stop_calls = 0, tasks_started = 0, start_failures = 0,
+                ecs_errors = 0, launches_in_doubt = 0, rollbacks = 0;
+};
+
+class Reconciler {
+ public:
+  using ClusterLookup = std::function<ClusterModel*(const std::string& cluster)>;
+  using Clock = std::function<SystemTime()>;
+
+  Reconciler(EcsApi& ecs, DesiredStateAccess& state, ClusterLookup clusters, Clock clock,
+             ReconcilerSettings settings = {});
+
+  // Converges one environment. A missing environment is a no-op (see sync_removed).
+  // A cluster not yet bootstrapped (lookup returns null) is a failure (retried).
+  boost::asio::awaitable<SyncOutcome> sync(std::string environment);
+  // A deleted environment: stops every live task it still has on `cluster`.
+  boost::asio::awaitable<SyncOutcome> sync_removed(std::string environment, std::string cluster);
+
+  const ReconcilerStats& stats() const { return stats_; }
+  policy::InstanceBackoff& backoff_for_test(const std::string& environment) { return backoff_[environment]; }
+
+ private:
+  // Applies the plan's rollout verdict to the deployment (and the environment on rollback).
+  boost::asio::awaitable<void> execute_stops(ClusterModel& model, const std::string& cluster,
+                                             const std::vector<policy::StopOrder>& stops, SyncOutcome& out);
+  boost::asio::awaitable<void> execute_starts(ClusterModel& model, const std::string& cluster,
+                                              const std::vector<policy::StartBatch>& starts,
+                                              policy::InstanceBackoff& backoff, SyncOutcome& out);
+  bool record_progress(policy::Environment& env, policy::Deployment& deployment, const policy::DaemonPlan& plan,
+                       SystemTime now);
+
+  EcsApi& ecs_;
+  DesiredStateAccess& state_;
+  ClusterLookup clusters_;
+  Clock clock_;
+  ReconcilerSettings settings_;
+  // Which task definitions ("family:rev") define a health check; revisions are immutable.
+  boost::asio::awaitable<void> learn_task_definition(const std::string& task_definition);
+
+  std::unordered_map<std::string, policy::InstanceBackoff> backoff_;
+  std::unordered_map<std::string, bool> health_checked_;
+  ReconcilerStats stats_;
+};
+
+}  // namespace berth::reactor

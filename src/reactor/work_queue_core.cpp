@@ -1,0 +1,110 @@
+// File: src/reactor/work_queue_core.cpp — dirty/processing sets, delayed keys, backoff, token bucket.
+#include "reactor/work_queue_core.hpp"
+
+#include <algorithm>
+
+namespace berth::reactor {
+
+TokenBucket::TokenBucket(double rate, std::uint32_t burst, MonoTime now)
+    : rate_(rate), burst_(std::max<double>(1, burst)), tokens_(burst_), last_(now) {}
+
+void TokenBucket::refill(MonoTime now) {
+  if (now <= last_) return;
+  std::chrono::duration<double> dt = now - last_;
+  tokens_ = std::min(burst_, tokens_ + dt.count() * rate_);
+  last_ = now;
+}
+
+bool TokenBucket::try_take(MonoTime now) {
+  refill(now);
+  if (tokens_ < 1) return false;
+  tokens_ -= 1;
+  return true;
+}
+
+MonoTime TokenBucket::next_token(MonoTime now) const {
+  std::chrono::duration<double> dt = now > last_ ? now - last_ : MonoTime::duration::zero();
+  double tokens = std::min(burst_, tokens_ + dt.count() * rate_);
+  if (tokens >= 1 || rate_ <= 0) return now;
+  auto wait = std::chrono::duration<double>((1 - tokens) / rate_);
+  return now + std::chrono::ceil<MonoTime::duration>(wait);
+}
+
+WorkQueueCore::WorkQueueCore(WorkQueueSettings settings, MonoTime now)
+    : settings_(settings), bucket_(settings.rate_per_second, settings.burst, now) {}
+
+void WorkQueueCore::enqueue(const std::string& key) {
+  if (auto w = waiting_.find(key); w != waiting_.end()) {  // ready now supersedes a delay
+    delayed_.erase(w->second);
+    waiting_.erase(w);
+  }
+  if (!dirty_.insert(key).second) return;  // already queued (or re-added while processing)
+  if (!processing_.contains(key)) queue_.push_back(key);
+}
+
+void WorkQueueCore::add(const std::string& key) { enqueue(key); }
+
+void WorkQueueCore::add_after(const std::string& key, MonoTime at) {
+  if (dirty_.contains(key)) return;  // will run soon anyway
+  if (auto w = waiting_.find(key); w != waiting_.end()) {
+    if (w->second->first <= at) return;  // earliest wins
+    delayed_.erase(w->second);
+    waiting_.erase(w);
+  }
+  waiting_[key] = delayed_.emplace(at, key);
+}
+
+void WorkQueueCore::promote(MonoTime now) {
+  while (!delayed_.empty() && delayed_.begin()->first <= now) {
+    std::string key = delayed_.begin()->second;
+    delayed_.erase(delayed_.begin());
+    waiting_.erase(key);
+    enqueue(key);
+  }
+}
+
+std::optional<std::string> WorkQueueCore::pop(MonoTime now) {
+  promote(now);
+  if (queue_.empty() || !bucket_.try_take(now)) return std::nullopt;
+  std::string key = std::move(queue_.front());
+  queue_.pop_front();
+  dirty_.erase(key);
+  processing_.insert(key);
+  return key;
+}
+
+std::chrono::milliseconds WorkQueueCore::backoff_for(std::uint32_t n) const {
+  auto d = settings_.backoff_base;
+  for (std::uint32_t i = 1; i < n && d < settings_.backoff_max; ++i) d *= 2;
+  return std::min(d, settings_.backoff_max);
+}
+
+void WorkQueueCore::done(const std::string& key, bool success, MonoTime now) {
+  processing_.erase(key);
+  std::uint32_t n = 0;
+  if (success) {
+    failures_.erase(key);
+  } else {
+    auto& f = failures_[key];
+    f = std::min<std::uint32_t>(f + 1, 64);
+    n = f;
+  }
+  if (dirty_.contains(key)) {
+    queue_.push_back(key);
+    return;
+  }
+  if (!success) add_after(key, now + backoff_for(n));
+}
+
+std::optional<MonoTime> WorkQueueCore::next_ready(MonoTime now) const {
+  if (!queue_.empty()) return bucket_.next_token(now);
+  if (!delayed_.empty()) return std::max(delayed_.begin()->first, bucket_.next_token(now));
+  return std::nullopt;
+}
+
+std::uint32_t WorkQueueCore::failures(const std::string& key) const {
+  auto it = failures_.find(key);
+  return it == failures_.end() ? 0 : it->second;
+}
+
+}  // namespace berth::reactor

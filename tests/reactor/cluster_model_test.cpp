@@ -1,0 +1,229 @@
+// File: tests/reactor/cluster_model_test.cpp — version ordering, tombstones, expectations, listings,
+// and the event -> dirty environment index.
+#include "reactor/cluster_model.hpp"
+#include "reactor/environment_index.hpp"
+
+#include "policy/ownership.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <random>
+
+namespace berth::reactor {
+namespace {
+
+using namespace std::chrono_literals;
+using policy::TaskStatus;
+const SystemTime t0 = SystemTime{} + std::chrono::hours(24 * 365 * 50);
+const std::string cluster_arn = "arn:aws:ecs:us-east-1:1:cluster/c";
+
+aws::ecs::Task task(std::string arn, std::string status, std::int64_t version, std::string instance = "ci/1") {
+  aws::ecs::Task t;
+  t.task_arn = std::move(arn);
+  t.cluster_arn = cluster_arn;
+  t.container_instance_arn = std::move(instance);
+  t.task_definition_arn = "arn:aws:ecs:us-east-1:1:task-definition/agent:1";
+  t.last_status = std::move(status);
+  t.desired_status = t.last_status == "STOPPED" ? "STOPPED" : "RUNNING";
+  t.started_by = "berth/0123456789abcdef";
+  t.group = "berth:agent:d1";
+  t.version = version;
+  if (t.last_status == "RUNNING") t.started_at = t0 - 30s;
+  return t;
+}
+
+aws::ecs::ContainerInstance instance(std::string arn, std::string status, std::int64_t version, bool connected = true) {
+  aws::ecs::ContainerInstance ci;
+  ci.container_instance_arn = std::move(arn);
+  ci.cluster_arn = cluster_arn;
+  ci.ec2_instance_id = "i-1";
+  ci.status = std::move(status);
+  ci.agent_connected = connected;
+  ci.version = version;
+  ci.attributes = {{"ecs.availability-zone", "us-east-1a"}, {"com.amazonaws.ecs.capability.ecr-auth", std::nullopt}};
+  return ci;
+}
+
+TEST(ClusterModel, ClusterNameFromArn) {
+  EXPECT_EQ(cluster_name_from_arn(cluster_arn), "c");
+  EXPECT_EQ(cluster_name_from_arn("c"), "c");
+  EXPECT_EQ(cluster_name_from_arn("arn:aws:ecs:us-east-1:1:cluster/a/b"), "a/b");
+}
+
+TEST(ClusterModel, AppliesOnlyNewerVersions) {
+  ClusterModel m("c");
+  EXPECT_EQ(m.apply_task(task("t1", "PENDING", 1), t0).result, ApplyResult::applied);
+  EXPECT_EQ(m.apply_task(task("t1", "RUNNING", 2), t0).result, ApplyResult::applied);
+  EXPECT_EQ(m.apply_task(task("t1", "RUNNING", 2), t0).result, ApplyResult::stale);  // duplicate
+  EXPECT_EQ(m.apply_task(task("t1", "PENDING", 1), t0).result, ApplyResult::stale);  // late
+  auto t = m.task_for_test("t1");
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->last_status, TaskStatus::running);
+  EXPECT_EQ(t->healthy_since, t0 - 30s);  // startedAt without a health check
+  auto other = task("t2", "RUNNING", 1);
+  other.cluster_arn = "arn:aws:ecs:us-east-1:1:cluster/other";
+  EXPECT_EQ(m.apply_task(other, t0).result, ApplyResult::other_cluster);
+}
+
+TEST(ClusterModel, TombstonePreventsResurrectionUntilExpired) {
+  ClusterModel m("c", ModelSettings{.tombstone_retention = 60s});
+  m.apply_task(task("t1", "STOPPED", 5), t0);
+  EXPECT_EQ(m.apply_task(task("t1", "RUNNING", 3), t0).result, ApplyResult::stale);
+  EXPECT_EQ(m.apply_task(task("t1", "RUNNING", 9), t0).result, ApplyResult::stale);  // never back from STOPPED
+  EXPECT_EQ(m.live_task_count(), 0u);
+  m.expire(t0 + 30s);
+  EXPECT_TRUE(m.has_task("t1"));
+  m.expire(t0 + 60s);
+  EXPECT_FALSE(m.has_task("t1"));
+}
+
+TEST(ClusterModel, ExpectationsAndDoubts) {
+  ClusterModel m("c");
+  auto launched = task("t1", "PENDING", 1, "ci/1");
+  m.expect_task(launched, t0);
+  auto snap = m.snapshot("berth/0123456789abcdef", t0);
+  ASSERT_EQ(snap.tasks.size(), 1u);
+  EXPECT_TRUE(snap.tasks[0].expected);
+  // A late PENDING event (same version) confirms without changing state.
+  EXPECT_EQ(m.apply_task(launched, t0).result, ApplyResult::stale);
+  EXPECT_FALSE(m.task_for_test("t1")->expected);
+
+  m.expect_launch_in_doubt("ci/2", "berth/0123456789abcdef", "agent:1", t0 + 60s);
+  snap = m.snapshot("berth/0123456789abcdef", t0);
+  EXPECT_EQ(snap.tasks.size(), 2u);
+  EXPECT_EQ(m.snapshot("berth/0123456789abcdef", t0 + 61s).tasks.size(), 1u);
+  // The real task showing up clears the doubt.
+  m.apply_task(task("t2", "PENDING", 1, "ci/2"), t0);
+  snap = m.snapshot("berth/0123456789abcdef", t0);
+  EXPECT_EQ(snap.tasks.size(), 2u);
+  EXPECT_TRUE(std::all_of(snap.tasks.begin(), snap.tasks.end(), [](auto& t) { return !t.arn.empty(); }));
+  EXPECT_TRUE(m.snapshot("berth/ffffffffffffffff", t0).tasks.empty());
+}
+
+TEST(ClusterModel, StopRequestIsSticky) {
+  ClusterModel m("c");
+  m.apply_task(task("t1", "RUNNING", 2), t0);
+  m.mark_stop_requested("t1");
+  m.apply_task(task("t1", "RUNNING", 3), t0);  // an event from before the StopTask
+  EXPECT_TRUE(m.task_for_test("t1")->is_stopping());
+}
+
+TEST(ClusterModel, HealthCheckedTaskIsHealthyOnlyWhenHealthy) {
+  ClusterModel m("c");
+  auto t = task("t1", "RUNNING", 2);
+  t.health_status = "UNHEALTHY";
+  m.apply_task(t, t0);
+  EXPECT_FALSE(m.task_for_test("t1")->healthy_since);
+  t.health_status = "HEALTHY";
+  t.version = 3;
+  t.updated_at = t0 + 5s;
+  m.apply_task(t, t0);
+  EXPECT_EQ(m.task_for_test("t1")->healthy_since, t0 + 5s);
+  EXPECT_TRUE(m.task_for_test("t1")->has_health_check);
+}
+
+TEST(ClusterModel, InstancesAndPlacementRelevance) {
+  ClusterModel m("c");
+  auto out = m.apply_instance(instance("ci/1", "ACTIVE", 1), t0);
+  EXPECT_TRUE(out.placement_relevant);
+  auto i2 = instance("ci/1", "ACTIVE", 2);
+  i2.running_tasks_count = 3;  // resources change only
+  out = m.apply_instance(i2, t0);
+  EXPECT_EQ(out.result, ApplyResult::applied);
+  EXPECT_FALSE(out.placement_relevant);
+  EXPECT_TRUE(m.apply_instance(instance("ci/1", "DRAINING", 3), t0).placement_relevant);
+  EXPECT_EQ(m.apply_instance(instance("ci/1", "ACTIVE", 2), t0).result, ApplyResult::stale);
+  auto v = m.instance_for_test("ci/1");
+  ASSERT_TRUE(v);
+  EXPECT_EQ(v->status, policy::InstanceStatus::draining);
+  ASSERT_TRUE(v->attribute("ecs.availability-zone"));
+  EXPECT_EQ(v->attribute("ecs.availability-zone")->value, "us-east-1a");
+  EXPECT_FALSE(v->attribute("com.amazonaws.ecs.capability.ecr-auth")->has_value);
+}
+
+TEST(ClusterModel, AuditRepairsDrift) {
+  ClusterModel m("c");
+  m.apply_instance(instance("ci/1", "ACTIVE", 1), t0);
+  m.apply_instance(instance("ci/gone", "ACTIVE", 1), t0);
+  m.apply_task(task("t-lost-stop", "RUNNING", 2), t0);
+  m.apply_task(task("t-ok", "RUNNING", 2), t0);
+  m.expect_task(task("t-new", "PENDING", 1), t0 + 20s);  // launched after the listing began
+
+  std::vector<aws::ecs::ContainerInstance> listed_instances{instance("ci/1", "ACTIVE", 1), instance("ci/3", "ACTIVE", 1)};
+  auto ic = m.reconcile_instances(listed_instances, t0 + 10s, t0 + 30s);
+  EXPECT_EQ(ic.added, 1u);
+  EXPECT_EQ(ic.removed, 1u);
+  EXPECT_EQ(m.instance_count(), 2u);
+
+  std::vector<aws::ecs::Task> listed_tasks{task("t-ok", "RUNNING", 2), task("t-missed", "RUNNING", 3)};
+  auto tc = m.reconcile_tasks(listed_tasks, t0 + 10s, t0 + 30s);
+  EXPECT_EQ(tc.added, 1u);
+  EXPECT_EQ(tc.updated, 0u);
+  EXPECT_EQ(tc.removed, 1u);
+  EXPECT_EQ(tc.drift(), 2u);
+  EXPECT_TRUE(m.task_for_test("t-lost-stop")->is_stopped());
+  EXPECT_FALSE(m.task_for_test("t-new")->is_stopped());
+  EXPECT_EQ(m.live_task_count(), 3u);
+}
+
+// Any order, with duplicates, converges to the state of the in-order stream.
+TEST(ClusterModelProperty, ReorderedAndDuplicatedEventsConverge) {
+  std::vector<aws::ecs::Task> events;
+  for (int k = 0; k < 20; ++k) {
+    std::string arn = "t" + std::to_string(k);
+    events.push_back(task(arn, "PENDING", 1));
+    events.push_back(task(arn, "RUNNING", 2));
+    if (k % 3 == 0) events.push_back(task(arn, "STOPPED", 3));
+  }
+  ClusterModel reference("c");
+  for (auto& e : events) reference.apply_task(e, t0);
+  for (std::uint32_t seed = 1; seed <= 50; ++seed) {
+    std::mt19937 rng(seed);
+    auto shuffled = events;
+    for (int d = 0; d < 10; ++d) shuffled.push_back(events[rng() % events.size()]);
+    std::shuffle(shuffled.begin(), shuffled.end(), rng);
+    ClusterModel m("c");
+    for (auto& e : shuffled) m.apply_task(e, t0);
+    for (int k = 0; k < 20; ++k) {
+      auto arn = "t" + std::to_string(k);
+      EXPECT_EQ(m.task_for_test(arn)->last_status, reference.task_for_test(arn)->last_status) << arn;
+    }
+    EXPECT_EQ(m.live_task_count(), reference.live_task_count());
+  }
+}
+
+}  // namespace
+}  // namespace berth::reactor
+
+
+namespace berth::reactor {
+namespace {
+
+TEST(EnvironmentIndex, MapsEventsToDirtyEnvironments) {
+  EnvironmentIndex idx;
+  idx.put("agent", "arn:aws:ecs:us-east-1:1:cluster/c");
+  idx.put("logs", "c");
+  idx.put("other", "d");
+  ApplyOutcome task_applied{ApplyResult::applied, {}, false};
+  std::string sb = policy::encode_started_by("logs");
+  task_applied.started_by = sb;
+  EXPECT_EQ(idx.dirty_keys(task_applied, "c"), std::vector<std::string>{"logs"});
+  ApplyOutcome stale = task_applied;
+  stale.result = ApplyResult::stale;
+  EXPECT_TRUE(idx.dirty_keys(stale, "c").empty());
+  ApplyOutcome foreign{ApplyResult::applied, "ecs-svc/1", false};
+  EXPECT_TRUE(idx.dirty_keys(foreign, "c").empty());
+  ApplyOutcome inst{ApplyResult::applied, {}, true};
+  EXPECT_EQ(idx.dirty_keys(inst, cluster_arn), (std::vector<std::string>{"agent", "logs"}));
+  ApplyOutcome resources_only{ApplyResult::applied, {}, false};
+  EXPECT_TRUE(idx.dirty_keys(resources_only, "c").empty());
+  idx.put("logs", "d");  // moved
+  EXPECT_EQ(idx.environments_on("c"), std::vector<std::string>{"agent"});
+  idx.erase("agent");
+  EXPECT_TRUE(idx.environments_on("c").empty());
+  EXPECT_EQ(idx.size(), 2u);
+}
+
+}  // namespace
+}  // namespace berth::reactor
