@@ -106,6 +106,9 @@ std::shared_ptr<spdlog::logger> get(std::string_view module) {
 }
 
 void configure(const config::LogConfig& log) {
+  // spdlog's own default logger writes to stdout; route it to stderr too, so stray spdlog::info(...) calls
+  // cannot break the one-line stdout contract of `berth serve`.
+  if (auto def = spdlog::default_logger(); !def || def->name() != "berth") spdlog::set_default_logger(get("berth"));
   if (log.format == config::LogFormat::json) {
     spdlog::set_formatter(std::make_unique<JsonFormatter>());
   } else {

@@ -14,7 +14,8 @@ namespace berth::logging {
 // once and keep. Logs go to stderr: stdout carries only berth's machine-readable lines (see README).
 std::shared_ptr<spdlog::logger> get(std::string_view module);
 
-// Applies level and format to every logger, existing and future. Called at start and on each reload.
+// Applies level and format to every logger, existing and future, and makes spdlog's default logger
+// (spdlog::info(...)) write to the same stderr sink. Called at start and on each reload.
 void configure(const config::LogConfig& log);
 
 }  // namespace berth::logging
