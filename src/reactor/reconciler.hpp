@@ -65,6 +65,9 @@ struct ReconcilerStats {
 
 class Reconciler {
  public:
+  // Must return null until the cluster's bootstrap (async_refresh_cluster) has completed: planning
+  // on a model that knows instances (from events) but not yet their tasks would launch duplicates.
+  // `cluster` is Environment::cluster (a name or an ARN: normalise with cluster_name_from_arn).
   using ClusterLookup = std::function<ClusterModel*(const std::string& cluster)>;
   using Clock = std::function<SystemTime()>;
 

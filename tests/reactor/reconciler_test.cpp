@@ -497,6 +497,32 @@ TEST(ReconcilerProperty, ChaoticEventDeliveryConverges) {
   }
 }
 
+TEST(Reconciler, LateInstancesDrainingAndConstraints) {
+  Harness h;
+  h.add_instances(6);  // zones alternate a, b
+  auto& env = h.env();
+  env.constraint = "attribute:zone == a";
+  ASSERT_GE(h.converge(), 0);
+  for (int i = 0; i < 6; ++i) EXPECT_EQ(h.ecs.live_on(inst_arn(i)), i % 2 ? 0u : 1u) << i;
+  // Instances that join later get theirs; a draining one gets none.
+  auto late = h.ecs.add_instance(6);
+  h.model.apply_instance(late, h.now);
+  auto drained = h.ecs.add_instance(8);
+  drained.status = "DRAINING";
+  h.model.apply_instance(drained, h.now);
+  ASSERT_GE(h.converge(), 0);
+  EXPECT_EQ(h.ecs.live_on(inst_arn(6)), 1u);
+  EXPECT_EQ(h.ecs.live_on(inst_arn(8)), 0u);
+  // The constraint widens: zone b instances get tasks; then narrows: zone a tasks are stopped.
+  h.env().constraint = "attribute:zone in [a, b]";
+  ASSERT_GE(h.converge(), 0);
+  EXPECT_EQ(h.ecs.live_on(inst_arn(1)), 1u);
+  h.env().constraint = "attribute:zone == b";
+  ASSERT_GE(h.converge(), 0);
+  EXPECT_EQ(h.ecs.live_on(inst_arn(0)), 0u);
+  EXPECT_EQ(h.ecs.live_on(inst_arn(1)), 1u);
+}
+
 TEST(Reconciler, DeletedEnvironmentTasksAreStopped) {
   Harness h;
   h.add_instances(3);

@@ -1,0 +1,58 @@
+// File: src/reactor/event_ingest.hpp — one SQS message body in: decode, apply to the right cluster
+// model, say which environments it made dirty and whether the message may be deleted. No I/O.
+//
+//   body --EventDecoder--> typed event --ClusterModel::apply_*--> ApplyOutcome
+//        --EnvironmentIndex::dirty_keys--> keys for the WorkQueue
+//
+// Deletion rule: a message is deleted once applied (or found stale, ignored, or for a cluster
+// berth does not manage); a malformed one is kept, so the queue's redrive policy dead-letters it.
+#pragma once
+
+#include "reactor/cluster_model.hpp"
+#include "reactor/environment_index.hpp"
+#include "reactor/event_decode.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace berth::reactor {
+
+enum class IngestResult : unsigned char { applied, stale, ignored, unknown_cluster, malformed };
+const char* to_string(IngestResult r);
+
+struct Ingested {
+  IngestResult result = IngestResult::ignored;
+  std::vector<std::string> dirty_keys;
+  bool placement_change = false;  // an instance change: prefer a short batching delay for the keys
+  std::string error;              // for malformed messages
+  bool delete_message() const { return result != IngestResult::malformed; }
+};
+
+struct IngestStats {
+  std::uint64_t received = 0, applied = 0, stale = 0, ignored = 0, unknown_cluster = 0, malformed = 0;
+};
+
+class EventIngest {
+ public:
+  // Returns the model of a cluster by name, or null if berth does not manage it.
+  using ClusterLookup = std::function<ClusterModel*(std::string_view cluster_name)>;
+
+  EventIngest(ClusterLookup clusters, const EnvironmentIndex& environments)
+      : clusters_(std::move(clusters)), environments_(environments) {}
+
+  Ingested ingest(std::string_view sqs_body, SystemTime now);
+  const IngestStats& stats() const { return stats_; }
+
+ private:
+  Ingested finish(const ApplyOutcome& outcome, std::string_view cluster);
+
+  ClusterLookup clusters_;
+  const EnvironmentIndex& environments_;
+  EventDecoder decoder_;
+  IngestStats stats_;
+};
+
+}  // namespace berth::reactor
