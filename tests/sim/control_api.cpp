@@ -77,6 +77,9 @@ HttpReply Sim::control(const Request& req) {
       o["throttle"] = json::object{{"enabled", throttle_.enabled},
                                    {"modify", json::object{{"burst", throttle_.modify().burst}, {"rate", throttle_.modify().rate}}},
                                    {"read", json::object{{"burst", throttle_.read().burst}, {"rate", throttle_.read().rate}}}};
+      json::object ops;
+      for (const auto& [op, b] : throttle_.operations()) ops[op] = json::object{{"burst", b.burst}, {"rate", b.rate}};
+      o["throttle"].as_object()["operations"] = std::move(ops);
       return reply(200, o);
     }
     if (path == "stats") return reply(200, stats_json());
@@ -168,7 +171,12 @@ HttpReply Sim::control(const Request& req) {
   if (path == "throttle") {
     if (auto* v = in.if_contains("enabled"); v && v->is_bool()) throttle_.enabled = v->as_bool();
     std::string cat = str(in, "category");
-    if (!cat.empty()) {
+    if (std::string op = str(in, "operation"); !op.empty()) {
+      auto* b = in.if_contains("burst");
+      auto* r = in.if_contains("rate");
+      if (!b || !r || !b->is_number() || !r->is_number()) return error(400, "burst and rate are required numbers");
+      throttle_.set_operation(op, b->to_number<double>(), r->to_number<double>());
+    } else if (!cat.empty()) {
       if (cat != "modify" && cat != "read") return error(400, "category must be modify or read");
       auto* b = in.if_contains("burst");
       auto* r = in.if_contains("rate");
