@@ -98,12 +98,20 @@ AwsError parse_error_response(const HttpResponse& response) {
   if (err.type.empty()) err.type = response.status >= 500 ? "InternalFailure" : "UnknownError";
   if (err.message.empty() && ec) err.message = "unparsable error body";
   err.error_class = classify_error(err.type, err.http_status);
+  err.maybe_executed = response_maybe_executed(err.http_status, err.error_class);
   return err;
 }
 
-AwsError transport_error(const boost::system::error_code& ec) {
+bool response_maybe_executed(unsigned http_status, ErrorClass error_class) {
+  // A throttled request was refused before execution whatever its status (503 SlowDown); a 5xx
+  // (ECS ServerException is a 500) may come after the work was done.
+  return http_status >= 500 && error_class != ErrorClass::throttling;
+}
+
+AwsError transport_error(const boost::system::error_code& ec, bool request_sent) {
   AwsError err;
   err.transport = ec;
+  err.maybe_executed = request_sent;
   err.message = ec.message();
   // Configuration problems (bad URL, plain http refused) and TLS failures such as an unverifiable
   // certificate do not fix themselves; everything else (timeouts, resets, refused) may.

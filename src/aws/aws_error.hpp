@@ -28,7 +28,18 @@ struct AwsError {
   boost::system::error_code transport;  // set when no response arrived (connect, TLS, timeout, reset)
   std::string query_error_code;  // from x-amzn-query-error (SQS awsQueryCompatible), e.g. "AWS.SimpleQueueService.NonExistentQueue"
   std::string request_id;        // x-amzn-RequestId
+  // The request may have executed although no success came back: it reached (or may have reached)
+  // the server and then the exchange failed (read timeout, reset after writing, cancellation while
+  // waiting for the answer) or the server answered 5xx other than throttling. False when it
+  // certainly did not execute: an error response that rejects it (4xx incl. throttling and auth),
+  // a failure before a byte was written (connect, TLS, local token bucket, credentials).
+  // Sticky over a call's attempts: true if any attempt may have executed.
+  bool maybe_executed = false;
 
+  // For callers of non-idempotent operations (StartTask): true means "launch in doubt" — do not
+  // assume it failed, do not simply repeat it; wait for events or the audit to tell. Check this
+  // before retryable(): an in-doubt error still has its original class (transient).
+  [[nodiscard]] bool outcome_unknown() const { return maybe_executed; }
   [[nodiscard]] bool retryable() const { return error_class != ErrorClass::permanent; }
   [[nodiscard]] bool is(std::string_view t) const { return type == t; }
   // "ThrottlingException (HTTP 400): Rate exceeded"
@@ -44,8 +55,13 @@ using AwsResult = boost::system::result<T, AwsError>;
 [[nodiscard]] bool is_throttling_type(std::string_view type);
 // Builds the error for a non-2xx response (JSON body with __type/message, or an unparsable one).
 [[nodiscard]] AwsError parse_error_response(const HttpResponse& response);
-// Builds the error for a failed exchange (no response). All of these are transient.
-[[nodiscard]] AwsError transport_error(const boost::system::error_code& ec);
+// Builds the error for a failed exchange (no response): transient unless it cannot fix itself
+// (configuration, TLS verification, oversized response, cancellation). `request_sent` as reported by
+// the transport sets maybe_executed.
+[[nodiscard]] AwsError transport_error(const boost::system::error_code& ec, bool request_sent = false);
+// Whether an error response means the server may have executed the request (5xx other than
+// throttling). 4xx responses are rejections.
+[[nodiscard]] bool response_maybe_executed(unsigned http_status, ErrorClass error_class);
 // Builds a permanent client-side error (e.g. invalid arguments, undecodable response).
 [[nodiscard]] AwsError client_error(std::string type, std::string message);
 

@@ -313,4 +313,26 @@ AwsResult<TaskDefinition> parse_task_definition(const json::value& body) {
   return out;
 }
 
+Idempotency operation_idempotency(std::string_view operation, const json::object& body) {
+  // Reads change nothing.
+  if (operation.starts_with("Describe") || operation.starts_with("List")) return Idempotency::idempotent;
+  // RunTask's clientToken is the model's idempotencyToken: ECS answers a repeat with the first launch.
+  if (operation == "RunTask") {
+    const auto* token = body.if_contains("clientToken");
+    return token && token->is_string() && !token->get_string().empty() ? Idempotency::idempotent
+                                                                        : Idempotency::not_idempotent;
+  }
+  // Setting a state or an attribute twice is setting it once; stopping a stopped task returns it;
+  // CreateCluster returns the existing cluster. A repeated RegisterTaskDefinition adds an identical
+  // revision, which wastes a revision number but changes what runs nowhere.
+  static constexpr std::string_view idempotent_ops[] = {
+      "StopTask",          "UpdateContainerInstancesState", "PutAttributes", "DeleteAttributes",
+      "CreateCluster",     "DeregisterContainerInstance",   "DeregisterTaskDefinition",
+      "RegisterTaskDefinition"};
+  for (auto op : idempotent_ops)
+    if (op == operation) return Idempotency::idempotent;
+  // StartTask has no idempotency token: a repeat launches again. Unknown operations likewise.
+  return Idempotency::not_idempotent;
+}
+
 }  // namespace berth::aws::ecs

@@ -158,4 +158,9 @@ AwsResult<TaskDefinition> parse_task_definition(const boost::json::value& body);
 // Splits `items` into chunks of at most `size` (order kept).
 std::vector<std::vector<std::string>> chunk(const std::vector<std::string>& items, std::size_t size);
 
+// Whether sending `operation` with `body` twice has the effect of sending it once (the table in
+// src/aws/README.md). RunTask is idempotent only with a clientToken; StartTask never is; unknown
+// operations are treated as not idempotent.
+[[nodiscard]] Idempotency operation_idempotency(std::string_view operation, const boost::json::object& body);
+
 }  // namespace berth::aws::ecs

@@ -43,7 +43,8 @@ EcsClient::EcsClient(asio::any_io_executor executor, HttpTransport& http, Creden
 asio::awaitable<AwsResult<json::value>> EcsClient::call(std::string op, AwsResult<json::object> body,
                                                         ThrottleCategory category) {
   if (!body) co_return body.error();
-  co_return co_await json_.call(std::move(op), std::move(*body), category);
+  const auto idempotency = operation_idempotency(op, *body);
+  co_return co_await json_.call(std::move(op), std::move(*body), category, idempotency);
 }
 
 asio::awaitable<AwsResult<ListPage>> EcsClient::list_container_instances(ListContainerInstancesRequest request) {

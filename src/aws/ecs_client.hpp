@@ -38,11 +38,12 @@ class EcsClient {
   asio::awaitable<AwsResult<std::vector<TargetAttribute>>> list_all_attributes(ListAttributesRequest request);
 
   // ---- modifications (throttle category "modify") ----
+  // Retries follow operation_idempotency(): StartTask is retried only when the failed attempt
+  // certainly did not execute; otherwise its error has outcome_unknown() set (launch in doubt).
   // At most 10 container instances (InvalidParameterException otherwise, nothing sent).
   asio::awaitable<AwsResult<BatchResult<Task>>> start_task(StartTaskRequest request);
-  // count 1..10. An empty client_token is filled with a fresh UUID, reused by retries of this call.
-  // StartTask has no idempotency token: a retry after a timeout may start twice (callers track
-  // in-flight launches).
+  // count 1..10. An empty client_token is filled with a fresh UUID, reused by retries of this call,
+  // which makes RunTask safe to retry after a timeout (unlike StartTask).
   asio::awaitable<AwsResult<BatchResult<Task>>> run_task(RunTaskRequest request);
   asio::awaitable<AwsResult<Task>> stop_task(StopTaskRequest request);
   asio::awaitable<AwsResult<TaskDefinition>> register_task_definition(boost::json::object definition);

@@ -14,7 +14,10 @@
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
+#include <cerrno>
 #include <optional>
+
+#include <sys/socket.h>
 
 namespace berth::aws {
 namespace {
@@ -61,6 +64,18 @@ struct HttpClient::Connection {
   beast::flat_buffer buffer;
 
   beast::tcp_stream& lowest() { return tls ? beast::get_lowest_layer(*tls) : *plain; }
+
+  // An idle keep-alive connection must have nothing to read: a FIN (recv returns 0), an RST (an
+  // error) or unsolicited bytes (a TLS close_notify, garbage) all mean the server is done with
+  // it. Peeking without blocking finds that out before a byte of the next request is written,
+  // which is what makes resending a non-idempotent request safe.
+  [[nodiscard]] bool closed_by_peer() {
+    if (buffer.size() != 0) return true;
+    char byte = 0;
+    const auto n = ::recv(lowest().socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n < 0) return !(errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR);
+    return true;
+  }
 };
 
 namespace {
@@ -69,12 +84,13 @@ template <class Stream>
 asio::awaitable<boost::system::result<HttpResponse>> exchange(Stream& stream, beast::tcp_stream& lowest,
                                                               beast::flat_buffer& buffer, const HttpRequest& request,
                                                               std::chrono::milliseconds timeout,
-                                                              const HttpOptions& options, bool& reusable) {
+                                                              const HttpOptions& options, bool& reusable,
+                                                              std::size_t& bytes_written) {
   reusable = false;
   auto req = to_beast(request);
   lowest.expires_after(timeout);
   auto [wec, written] = co_await http::async_write(stream, req, use_tuple);
-  (void)written;
+  bytes_written = written;  // Beast reports the bytes accepted so far, also on failure
   if (wec) co_return wec;
   http::response_parser<http::string_body> parser;
   parser.body_limit(options.max_response_bytes);
@@ -145,43 +161,68 @@ asio::awaitable<boost::system::result<HttpClient::ConnectionPtr>> HttpClient::co
 
 asio::awaitable<boost::system::result<HttpResponse>> HttpClient::send(Endpoint endpoint, HttpRequest request,
                                                                       std::chrono::milliseconds timeout) {
-  if (!endpoint.tls && !options_.allow_plain_http) co_return make_error_code(HttpErrc::plain_http_not_allowed);
+  SendOptions options;
+  options.timeout = timeout;
+  auto out = co_await send_request(std::move(endpoint), std::move(request), options);
+  co_return std::move(out.response);
+}
+
+asio::awaitable<SendResult> HttpClient::send_request(Endpoint endpoint, HttpRequest request, SendOptions options) {
+  auto fail_unsent = [](error_code ec) { return SendResult{ec, false}; };
+  if (!endpoint.tls && !options_.allow_plain_http) co_return fail_unsent(make_error_code(HttpErrc::plain_http_not_allowed));
   for (const auto& h : request.headers) {
     if (h.name.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos ||
         h.value.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos)
-      co_return make_error_code(HttpErrc::invalid_header);
+      co_return fail_unsent(make_error_code(HttpErrc::invalid_header));
   }
   const std::string key = endpoint.key();
+  const bool idempotent = options.idempotency == Idempotency::idempotent;
+  bool any_sent = false;  // over both attempts: a resent idempotent request may have run the first time too
 
-  // Assumptions: at most one retry, and only when a pooled connection turned out to be stale.
+  // Invariant: at most one resend, and only after a pooled connection failed in a way that says
+  // it was stale (never after a timeout or a response that failed to parse).
   for (int attempt = 0; attempt < 2; ++attempt) {
     ConnectionPtr conn;
     bool pooled = false;
-    if (auto it = idle_.find(key); it != idle_.end() && !it->second.empty()) {
-      conn = std::move(it->second.back());
-      it->second.pop_back();
-      pooled = true;
-    } else {
+    if (auto it = idle_.find(key); it != idle_.end()) {
+      while (!it->second.empty() && !conn) {
+        conn = std::move(it->second.back());
+        it->second.pop_back();
+        if (conn->closed_by_peer()) {
+          ++stale_dropped_;
+          conn.reset();
+        }
+      }
+      pooled = conn != nullptr;
+    }
+    if (!conn) {
       auto fresh = co_await connect(endpoint);
-      if (!fresh) co_return fresh.error();
+      if (!fresh) co_return SendResult{fresh.error(), any_sent};
       conn = std::move(*fresh);
     }
     bool reusable = false;
+    std::size_t written = 0;
     // Note: no co_await inside ?: — GCC 12 miscompiles that (double destruction of the temporary).
     boost::system::result<HttpResponse> result = make_error_code(HttpErrc::bad_url);
     if (conn->tls) {
-      result = co_await exchange(*conn->tls, conn->lowest(), conn->buffer, request, timeout, options_, reusable);
+      result = co_await exchange(*conn->tls, conn->lowest(), conn->buffer, request, options.timeout, options_,
+                                 reusable, written);
     } else {
-      result = co_await exchange(*conn->plain, conn->lowest(), conn->buffer, request, timeout, options_, reusable);
+      result = co_await exchange(*conn->plain, conn->lowest(), conn->buffer, request, options.timeout, options_,
+                                 reusable, written);
     }
-    if (!result && pooled && is_stale_connection_error(result.error())) continue;
+    any_sent = any_sent || result.has_value() || written > 0;
+    if (!result && pooled && is_stale_connection_error(result.error()) && (idempotent || written == 0)) {
+      ++stale_resends_;
+      continue;
+    }
     if (result && reusable) {
       auto& slot = idle_[key];
       if (slot.size() < options_.max_idle_per_endpoint) slot.push_back(std::move(conn));
     }
-    co_return result;
+    co_return SendResult{std::move(result), any_sent};
   }
-  co_return make_error_code(asio::error::connection_reset);
+  co_return SendResult{make_error_code(asio::error::connection_reset), any_sent};
 }
 
 }  // namespace berth::aws

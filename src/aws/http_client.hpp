@@ -37,9 +37,18 @@ class HttpClient final : public HttpTransport {
   // HttpTransport
   asio::awaitable<boost::system::result<HttpResponse>> send(Endpoint endpoint, HttpRequest request,
                                                             std::chrono::milliseconds timeout) override;
+  // Before reusing a pooled connection it checks, without blocking, whether the server already
+  // closed it; such connections are dropped before a byte is written. A pooled connection that
+  // fails during the exchange anyway (the close raced with our write) is resent once only if the
+  // request is idempotent or none of it was written.
+  asio::awaitable<SendResult> send_request(Endpoint endpoint, HttpRequest request, SendOptions options) override;
 
   [[nodiscard]] std::size_t idle_connections() const;
   [[nodiscard]] std::uint64_t connections_opened() const { return connections_opened_; }
+  // Pooled connections found closed by the server before use (dropped, request sent elsewhere).
+  [[nodiscard]] std::uint64_t stale_connections_dropped() const { return stale_dropped_; }
+  // Requests resent because a pooled connection failed during the exchange.
+  [[nodiscard]] std::uint64_t stale_resends() const { return stale_resends_; }
   void close_idle_connections();
 
  private:
@@ -53,6 +62,8 @@ class HttpClient final : public HttpTransport {
   asio::ssl::context ssl_ctx_;
   std::map<std::string, std::vector<ConnectionPtr>> idle_;
   std::uint64_t connections_opened_ = 0;
+  std::uint64_t stale_dropped_ = 0;
+  std::uint64_t stale_resends_ = 0;
 };
 
 }  // namespace berth::aws

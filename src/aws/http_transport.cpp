@@ -38,6 +38,15 @@ const boost::system::error_category& http_category() {
 
 boost::system::error_code make_error_code(HttpErrc e) { return {static_cast<int>(e), http_category()}; }
 
+std::string_view to_string(Idempotency i) {
+  return i == Idempotency::idempotent ? "idempotent" : "not_idempotent";
+}
+
+asio::awaitable<SendResult> HttpTransport::send_request(Endpoint endpoint, HttpRequest request, SendOptions options) {
+  SendResult out{co_await send(std::move(endpoint), std::move(request), options.timeout), true};
+  co_return out;
+}
+
 const std::string* HttpResponse::find_header(std::string_view name) const {
   for (const auto& h : headers)
     if (iequals(h.name, name)) return &h.value;

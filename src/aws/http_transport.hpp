@@ -50,6 +50,25 @@ boost::system::error_code make_error_code(HttpErrc e);
 // Parses "https://host[:port][/]" or "http://host[:port][/]" (IPv6 literals in brackets).
 boost::system::result<Endpoint> parse_endpoint_url(std::string_view url);
 
+// Whether a request may reach the server twice. HttpClient resends a request by itself when a pooled
+// keep-alive connection turns out to be closed; for a non-idempotent request it does so only when
+// no byte of it was written (see SendResult::request_sent).
+enum class Idempotency : unsigned char { idempotent, not_idempotent };
+[[nodiscard]] std::string_view to_string(Idempotency i);
+
+struct SendOptions {
+  std::chrono::milliseconds timeout{30000};  // as for send()
+  Idempotency idempotency = Idempotency::idempotent;
+};
+
+struct SendResult {
+  boost::system::result<HttpResponse> response;
+  // False only when the transport knows that no byte of the request was written (resolve, connect
+  // and TLS failures, a stale pooled connection detected before writing). When true and no
+  // response arrived, the server may have received and executed the request.
+  bool request_sent = true;
+};
+
 class HttpTransport {
  public:
   virtual ~HttpTransport() = default;
@@ -59,6 +78,9 @@ class HttpTransport {
   // any HTTP status, including 5xx, is a response.
   virtual asio::awaitable<boost::system::result<HttpResponse>> send(Endpoint endpoint, HttpRequest request,
                                                                     std::chrono::milliseconds timeout) = 0;
+  // send() with delivery information, used by the retry layer. The default implementation calls
+  // send() and, knowing nothing better, reports every failure as possibly sent.
+  virtual asio::awaitable<SendResult> send_request(Endpoint endpoint, HttpRequest request, SendOptions options);
 };
 
 }  // namespace berth::aws

@@ -95,29 +95,41 @@ asio::awaitable<bool> AwsJsonClient::wait_for_token(ThrottleCategory category) {
 
 asio::awaitable<AwsResult<boost::json::value>> AwsJsonClient::call(std::string operation, boost::json::object body,
                                                                    ThrottleCategory category,
+                                                                   Idempotency idempotency,
                                                                    std::chrono::milliseconds timeout) {
   ++stats_.calls;
   if (timeout.count() == 0) timeout = config_.timeout;
   int spent = 0;
   bool skew_retry_used = false;
+  bool maybe_executed = false;  // any attempt so far
   for (int attempt = 1;; ++attempt) {
-    if (!co_await wait_for_token(category)) co_return transport_error(asio::error::operation_aborted);
+    auto finish = [&](AwsError e) {
+      e.maybe_executed = e.maybe_executed || maybe_executed;
+      return e;
+    };
+    // Waiting for a local token or credentials sends nothing: failures here never add doubt.
+    if (!co_await wait_for_token(category)) co_return finish(transport_error(asio::error::operation_aborted));
     auto creds = co_await credentials_.get();
-    if (!creds) co_return creds.error();
+    if (!creds) co_return finish(creds.error());
     ++stats_.attempts;
     auto request = build_request(operation, body, creds->keys, std::chrono::system_clock::now());
-    auto response = co_await http_.send(config_.endpoint, std::move(request), timeout);
+    auto sent = co_await http_.send_request(config_.endpoint, std::move(request), SendOptions{timeout, idempotency});
+    auto& response = sent.response;
 
     AwsError error;
     if (!response) {
-      error = transport_error(response.error());
+      error = transport_error(response.error(), sent.request_sent);
     } else if (response->status >= 200 && response->status < 300) {
       budget_.on_success(spent);
       if (response->body.empty()) co_return boost::json::value(boost::json::object{});
       boost::system::error_code ec;
       auto parsed = boost::json::parse(response->body, ec);
-      if (ec || !parsed.is_object())
-        co_return client_error("SerializationException", operation + ": response is not a JSON object");
+      if (ec || !parsed.is_object()) {
+        // The server said it succeeded, so whatever it did is done, but we cannot tell what it was.
+        auto e = client_error("SerializationException", operation + ": response is not a JSON object");
+        e.maybe_executed = true;
+        co_return e;
+      }
       co_return parsed;
     } else {
       error = parse_error_response(*response);
@@ -133,7 +145,17 @@ asio::awaitable<AwsResult<boost::json::value>> AwsJsonClient::call(std::string o
       }
     }
 
+    const bool this_attempt_maybe_executed = error.maybe_executed;
+    error = finish(std::move(error));
+    maybe_executed = error.maybe_executed;
     if (!error.retryable() || attempt >= config_.retry.max_attempts) co_return error;
+    if (idempotency == Idempotency::not_idempotent && this_attempt_maybe_executed) {
+      // Repeating could do it twice (StartTask has no idempotency token): the caller decides.
+      ++stats_.in_doubt;
+      logger()->warn("aws outcome unknown op={} attempt={} error={} (not retried: not idempotent)", operation,
+                     attempt, error.describe());
+      co_return error;
+    }
     int cost = 0;
     if (!budget_.try_acquire(error, cost)) {
       ++stats_.budget_exhausted;

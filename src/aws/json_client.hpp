@@ -46,6 +46,8 @@ class AwsJsonClient {
     std::uint64_t budget_exhausted = 0;
     std::uint64_t client_throttle_waits = 0;  // times a call waited for a local token bucket
     std::uint64_t skew_corrections = 0;
+    // Non-idempotent calls returned with outcome_unknown() instead of being retried.
+    std::uint64_t in_doubt = 0;
   };
 
   // `http` and `credentials` must outlive the client.
@@ -56,9 +58,12 @@ class AwsJsonClient {
 
   // Calls `<target_prefix>.<operation>` with `body` (JSON object) and returns the parsed response
   // body (an object; {} for an empty body). Retries throttling/transient/skew errors per config.
+  // A not_idempotent call is retried only when the failed attempt certainly did not execute
+  // (throttling and other rejecting error responses, failures before a byte was sent); otherwise
+  // the error comes back with outcome_unknown() set. See the table in src/aws/README.md.
   // timeout == 0 uses config.timeout (ReceiveMessage long polls pass wait time + margin).
   asio::awaitable<AwsResult<boost::json::value>> call(std::string operation, boost::json::object body,
-                                                      ThrottleCategory category,
+                                                      ThrottleCategory category, Idempotency idempotency,
                                                       std::chrono::milliseconds timeout = std::chrono::milliseconds{0});
 
   // Builds the signed request exactly as call() sends it (pure apart from the clock offset).

@@ -217,4 +217,14 @@ AwsResult<std::string> parse_get_queue_url(const json::value& body) {
   return AwsResult<std::string>(boost::system::in_place_value, std::move(url));
 }
 
+Idempotency operation_idempotency(std::string_view operation) {
+  static constexpr std::string_view idempotent_ops[] = {
+      "ReceiveMessage", "DeleteMessage", "DeleteMessageBatch", "ChangeMessageVisibility",
+      "ChangeMessageVisibilityBatch", "GetQueueAttributes", "GetQueueUrl", "ListQueues",
+      "SendMessage", "SendMessageBatch"};
+  for (auto op : idempotent_ops)
+    if (op == operation) return Idempotency::idempotent;
+  return Idempotency::not_idempotent;
+}
+
 }  // namespace berth::aws::sqs

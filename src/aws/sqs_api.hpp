@@ -100,4 +100,10 @@ AwsResult<std::map<std::string, std::string>> parse_queue_attributes(const boost
 AwsResult<SendMessageResult> parse_send_message(const boost::json::value& body);
 AwsResult<std::string> parse_get_queue_url(const boost::json::value& body);
 
+// Every SQS operation berth uses is idempotent in effect (table in src/aws/README.md): deletes and
+// visibility changes repeat harmlessly, a lost ReceiveMessage answer's messages reappear after the
+// visibility timeout, and a repeated SendMessage duplicates a message on a queue whose consumers
+// must deduplicate anyway (standard queues are at-least-once). Unknown operations: not idempotent.
+[[nodiscard]] Idempotency operation_idempotency(std::string_view operation);
+
 }  // namespace berth::aws::sqs

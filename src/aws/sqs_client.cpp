@@ -25,7 +25,8 @@ SqsClient::SqsClient(asio::any_io_executor executor, HttpTransport& http, Creden
 asio::awaitable<AwsResult<json::value>> SqsClient::call(std::string op, AwsResult<json::object> body,
                                                         std::chrono::milliseconds timeout) {
   if (!body) co_return body.error();
-  co_return co_await json_.call(std::move(op), std::move(*body), ThrottleCategory::none, timeout);
+  const auto idempotency = operation_idempotency(op);
+  co_return co_await json_.call(std::move(op), std::move(*body), ThrottleCategory::none, idempotency, timeout);
 }
 
 asio::awaitable<AwsResult<std::vector<Message>>> SqsClient::receive_message(ReceiveMessageRequest request) {

@@ -25,6 +25,8 @@ struct FakeReply {
   HttpResponse response;
   std::chrono::milliseconds delay{0};  // wait before answering (timeouts)
   bool close = false;                  // close the connection after answering
+  bool drop = false;   // close the connection without answering (died after reading the request)
+  bool stale = false;  // answer with keep-alive, then close anyway (goes stale in the client's pool)
 };
 
 // Serves each request with `handler`; records every request it saw and how many connections.
@@ -46,6 +48,7 @@ class FakeHttpServer {
 
   std::vector<HttpRequest> requests;
   int connections = 0;
+  int closed_by_server = 0;  // connections the server shut down (close, drop, stale)
 
  private:
   boost::asio::awaitable<void> accept_loop() {
@@ -74,6 +77,10 @@ class FakeHttpServer {
       seen.body = req.body();
       requests.push_back(seen);
       FakeReply reply = handler_(seen);
+      if (reply.drop) {
+        close(stream);
+        co_return;
+      }
       if (reply.delay.count() > 0) {
         boost::asio::steady_timer t(io_, reply.delay);
         co_await t.async_wait(tuple);
@@ -87,12 +94,18 @@ class FakeHttpServer {
       res.prepare_payload();
       auto [wec, w] = co_await http::async_write(stream, res, tuple);
       (void)w;
-      if (wec || reply.close) {
-        boost::system::error_code ignored;
-        stream.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
+      if (wec || reply.close || reply.stale) {
+        close(stream);
         co_return;
       }
     }
+  }
+
+  void close(boost::beast::tcp_stream& stream) {
+    boost::system::error_code ignored;
+    stream.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
+    stream.socket().close(ignored);
+    ++closed_by_server;
   }
 
   boost::asio::io_context& io_;

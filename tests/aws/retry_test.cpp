@@ -161,7 +161,7 @@ TEST(JsonClient, SendsSignedJsonAndRetriesThrottling) {
     if (++n <= 2) return FakeReply{json_response(400, R"({"__type":"ThrottlingException","message":"Rate exceeded"})")};
     return FakeReply{json_response(200, R"({"taskArns":["arn:1"]})")};
   });
-  auto r = run(f.io, f.client.call("ListTasks", {{"cluster", "default"}}, ThrottleCategory::read));
+  auto r = run(f.io, f.client.call("ListTasks", {{"cluster", "default"}}, ThrottleCategory::read, Idempotency::idempotent));
   ASSERT_TRUE(r) << r.error().describe();
   EXPECT_EQ(r->at("taskArns").at(0).as_string(), "arn:1");
   EXPECT_EQ(f.client.stats().retries, 2u);
@@ -182,7 +182,7 @@ TEST(JsonClient, PermanentErrorsAreNotRetried) {
   ClientFixture f([](const HttpRequest&) {
     return FakeReply{json_response(400, R"({"__type":"ClientException","message":"bad cluster"})")};
   });
-  auto r = run(f.io, f.client.call("ListTasks", {}, ThrottleCategory::read));
+  auto r = run(f.io, f.client.call("ListTasks", {}, ThrottleCategory::read, Idempotency::idempotent));
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().type, "ClientException");
   EXPECT_EQ(r.error().message, "bad cluster");
@@ -192,7 +192,7 @@ TEST(JsonClient, PermanentErrorsAreNotRetried) {
 
 TEST(JsonClient, TransientErrorsStopAfterMaxAttempts) {
   ClientFixture f([](const HttpRequest&) { return FakeReply{json_response(503, "Service Unavailable"), 0ms, true}; });
-  auto r = run(f.io, f.client.call("ListTasks", {}, ThrottleCategory::read));
+  auto r = run(f.io, f.client.call("ListTasks", {}, ThrottleCategory::read, Idempotency::idempotent));
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().http_status, 503u);
   EXPECT_EQ(f.server.requests.size(), 5u);  // default max_attempts
@@ -207,8 +207,8 @@ TEST(JsonClient, RetryBudgetLimitsRetriesAcrossCalls) {
   auto cfg = ClientFixture::config(server.endpoint());
   cfg.retry.budget_capacity = 12;  // two retries in total
   AwsJsonClient client(io.get_executor(), http, creds, cfg);
-  auto a = run(io, client.call("ListTasks", {}, ThrottleCategory::read));
-  auto b = run(io, client.call("ListTasks", {}, ThrottleCategory::read));
+  auto a = run(io, client.call("ListTasks", {}, ThrottleCategory::read, Idempotency::idempotent));
+  auto b = run(io, client.call("ListTasks", {}, ThrottleCategory::read, Idempotency::idempotent));
   EXPECT_FALSE(a);
   EXPECT_FALSE(b);
   EXPECT_EQ(server.requests.size(), 4u);  // 1 + 2 retries, then 1 with no budget left
@@ -234,7 +234,7 @@ TEST(JsonClient, ClockSkewIsCorrectedFromDateHeader) {
                                      {{"Date", date}})};
     return FakeReply{json_response(200, "{}")};
   });
-  auto r = run(f.io, f.client.call("ListTasks", {}, ThrottleCategory::read));
+  auto r = run(f.io, f.client.call("ListTasks", {}, ThrottleCategory::read, Idempotency::idempotent));
   ASSERT_TRUE(r) << r.error().describe();
   EXPECT_EQ(f.server.requests.size(), 2u);
   EXPECT_EQ(f.client.stats().skew_corrections, 1u);
@@ -245,7 +245,7 @@ TEST(JsonClient, CancellationStopsWithoutRetrying) {
   ClientFixture f([](const HttpRequest&) { return FakeReply{json_response(200, "{}"), 5000ms}; });
   boost::asio::cancellation_signal cancel;
   std::optional<AwsResult<boost::json::value>> outcome;
-  boost::asio::co_spawn(f.io, f.client.call("ReceiveMessage", {}, ThrottleCategory::none, 30000ms),
+  boost::asio::co_spawn(f.io, f.client.call("ReceiveMessage", {}, ThrottleCategory::none, Idempotency::idempotent, 30000ms),
                         boost::asio::bind_cancellation_slot(
                             cancel.slot(), [&](std::exception_ptr, AwsResult<boost::json::value> r) {
                               outcome = std::move(r);
@@ -271,7 +271,7 @@ TEST(JsonClient, ClientSideTokenBucketDelaysBursts) {
   cfg.throttle.modify_burst = 2;
   cfg.throttle.modify_rate = 200;
   AwsJsonClient client(io.get_executor(), http, creds, cfg);
-  for (int i = 0; i < 4; ++i) ASSERT_TRUE(run(io, client.call("StopTask", {}, ThrottleCategory::modify)));
+  for (int i = 0; i < 4; ++i) ASSERT_TRUE(run(io, client.call("StopTask", {}, ThrottleCategory::modify, Idempotency::idempotent)));
   EXPECT_GE(client.stats().client_throttle_waits, 1u);
   EXPECT_EQ(server.requests.size(), 4u);
 }
