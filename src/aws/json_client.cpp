@@ -110,7 +110,12 @@ asio::awaitable<AwsResult<boost::json::value>> AwsJsonClient::call(std::string o
     // Waiting for a local token or credentials sends nothing: failures here never add doubt.
     if (!co_await wait_for_token(category)) co_return finish(transport_error(asio::error::operation_aborted));
     auto creds = co_await credentials_.get();
-    if (!creds) co_return finish(creds.error());
+    if (!creds) {
+      // The credentials' own HTTP failures say nothing about this call: it was not sent.
+      auto e = creds.error();
+      e.maybe_executed = false;
+      co_return finish(std::move(e));
+    }
     ++stats_.attempts;
     auto request = build_request(operation, body, creds->keys, std::chrono::system_clock::now());
     auto sent = co_await http_.send_request(config_.endpoint, std::move(request), SendOptions{timeout, idempotency});

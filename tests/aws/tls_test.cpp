@@ -80,6 +80,7 @@ class TlsServer {
   }
   std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
   int requests = 0;
+  bool keep_alive = false;  // serve several requests per connection
 
  private:
   asio::awaitable<void> accept_loop() {
@@ -96,18 +97,20 @@ class TlsServer {
     auto [hec] = co_await stream.async_handshake(ssl::stream_base::server, tuple);
     if (hec) co_return;
     boost::beast::flat_buffer buffer;
-    http::request<http::string_body> req;
-    auto [rec, n] = co_await http::async_read(stream, buffer, req, tuple);
-    (void)n;
-    if (rec) co_return;
-    ++requests;
-    http::response<http::string_body> res{http::status::ok, 11};
-    res.body() = "{}";
-    res.keep_alive(false);
-    res.prepare_payload();
-    auto [wec, w] = co_await http::async_write(stream, res, tuple);
-    (void)wec;
-    (void)w;
+    while (true) {
+      http::request<http::string_body> req;
+      auto [rec, n] = co_await http::async_read(stream, buffer, req, tuple);
+      (void)n;
+      if (rec) co_return;
+      ++requests;
+      http::response<http::string_body> res{http::status::ok, 11};
+      res.body() = "{}";
+      res.keep_alive(keep_alive);
+      res.prepare_payload();
+      auto [wec, w] = co_await http::async_write(stream, res, tuple);
+      (void)w;
+      if (wec || !keep_alive) break;
+    }
     auto [sec] = co_await stream.async_shutdown(tuple);
     (void)sec;
   }
@@ -147,6 +150,24 @@ TEST(Tls, TrustedCertificateAndMatchingHostName) {
   ASSERT_TRUE(r) << r.error().message();
   EXPECT_EQ(r->status, 200u);
   EXPECT_EQ(f.server.requests, 1);
+}
+
+TEST(Tls, KeepAliveConnectionIsReusedNotMistakenForStale) {
+  // The pooled-connection liveness peek must not mistake TLS bookkeeping (session tickets) for
+  // unsolicited data: a healthy keep-alive TLS connection is reused.
+  TlsFixture f;
+  f.server.keep_alive = true;
+  HttpOptions o;
+  o.ca_file = f.ca_file.string();
+  HttpClient client(f.io.get_executor(), o);
+  Endpoint ep{true, "localhost", f.server.port()};
+  for (int i = 0; i < 3; ++i) {
+    auto r = run(f.io, client.send(ep, f.request(ep), 5000ms));
+    ASSERT_TRUE(r) << r.error().message();
+  }
+  EXPECT_EQ(f.server.requests, 3);
+  EXPECT_EQ(client.connections_opened(), 1u);
+  EXPECT_EQ(client.stale_connections_dropped(), 0u);
 }
 
 TEST(Tls, UntrustedCertificateIsRejected) {
