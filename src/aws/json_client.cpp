@@ -133,6 +133,7 @@ asio::awaitable<AwsResult<boost::json::value>> AwsJsonClient::call(std::string o
         // The server said it succeeded, so whatever it did is done, but we cannot tell what it was.
         auto e = client_error("SerializationException", operation + ": response is not a JSON object");
         e.maybe_executed = true;
+        if (idempotency == Idempotency::not_idempotent) ++stats_.in_doubt;
         co_return e;
       }
       co_return parsed;
@@ -153,7 +154,6 @@ asio::awaitable<AwsResult<boost::json::value>> AwsJsonClient::call(std::string o
     const bool this_attempt_maybe_executed = error.maybe_executed;
     error = finish(std::move(error));
     maybe_executed = error.maybe_executed;
-    if (!error.retryable() || attempt >= config_.retry.max_attempts) co_return error;
     if (idempotency == Idempotency::not_idempotent && this_attempt_maybe_executed) {
       // Repeating could do it twice (StartTask has no idempotency token): the caller decides.
       ++stats_.in_doubt;
@@ -161,6 +161,7 @@ asio::awaitable<AwsResult<boost::json::value>> AwsJsonClient::call(std::string o
                      attempt, error.describe());
       co_return error;
     }
+    if (!error.retryable() || attempt >= config_.retry.max_attempts) co_return error;
     int cost = 0;
     if (!budget_.try_acquire(error, cost)) {
       ++stats_.budget_exhausted;
