@@ -5,6 +5,8 @@
 #include "aws/sqs_api.hpp"
 #include "fake_http_server.hpp"
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json/parse.hpp>
@@ -280,6 +282,58 @@ TEST(Idempotency, StaleConnectionDetectedBeforeWritingIsSafeForStartTask) {
   EXPECT_EQ(f.count("StartTask"), 1u);
   EXPECT_EQ(f.http.stale_connections_dropped(), 1u);
   EXPECT_EQ(f.server.connections, 2);
+}
+
+TEST(Idempotency, StartTaskCancelledWhileWaitingForTheAnswerIsInDoubt) {
+  // Shutdown cancels in-flight calls; a StartTask already written may still run.
+  Fixture f([](const HttpRequest&) {
+    auto r = started_reply();
+    r.delay = 5000ms;
+    return r;
+  });
+  auto cfg = Fixture::config(f.server.port());
+  cfg.timeout = 10000ms;
+  EcsClient client(f.io.get_executor(), f.http, f.creds, cfg);
+  boost::asio::cancellation_signal cancel;
+  std::optional<AwsResult<BatchResult<Task>>> outcome;
+  boost::asio::co_spawn(f.io, client.start_task(start_req()),
+                        boost::asio::bind_cancellation_slot(
+                            cancel.slot(), [&](std::exception_ptr, AwsResult<BatchResult<Task>> r) { outcome = std::move(r); }));
+  // Cancel once the server has the request (an outcome, not a timing assumption).
+  for (int i = 0; i < 400 && f.server.requests.empty(); ++i) f.io.run_for(5ms);
+  ASSERT_EQ(f.count("StartTask"), 1u);
+  cancel.emit(boost::asio::cancellation_type::terminal);
+  for (int i = 0; i < 400 && !outcome; ++i) f.io.run_for(5ms);
+  ASSERT_TRUE(outcome.has_value());
+  ASSERT_FALSE(*outcome);
+  EXPECT_TRUE(outcome->error().outcome_unknown());
+  EXPECT_FALSE(outcome->error().retryable());
+  EXPECT_EQ(f.count("StartTask"), 1u);
+}
+
+// A transport that implements only send(): the default send_request() cannot know whether a failed
+// request went out, so the client must assume it may have.
+class OpaqueFailingTransport final : public HttpTransport {
+ public:
+  int sends = 0;
+  asio::awaitable<boost::system::result<HttpResponse>> send(Endpoint, HttpRequest, std::chrono::milliseconds) override {
+    ++sends;
+    co_return boost::system::error_code(boost::asio::error::connection_reset);
+  }
+};
+
+TEST(Idempotency, TransportsWithoutDeliveryInformationAreTreatedConservatively) {
+  boost::asio::io_context io;
+  OpaqueFailingTransport transport;
+  StaticCredentialsProvider creds{AwsCredentials{{"AKID", "SECRET", ""}, std::nullopt, "static"}};
+  EcsClient client(io.get_executor(), transport, creds, Fixture::config(1));
+  auto start = run(io, client.start_task(start_req()));
+  ASSERT_FALSE(start);
+  EXPECT_TRUE(start.error().outcome_unknown());
+  EXPECT_EQ(transport.sends, 1);
+  auto read = run(io, client.describe_tasks("prod", {"arn:task/1"}));
+  ASSERT_FALSE(read);
+  EXPECT_EQ(transport.sends, 1 + 5);  // reads keep their retries
 }
 
 }  // namespace
