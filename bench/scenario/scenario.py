@@ -244,7 +244,7 @@ def run_converge(args, workdir, steady_window=0):
         wait_queue_empty(sim, 60)
         time.sleep(1.0)  # let the bucket refill after bootstrap reads; modify bucket is untouched
         s0 = sim.stats()
-        cpu0 = berth.proc.cpu_seconds()
+        cpu0, sim_cpu0 = berth.proc.cpu_seconds(), sim.proc.cpu_seconds()
         t0 = time.time()
         berth.http.json("POST", "/v1/environments", {
             "name": "daemon", "instanceGroup": {"cluster": "bench", "attributes": []}, "taskDefinition": td})
@@ -263,6 +263,7 @@ def run_converge(args, workdir, steady_window=0):
                 break
             time.sleep(0.1)
         cpu_converge = berth.proc.cpu_seconds() - cpu0
+        sim_cpu_converge = sim.proc.cpu_seconds() - sim_cpu0
         time.sleep(3.0)  # late duplicates would show up here
         s1 = sim.stats()
         st = sim.state(tasks=True)
@@ -294,6 +295,7 @@ def run_converge(args, workdir, steady_window=0):
             "berth_cpu_s_converge": round(cpu_converge, 2),
             "berth_cpu_s_total": round(berth.proc.cpu_seconds(), 2),
             "berth_peak_rss_mib": round(berth.proc.status_kib("VmHWM") / 1024, 1),
+            "sim_cpu_s_converge": round(sim_cpu_converge, 2),
             "berth_stats": berth.stats(),
             "progress_samples": samples[:: max(1, len(samples) // 40)],
         }
@@ -375,7 +377,8 @@ def run_storm(args, workdir):
         drained = False
         while time.time() < deadline:
             s = sim.stats()
-            samples.append((time.time(), s["messages_deleted"] - s0["messages_deleted"], berth.proc.cpu_seconds()))
+            samples.append((time.time(), s["messages_deleted"] - s0["messages_deleted"], berth.proc.cpu_seconds(),
+                            sim.proc.cpu_seconds()))
             if s["queue_visible"] + s["queue_inflight"] + s["queue_delayed"] == 0 and samples[-1][1] >= queued:
                 drained = True
                 break
@@ -392,6 +395,7 @@ def run_storm(args, workdir):
                 "drain_seconds": round(span, 2),
                 "events_per_s": round(processed / span, 0),
                 "berth_cpu_s_drain": round(cpu, 2),
+                "sim_cpu_s_drain": round(last[3] - first[3], 2),
                 "berth_cpu_ms_per_1000_events": round(cpu / processed * 1e6, 1) if processed else None,
                 "berth_cpu_bound_events_per_s": round(processed / cpu, 0) if cpu > 0 else None,
                 "time_from_berth_start_to_first_delete_s": round(first[0] - t_start, 2),
