@@ -12,7 +12,7 @@ mkdir -p "$results"
 
 configure() {
   if [[ ! -f "$build/CMakeCache.txt" ]]; then
-    cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DBERTH_BUILD_TESTS=ON -DBERTH_BUILD_BENCH=ON >/dev/null
+    cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBERTH_BUILD_TESTS=ON -DBERTH_BUILD_BENCH=ON >/dev/null
   fi
 }
 

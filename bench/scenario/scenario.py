@@ -192,16 +192,14 @@ path = "%s"
             return None
 
     def wait_bootstrapped(self, instances, timeout):
-        """Until GET /v1/clusters/bench/instances lists `instances` instances."""
+        """Until /v1/stats says cluster `bench` is ready with `instances` instances in the model."""
         deadline = time.time() + timeout
         while time.time() < deadline:
-            status, raw = self.http.request("GET", "/v1/clusters/bench/instances")
-            if status == 200:
-                body = json.loads(raw)
-                items = body if isinstance(body, list) else body.get("instances", body.get("items", []))
-                if len(items) >= instances:
-                    return time.time()
-            time.sleep(0.2)
+            st = self.stats()
+            c = (st or {}).get("clusters", {}).get("bench", {})
+            if c.get("ready") and c.get("instances", 0) >= instances:
+                return time.time()
+            time.sleep(0.1)
         raise RuntimeError("berth did not bootstrap %d instances within %d s" % (instances, timeout))
 
 
