@@ -158,7 +158,7 @@ class Sim:
 
 
 class Berth:
-    def __init__(self, binary, sim, workdir, audit_interval="10m"):
+    def __init__(self, binary, sim, workdir, audit_interval="10m", wrap=()):
         cfg = os.path.join(workdir, "berth.toml")
         with open(cfg, "w") as f:
             f.write("""[server]
@@ -181,7 +181,8 @@ bootstrap = true
 path = "%s"
 """ % (sim.endpoint, sim.queue_url, audit_interval, os.path.join(workdir, "berth.db")))
         self.started_at = time.time()
-        self.proc = Proc([binary, "serve", "-c", cfg], os.path.join(workdir, "berth.stderr"))
+        # `wrap` (e.g. perf record ... --) is for profiling only: CPU/RSS figures are then the wrapper's.
+        self.proc = Proc([*wrap, binary, "serve", "-c", cfg], os.path.join(workdir, "berth.stderr"))
         host, port = self.proc.ready["listen"].rsplit(":", 1)
         self.http = Http(host, int(port))
 
@@ -236,7 +237,7 @@ def run_converge(args, workdir, steady_window=0):
         sim.set_throttle("modify", 100, 40)
         sim.set_throttle("read", 100, 20)
         td = register_task_definition(sim)
-        berth = Berth(args.berth, sim, workdir)
+        berth = Berth(args.berth, sim, workdir, wrap=args.wrap)
         t_boot = berth.wait_bootstrapped(n, args.timeout)
         log("berth bootstrapped %d instances in %.1f s" % (n, t_boot - berth.started_at))
         wait_queue_empty(sim, 60)
@@ -368,7 +369,7 @@ def run_storm(args, workdir):
         queued = q["visible"] + q["delayed"]
         log("storm: %d messages queued in %.1f s (incl. the sim's own instance events)" % (queued, time.time() - t_send))
         s0 = sim.stats()
-        berth = Berth(args.berth, sim, workdir)
+        berth = Berth(args.berth, sim, workdir, wrap=args.wrap)
         t_start = berth.started_at
         samples = []  # (t, deleted, cpu)
         deadline = time.time() + args.timeout
@@ -431,10 +432,12 @@ def main():
     ap.add_argument("--steady-window", type=int, default=60)
     ap.add_argument("--timeout", type=int, default=300, help="bound on each wait, seconds")
     ap.add_argument("--out", help="also write the JSON result here")
+    ap.add_argument("--wrap", default="", help="command prefix for berth, for profiling (e.g. 'perf record -g -o F --')")
     ap.add_argument("--markdown", action="store_true")
     args = ap.parse_args()
     args.berth = os.path.join(args.build, "berth")
     args.sim = os.path.join(args.build, "berth-sim")
+    args.wrap = args.wrap.split()
     with tempfile.TemporaryDirectory(prefix="berth-bench-") as workdir:
         try:
             if args.scenario == "converge":
