@@ -298,6 +298,7 @@ def run_converge(args, workdir, steady_window=0):
             "berth_stats": berth.stats(),
             "progress_samples": samples[:: max(1, len(samples) // 40)],
         }
+        res["deployment_completed_s"] = wait_deployment_completed(berth, t0, args.timeout)
         if steady_window:
             res.update(measure_steady(sim, berth, steady_window))
         return res
@@ -305,6 +306,19 @@ def run_converge(args, workdir, steady_window=0):
         if berth:
             berth.proc.stop()
         sim.proc.stop()
+
+
+def wait_deployment_completed(berth, t0, timeout):
+    """Seconds from environment creation until its first deployment is `completed` (the tasks passed
+    the rollout's min-healthy gate), or None. Until then berth re-plans on health-gate wake-ups."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        d = berth.http.json("GET", "/v1/environments/daemon/deployments")
+        items = d if isinstance(d, list) else d.get("deployments", [])
+        if items and items[0].get("status") == "completed":
+            return round(time.time() - t0, 2)
+        time.sleep(0.2)
+    return None
 
 
 def measure_steady(sim, berth, window):
