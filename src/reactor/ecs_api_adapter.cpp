@@ -61,7 +61,9 @@ asio::awaitable<EcsResult<aws::ecs::Task>> EcsApiAdapter::stop_task(std::string 
   count("StopTask");
   // ECS limits the reason to 255 characters.
   if (reason.size() > 255) reason.resize(255);
-  auto res = co_await client_.stop_task({std::move(cluster), std::move(task_arn), std::move(reason)});
+  // A named request: GCC 12 destroys brace-initialised temporaries in a co_await argument twice.
+  aws::ecs::StopTaskRequest r{std::move(cluster), std::move(task_arn), std::move(reason)};
+  auto res = co_await client_.stop_task(std::move(r));
   if (!res) co_return fail(res.error());
   co_return std::move(*res);
 }
