@@ -22,7 +22,7 @@
 //    "reconcile": {"runs","syncs","failures","marked_dirty","start_calls","stop_calls","tasks_started",
 //                  "tasks_stopped","start_failures","launches_in_doubt","rollbacks","ecs_errors","queue_completed",
 //                  "resumed_deployments"},
-//    "launch_journal": {"written","recovered"}, "store": {"deployment_updates","deployments_finished","errors"},
+//    "launch_journal": {"written","kept_in_doubt","recovered"}, "store": {"deployment_updates","deployments_finished","errors"},
 //    "environments": n,
 //    "clusters": {"<name>": {"ready", "instances", "tasks", "live_tasks", "bootstrap_attempts", "receives",
 //                 "receive_errors", "messages", "messages_deleted", "delete_failures", "malformed_kept", "audits",

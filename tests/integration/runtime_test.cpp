@@ -301,6 +301,35 @@ class FakeEcs : public reactor::EcsApi {
 
 class Journal : public TempStore {};
 
+// StartTask timed out: the outcome is unknown, so the record must survive for a restarted process.
+class TimingOutEcs : public FakeEcs {
+ public:
+  asio::awaitable<reactor::EcsResult<reactor::StartTaskResult>> start_task(reactor::StartTaskRequest) override {
+    co_return reactor::EcsError{reactor::EcsError::Kind::unknown, "TransportError", "timed out"};
+  }
+};
+
+TEST_F(Journal, RecordOfALaunchWithUnknownOutcomeIsKept) {
+  TimingOutEcs ecs;
+  reactor::LaunchJournal journal(ecs, *store_);
+  asio::io_context io;
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        reactor::StartTaskRequest req;
+        req.cluster = "default";
+        req.task_definition = "web:1";
+        req.container_instances = {"i1"};
+        req.started_by = "berth/abc";
+        auto r = co_await journal.start_task(std::move(req));
+        EXPECT_FALSE(r);
+      },
+      asio::detached);
+  io.run();
+  EXPECT_EQ(store_->kv_list(reactor::launch_namespace)->size(), 1u);
+  EXPECT_EQ(journal.records_kept(), 1u);
+}
+
 TEST_F(Journal, RecordIsCommittedBeforeStartTaskAndDeletedAfter) {
   FakeEcs ecs;
   ecs.store = store_.get();
@@ -329,17 +358,24 @@ TEST_F(Journal, RecordIsCommittedBeforeStartTaskAndDeletedAfter) {
 
 TEST_F(Journal, RecordsLeftByACrashBecomeDoubtsOnInstancesWithoutTheirTask) {
   // A previous process died between StartTask and its response: the record survived.
+  const auto at = std::chrono::duration_cast<std::chrono::seconds>(system_clock::now().time_since_epoch()).count();
   json::object record{{"cluster", "default"},
                       {"startedBy", "berth/abc"},
                       {"taskDefinition", "web:1"},
-                      {"instances", json::array{"i1", "i2"}}};
+                      {"instances", json::array{"i1", "i2"}},
+                      {"at", at}};
+  // A record from long ago: any listing shows its task by now, it is dropped.
+  json::object old = record;
+  old["at"] = at - 3600;
+  old["instances"] = json::array{"i3"};
+  ASSERT_TRUE(store_->kv_put(reactor::launch_namespace, "100-1-1", json::serialize(old)));
   ASSERT_TRUE(store_->kv_put(reactor::launch_namespace, "123-1-1", json::serialize(record)));
   ASSERT_TRUE(store_->kv_put(reactor::launch_namespace, "123-1-2",
                              json::serialize(json::object{{"cluster", "other"}, {"instances", json::array{"x"}}})));
 
   reactor::ClusterModel model("default");
   const auto now = system_clock::now();
-  for (const char* arn : {"i1", "i2"}) {
+  for (const char* arn : {"i1", "i2", "i3"}) {
     aws::ecs::ContainerInstance ci;
     ci.container_instance_arn = arn;
     ci.status = "ACTIVE";
@@ -366,6 +402,7 @@ TEST_F(Journal, RecordsLeftByACrashBecomeDoubtsOnInstancesWithoutTheirTask) {
   for (const auto& task : snap.tasks)
     if (task.instance_arn == "i2") ++on_i2;
   EXPECT_EQ(on_i2, 1u);  // i2 counts as occupied: no second launch there
+  for (const auto& task : snap.tasks) EXPECT_NE(task.instance_arn, "i3");
   auto left = store_->kv_list(reactor::launch_namespace);
   ASSERT_EQ(left->size(), 1u);  // the other cluster's record waits for that cluster
   EXPECT_EQ(left->front().first, "123-1-2");
