@@ -42,6 +42,9 @@ TEST(EcsErrorMapping, NoResponseOrServerErrorIsUnknown) {
   server.http_status = 500;
   server.error_class = aws::ErrorClass::transient;
   EXPECT_EQ(reactor::to_ecs_error(server).kind, reactor::EcsError::Kind::unknown);
+  // The request went out but the answer was unusable: the tasks may exist.
+  auto undecodable = aws::client_error("SerializationException", "response is not a JSON object");
+  EXPECT_EQ(reactor::to_ecs_error(undecodable).kind, reactor::EcsError::Kind::unknown);
 }
 
 TEST(EcsErrorMapping, ClientErrorsAreRejected) {
