@@ -1,6 +1,6 @@
 // File: tests/integration/smoke_e2e_test.cpp — smoke end-to-end: berth-sim with 20 instances, berth serving
 // against it; one daemon environment converges to exactly one RUNNING task per instance with ceil(20/10)
-// StartTask calls, and steady state then makes no ECS calls.
+// StartTask calls, steady state then makes no ECS calls, and a restart launches nothing again.
 #include "berth_process.hpp"
 
 #include <gtest/gtest.h>
@@ -88,6 +88,17 @@ TEST(SmokeE2E, DaemonEnvironmentConvergesWithBatchedStartsAndQuietSteadyState) {
   EXPECT_GT(stats.at("events").at("applied").to_number<std::int64_t>(), 0);
   EXPECT_EQ(stats.at("reconcile").at("tasks_started").to_number<std::int64_t>(), static_cast<std::int64_t>(instances));
 
+  // A restart bootstraps the model from ECS before planning: nothing is launched again.
+  EXPECT_EQ(berth.stop(), 0) << berth.log();
+  berth.restart();
+  ASSERT_TRUE(berth::testing::wait_until(
+      [&] { return berth.stats().at("clusters").at("default").at("ready").as_bool(); }, 30s))
+      << berth.log();
+  ASSERT_TRUE(berth::testing::wait_until(
+      [&] { return berth.stats().at("reconcile").at("runs").to_number<std::int64_t>() >= 1; }, 30s));
+  EXPECT_EQ(sim_calls(sim, "StartTask"), 2);
+  EXPECT_EQ(berth.stats().at("reconcile").at("tasks_started").to_number<std::int64_t>(), 0);
+  EXPECT_TRUE(converged(sim, "default", td, instances));
   EXPECT_EQ(berth.stop(), 0) << berth.log();
 }
 

@@ -86,8 +86,9 @@ std::string make_config_toml(const BerthOptions& o, const std::filesystem::path&
     << "\nsecret_access_key = " << quoted(o.secret_key) << "\n\n"
     << "[[clusters]]\nname = " << quoted(o.cluster) << "\nqueue_url = " << quoted(o.queue_url)
     << "\naudit_interval = " << quoted(o.audit_interval) << "\n\n"
-    << "[store]\npath = " << quoted(store_path.string()) << "\n\n"
-    << o.extra_toml << "\n";
+    << "[store]\npath = " << quoted(store_path.string()) << "\n\n";
+  if (!o.api_token.empty()) t << "[api]\nauth_token = " << quoted(o.api_token) << "\n\n";
+  t << o.extra_toml << "\n";
   return t.str();
 }
 
@@ -222,6 +223,7 @@ sim::HttpResult BerthProcess::request(const std::string& method, const std::stri
   beast::tcp_stream stream(ioc);
   http::request<http::string_body> req{http::string_to_verb(method), target, 11};
   req.set(http::field::host, listen_);
+  if (!options_.api_token.empty()) req.set(http::field::authorization, "Bearer " + options_.api_token);
   for (const auto& [k, v] : headers) req.set(k, v);
   req.body() = body;
   req.prepare_payload();

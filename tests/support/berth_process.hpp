@@ -44,6 +44,8 @@ struct BerthOptions {
   std::string audit_interval = "10m";  // clusters[0].audit_interval
   std::string log_level = "info";
   std::string shutdown_timeout = "5s";
+  // When set: [api] auth_token = this, and every request of BerthProcess sends "Authorization: Bearer <token>".
+  std::string api_token;
   // Appended verbatim to the generated TOML (e.g. more [[clusters]] tables, [api] settings).
   std::string extra_toml;
   // Where config, store (berth.db) and log (berth.log) go. Empty: a fresh temporary folder, removed afterwards.
@@ -78,7 +80,7 @@ class BerthProcess {
   std::filesystem::path log_path() const { return dir_ / "berth.log"; }
   std::string log() const;  // berth's stderr so far
 
-  // Raw HTTP/1.1 to berth (30 s timeout).
+  // Raw HTTP/1.1 to berth (30 s timeout); adds the bearer token when BerthOptions::api_token is set.
   sim::HttpResult request(const std::string& method, const std::string& target, const std::string& body = {},
                           const std::vector<std::pair<std::string, std::string>>& headers = {}) const;
   // JSON helpers; throw std::runtime_error on a non-2xx status.
