@@ -384,7 +384,8 @@ json::array describe_env_tasks(const SimProcess& sim, const std::string& cluster
       if (!token.empty()) req["nextToken"] = token;
       auto r = ecs_call(sim, "ListTasks", req);
       if (r.status != 200) throw std::runtime_error("ListTasks: " + r.body);
-      auto body = r.json().as_object();
+      auto parsed = r.json();
+      const auto& body = parsed.as_object();
       for (const auto& a : body.at("taskArns").as_array()) arns.emplace_back(a.as_string());
       token = str(body, "nextToken");
     } while (!token.empty());
@@ -395,7 +396,8 @@ json::array describe_env_tasks(const SimProcess& sim, const std::string& cluster
     for (std::size_t j = i; j < std::min(arns.size(), i + 100); ++j) batch.push_back(json::value(arns[j]));
     auto r = ecs_call(sim, "DescribeTasks", json::object{{"cluster", cluster}, {"tasks", batch}});
     if (r.status != 200) throw std::runtime_error("DescribeTasks: " + r.body);
-    for (auto& t : r.json().as_object().at("tasks").as_array()) out.push_back(t);
+    auto described = r.json();  // keep the document alive while iterating it
+    for (auto& t : described.as_object().at("tasks").as_array()) out.push_back(t);
   }
   return out;
 }
