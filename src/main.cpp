@@ -8,7 +8,14 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "http/api/api_v1.hpp"
+#include "http/api_routes.hpp"
 #include "reactor/daemon.hpp"
+#include "reactor/scheduler_component.hpp"
+#include "store/store.hpp"
+
+#include <filesystem>
+#include <memory>
 
 #ifndef BERTH_VERSION
 #define BERTH_VERSION "0.0.0"
@@ -17,6 +24,7 @@
 namespace {
 
 constexpr int exit_ok = 0;
+constexpr int exit_startup = 1;  // store or AWS client could not be set up
 constexpr int exit_usage = 2;  // bad command line or bad config
 
 constexpr std::string_view usage_text =
@@ -67,6 +75,43 @@ berth::config::Result<berth::config::Config> load(const std::string& path) {
   return cfg;
 }
 
+// Opens the store (creating its folder), builds the scheduler and the /v1 API, then runs the daemon.
+int serve(berth::config::Config cfg, const std::string& path) {
+  std::error_code ec;
+  const std::filesystem::path store_path(cfg.store.path);
+  if (store_path.has_parent_path()) std::filesystem::create_directories(store_path.parent_path(), ec);
+  if (ec) {
+    std::cerr << "berth: cannot create the store folder " << store_path.parent_path() << ": " << ec.message() << "\n";
+    return exit_startup;
+  }
+  auto store = berth::store::Store::open(cfg.store.path);
+  if (!store) {
+    std::cerr << "berth: cannot open the store " << cfg.store.path << ": " << store.error().message << "\n";
+    return exit_startup;
+  }
+
+  berth::reactor::DaemonOptions options;
+  options.config_path = path;
+  options.announce = &std::cout;
+  berth::reactor::Daemon daemon(cfg, options);
+
+  std::shared_ptr<berth::reactor::Scheduler> scheduler;
+  try {
+    scheduler = std::make_shared<berth::reactor::Scheduler>(daemon.io(), cfg, **store);
+  } catch (const std::exception& e) {
+    std::cerr << "berth: cannot set up the scheduler: " << e.what() << "\n";
+    return exit_startup;
+  }
+  berth::http::api::ApiV1Options api_options;
+  api_options.max_body_bytes = cfg.api.max_body_bytes;
+  berth::http::api::ApiV1 api(
+      **store, *scheduler, *scheduler, [] { return std::chrono::system_clock::now(); },
+      berth::http::api::random_deployment_id, api_options);
+  berth::http::add_api_routes(daemon.router(), api, [s = scheduler.get()] { return s->stats_json(); });
+  daemon.add_component(scheduler);
+  return daemon.run();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -104,9 +149,5 @@ int main(int argc, char** argv) {
 
   // Peers closing connections must not kill the process; Asio reports EPIPE as an error instead.
   std::signal(SIGPIPE, SIG_IGN);
-  berth::reactor::DaemonOptions options;
-  options.config_path = *path;
-  options.announce = &std::cout;
-  berth::reactor::Daemon daemon(std::move(*cfg), options);
-  return daemon.run();
+  return serve(std::move(*cfg), *path);
 }

@@ -302,4 +302,14 @@ std::optional<policy::SnapshotInstance> ClusterModel::instance_for_test(std::str
   return policy::SnapshotInstance{it->first, r.ec2_instance_id, r.status, r.agent_connected, r.attributes};
 }
 
+void ClusterModel::for_each_instance(
+    const std::function<void(const policy::SnapshotInstance&, std::int64_t)>& fn) const {
+  for (const auto& [arn, r] : instances_)
+    fn(policy::SnapshotInstance{arn, r.ec2_instance_id, r.status, r.agent_connected, r.attributes}, r.version);
+}
+
+void ClusterModel::for_each_task(const std::function<void(const policy::SnapshotTask&, std::int64_t)>& fn) const {
+  for (const auto& [arn, r] : tasks_) fn(view(arn, r), r.version);
+}
+
 }  // namespace berth::reactor

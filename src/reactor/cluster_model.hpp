@@ -18,6 +18,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -110,6 +111,10 @@ class ClusterModel {
   std::size_t task_count() const { return tasks_.size(); }
   std::size_t live_task_count() const;
   bool has_task(std::string_view task_arn) const { return tasks_.find(task_arn) != tasks_.end(); }
+  // Every instance / task record (tombstones included, doubts excluded) with its ECS version: read-only
+  // listings for the HTTP API and stats. Views are valid only during the callback.
+  void for_each_instance(const std::function<void(const policy::SnapshotInstance&, std::int64_t version)>& fn) const;
+  void for_each_task(const std::function<void(const policy::SnapshotTask&, std::int64_t version)>& fn) const;
   std::optional<policy::SnapshotTask> task_for_test(std::string_view task_arn) const;
   std::optional<policy::SnapshotInstance> instance_for_test(std::string_view instance_arn) const;
 

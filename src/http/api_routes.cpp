@@ -1,0 +1,51 @@
+// File: src/http/api_routes.cpp — adapter between the Beast-facing router and the socket-free ApiV1.
+#include "http/api_routes.hpp"
+
+#include <boost/beast/http/verb.hpp>
+#include <boost/json/serialize.hpp>
+
+namespace berth::http {
+
+api::ApiRequest to_api_request(const Request& request) {
+  api::ApiRequest r;
+  r.method = std::string(boost::beast::http::to_string(request.method));
+  r.path = request.path;
+  r.query = request.query;
+  r.body = request.body;
+  return r;
+}
+
+Response to_http_response(const api::ApiResponse& response) {
+  Response out;
+  out.status = static_cast<unsigned>(response.status);
+  if (!response.body.is_null()) {
+    out.body = boost::json::serialize(response.body);
+    out.content_type = "application/json";
+  } else {
+    out.content_type.clear();
+  }
+  for (const auto& h : response.headers) out.headers.push_back(h);
+  return out;
+}
+
+void add_api_routes(Router& router, api::ApiV1& api, std::function<boost::json::object()> stats) {
+  if (stats) {
+    router.add(Verb::get, "/v1/stats", [stats](const Request&) { return Response::json(200, stats()); });
+  }
+  const Verb verbs[] = {Verb::get, Verb::post, Verb::put, Verb::delete_, Verb::patch, Verb::head, Verb::options};
+  // Generic patterns: literal routes registered elsewhere (like /v1/stats) have more literal segments and win.
+  const char* patterns[] = {"/v1",
+                            "/v1/{a}",
+                            "/v1/{a}/{b}",
+                            "/v1/{a}/{b}/{c}",
+                            "/v1/{a}/{b}/{c}/{d}",
+                            "/v1/{a}/{b}/{c}/{d}/{e}",
+                            "/v1/{a}/{b}/{c}/{d}/{e}/{f}"};
+  for (const char* pattern : patterns) {
+    for (Verb v : verbs) {
+      router.add(v, pattern, [&api](const Request& req) { return to_http_response(api.handle(to_api_request(req))); });
+    }
+  }
+}
+
+}  // namespace berth::http

@@ -1,0 +1,25 @@
+// File: src/http/api_routes.hpp — mounts the /v1 API (ApiV1) and GET /v1/stats on the HTTP router.
+//
+// Every /v1/... path with up to six segments and any common method is routed to ApiV1::handle, so ApiV1's own
+// table decides 404/405 (with Allow) for /v1 paths. The request body was already size-limited by the server
+// (api.max_body_bytes); ApiV1 checks the same limit again.
+#pragma once
+
+#include "http/api/api_v1.hpp"
+#include "http/router.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <functional>
+
+namespace berth::http {
+
+// http::Request -> api::ApiRequest (method name, path, decoded query, body).
+api::ApiRequest to_api_request(const Request& request);
+// api::ApiResponse -> http::Response (JSON body or empty, headers such as Location, Allow, Retry-After).
+Response to_http_response(const api::ApiResponse& response);
+
+// `api` must outlive the router. `stats` (may be empty) answers GET /v1/stats.
+void add_api_routes(Router& router, api::ApiV1& api, std::function<boost::json::object()> stats = {});
+
+}  // namespace berth::http

@@ -1,0 +1,125 @@
+// File: src/reactor/ecs_api_adapter.cpp — EcsApi over aws::ecs::EcsClient.
+#include "reactor/ecs_api_adapter.hpp"
+
+namespace berth::reactor {
+
+namespace asio = boost::asio;
+
+EcsError to_ecs_error(const aws::AwsError& e) {
+  EcsError out;
+  out.code = e.type.empty() ? std::string("TransportError") : e.type;
+  out.message = e.message.empty() ? e.describe() : e.message;
+  if (e.error_class == aws::ErrorClass::throttling) {
+    out.kind = EcsError::Kind::throttled;
+  } else if (e.http_status == 0 || e.http_status >= 500 || e.error_class == aws::ErrorClass::transient) {
+    // No response (timeout, reset) or a server error: ECS may have acted on the request.
+    // A client-side validation error (client_error) has http_status 0 but is permanent: nothing was sent.
+    out.kind = (e.http_status == 0 && e.error_class == aws::ErrorClass::permanent) ? EcsError::Kind::rejected
+                                                                                   : EcsError::Kind::unknown;
+  } else {
+    out.kind = EcsError::Kind::rejected;
+  }
+  return out;
+}
+
+std::uint64_t EcsCallStats::total() const {
+  std::uint64_t n = 0;
+  for (const auto& [op, c] : calls) n += c;
+  return n;
+}
+
+boost::json::object EcsCallStats::to_json() const {
+  boost::json::object by_op;
+  for (const auto& [op, c] : calls) by_op[op] = c;
+  return {{"calls", std::move(by_op)}, {"calls_total", total()}, {"errors", errors}, {"throttled", throttled},
+          {"in_doubt", in_doubt}};
+}
+
+EcsError EcsApiAdapter::fail(const aws::AwsError& e) {
+  auto err = to_ecs_error(e);
+  ++stats_.errors;
+  if (err.kind == EcsError::Kind::throttled) ++stats_.throttled;
+  if (err.kind == EcsError::Kind::unknown) ++stats_.in_doubt;
+  return err;
+}
+
+asio::awaitable<EcsResult<StartTaskResult>> EcsApiAdapter::start_task(StartTaskRequest request) {
+  count("StartTask");
+  aws::ecs::StartTaskRequest r;
+  r.cluster = std::move(request.cluster);
+  r.task_definition = std::move(request.task_definition);
+  r.container_instances = std::move(request.container_instances);
+  r.started_by = std::move(request.started_by);
+  r.group = std::move(request.group);
+  auto res = co_await client_.start_task(std::move(r));
+  if (!res) co_return fail(res.error());
+  co_return StartTaskResult{std::move(res->items), std::move(res->failures)};
+}
+
+asio::awaitable<EcsResult<aws::ecs::Task>> EcsApiAdapter::stop_task(std::string cluster, std::string task_arn,
+                                                                    std::string reason) {
+  count("StopTask");
+  // ECS limits the reason to 255 characters.
+  if (reason.size() > 255) reason.resize(255);
+  auto res = co_await client_.stop_task({std::move(cluster), std::move(task_arn), std::move(reason)});
+  if (!res) co_return fail(res.error());
+  co_return std::move(*res);
+}
+
+asio::awaitable<EcsResult<ArnPage>> EcsApiAdapter::list_container_instances(std::string cluster,
+                                                                            std::string next_token) {
+  count("ListContainerInstances");
+  aws::ecs::ListContainerInstancesRequest r;
+  r.cluster = std::move(cluster);
+  r.next_token = std::move(next_token);
+  r.max_results = aws::ecs::max_list_results;
+  auto res = co_await client_.list_container_instances(std::move(r));
+  if (!res) co_return fail(res.error());
+  co_return ArnPage{std::move(res->arns), std::move(res->next_token)};
+}
+
+asio::awaitable<EcsResult<ArnPage>> EcsApiAdapter::list_tasks(std::string cluster, std::string started_by,
+                                                              std::string next_token) {
+  count("ListTasks");
+  aws::ecs::ListTasksRequest r;
+  r.cluster = std::move(cluster);
+  r.started_by = std::move(started_by);
+  r.desired_status = "RUNNING";
+  r.next_token = std::move(next_token);
+  r.max_results = aws::ecs::max_list_results;
+  auto res = co_await client_.list_tasks(std::move(r));
+  if (!res) co_return fail(res.error());
+  co_return ArnPage{std::move(res->arns), std::move(res->next_token)};
+}
+
+asio::awaitable<EcsResult<Described<aws::ecs::ContainerInstance>>> EcsApiAdapter::describe_container_instances(
+    std::string cluster, std::vector<std::string> arns) {
+  count("DescribeContainerInstances");
+  auto res = co_await client_.describe_container_instances(std::move(cluster), std::move(arns));
+  if (!res) co_return fail(res.error());
+  co_return Described<aws::ecs::ContainerInstance>{std::move(res->items), std::move(res->failures)};
+}
+
+asio::awaitable<EcsResult<Described<aws::ecs::Task>>> EcsApiAdapter::describe_tasks(std::string cluster,
+                                                                                   std::vector<std::string> arns) {
+  count("DescribeTasks");
+  auto res = co_await client_.describe_tasks(std::move(cluster), std::move(arns));
+  if (!res) co_return fail(res.error());
+  co_return Described<aws::ecs::Task>{std::move(res->items), std::move(res->failures)};
+}
+
+asio::awaitable<EcsResult<TaskDefinitionInfo>> EcsApiAdapter::describe_task_definition(std::string task_definition) {
+  count("DescribeTaskDefinition");
+  auto res = co_await client_.describe_task_definition(std::move(task_definition));
+  if (!res) co_return fail(res.error());
+  TaskDefinitionInfo info;
+  info.arn = res->task_definition_arn;
+  for (const auto& c : res->container_definitions) {
+    const auto* obj = c.if_object();
+    if (obj == nullptr) continue;
+    if (const auto* hc = obj->if_contains("healthCheck"); hc != nullptr && !hc->is_null()) info.has_health_check = true;
+  }
+  co_return info;
+}
+
+}  // namespace berth::reactor

@@ -1,0 +1,85 @@
+// File: src/reactor/launch_journal.cpp — launch records around StartTask and their recovery after a restart.
+#include "reactor/launch_journal.hpp"
+
+#include "config/logging.hpp"
+
+#include <spdlog/logger.h>
+
+#include <boost/json.hpp>
+
+#include <set>
+#include <unistd.h>
+
+namespace berth::reactor {
+namespace json = boost::json;
+
+namespace {
+std::shared_ptr<spdlog::logger> logger() {
+  static auto log = logging::get("launch");
+  return log;
+}
+}  // namespace
+
+boost::asio::awaitable<EcsResult<StartTaskResult>> LaunchJournal::start_task(StartTaskRequest request) {
+  // Unique per process and call; the pid keeps keys of a previous process apart.
+  const std::string key = std::to_string(::getpid()) + "-" +
+                          std::to_string(std::chrono::system_clock::now().time_since_epoch().count()) + "-" +
+                          std::to_string(++sequence_);
+  json::array instances;
+  for (const auto& i : request.container_instances) instances.emplace_back(i);
+  json::object record{{"cluster", std::string(cluster_name_from_arn(request.cluster))},
+                      {"startedBy", request.started_by},
+                      {"taskDefinition", request.task_definition},
+                      {"instances", std::move(instances)}};
+  auto put = store_.kv_put(launch_namespace, key, json::serialize(record));
+  if (!put) {
+    logger()->error("launch record not written, launch refused error=\"{}\"", put.error().message);
+    co_return EcsError{EcsError::Kind::rejected, "LaunchJournalError", put.error().message};
+  }
+  ++written_;
+  auto result = co_await inner_.start_task(std::move(request));
+  // Whatever the outcome, this process now knows it (tasks or an in-memory doubt): the record has done its job.
+  if (auto del = store_.kv_delete(launch_namespace, key); !del)
+    logger()->warn("launch record not deleted key={} error=\"{}\"", key, del.error().message);
+  co_return result;
+}
+
+std::size_t LaunchJournal::recover(ClusterModel& model, SystemTime now, std::chrono::seconds doubt) {
+  auto records = store_.kv_list(launch_namespace);
+  if (!records) {
+    logger()->error("launch records unreadable error=\"{}\"", records.error().message);
+    return 0;
+  }
+  std::size_t added = 0;
+  for (const auto& [key, value] : *records) {
+    boost::system::error_code ec;
+    auto v = json::parse(value, ec);
+    const json::object* o = ec ? nullptr : v.if_object();
+    if (o == nullptr || !o->contains("cluster") || !o->at("cluster").is_string()) {
+      store_.kv_delete(launch_namespace, key);  // unreadable: nothing to act on
+      continue;
+    }
+    if (o->at("cluster").as_string() != model.cluster_name()) continue;
+    const std::string started_by(o->contains("startedBy") ? o->at("startedBy").as_string().c_str() : "");
+    const std::string td(o->contains("taskDefinition") ? o->at("taskDefinition").as_string().c_str() : "");
+    std::set<std::string, std::less<>> occupied;
+    for (const auto& t : model.snapshot(started_by, now).tasks)
+      if (t.is_live()) occupied.emplace(t.instance_arn);
+    if (const auto* arr = o->contains("instances") ? o->at("instances").if_array() : nullptr) {
+      for (const auto& i : *arr) {
+        if (!i.is_string()) continue;
+        std::string_view arn = i.as_string();
+        if (occupied.contains(arn)) continue;
+        model.expect_launch_in_doubt(arn, started_by, td, now + doubt);
+        ++added;
+      }
+    }
+    ++recovered_;
+    store_.kv_delete(launch_namespace, key);
+    logger()->warn("recovered launch record from an earlier process key={} cluster={} started_by={}", key,
+                   model.cluster_name(), started_by);
+  }
+  return added;
+}
+
+}  // namespace berth::reactor

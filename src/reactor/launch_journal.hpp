@@ -1,0 +1,69 @@
+// File: src/reactor/launch_journal.hpp — "nothing launched twice" across a crash: an EcsApi decorator that
+// commits a launch record to the store BEFORE each StartTask and deletes it once the response is in.
+//
+// Why it is needed although the bootstrap lists every task before the first plan: StartTask has no
+// idempotency token, and ListTasks is eventually consistent, so a task started a moment before a SIGKILL
+// may be missing from the restarted process's first listing. A surviving record says "a launch for these
+// instances may exist": recover() turns it into launch doubts in the model (the instance counts as occupied
+// by that environment until a task shows up or the doubt expires, ~2 min, by which time events and the
+// audit have told the truth), then deletes it.
+#pragma once
+
+#include "reactor/cluster_model.hpp"
+#include "reactor/ecs_api.hpp"
+#include "store/store.hpp"
+
+#include <chrono>
+#include <cstdint>
+
+namespace berth::reactor {
+
+inline constexpr std::string_view launch_namespace = "launch";
+
+class LaunchJournal final : public EcsApi {
+ public:
+  // `inner` and `store` must outlive the journal.
+  LaunchJournal(EcsApi& inner, store::Store& store) : inner_(inner), store_(store) {}
+
+  // Records, calls, forgets. A record that cannot be committed refuses the launch (rejected, retried later).
+  boost::asio::awaitable<EcsResult<StartTaskResult>> start_task(StartTaskRequest request) override;
+
+  boost::asio::awaitable<EcsResult<aws::ecs::Task>> stop_task(std::string cluster, std::string task_arn,
+                                                              std::string reason) override {
+    return inner_.stop_task(std::move(cluster), std::move(task_arn), std::move(reason));
+  }
+  boost::asio::awaitable<EcsResult<ArnPage>> list_container_instances(std::string cluster,
+                                                                      std::string next_token) override {
+    return inner_.list_container_instances(std::move(cluster), std::move(next_token));
+  }
+  boost::asio::awaitable<EcsResult<ArnPage>> list_tasks(std::string cluster, std::string started_by,
+                                                        std::string next_token) override {
+    return inner_.list_tasks(std::move(cluster), std::move(started_by), std::move(next_token));
+  }
+  boost::asio::awaitable<EcsResult<Described<aws::ecs::ContainerInstance>>> describe_container_instances(
+      std::string cluster, std::vector<std::string> arns) override {
+    return inner_.describe_container_instances(std::move(cluster), std::move(arns));
+  }
+  boost::asio::awaitable<EcsResult<Described<aws::ecs::Task>>> describe_tasks(std::string cluster,
+                                                                             std::vector<std::string> arns) override {
+    return inner_.describe_tasks(std::move(cluster), std::move(arns));
+  }
+  boost::asio::awaitable<EcsResult<TaskDefinitionInfo>> describe_task_definition(std::string task_definition) override {
+    return inner_.describe_task_definition(std::move(task_definition));
+  }
+
+  // After the bootstrap of `model`'s cluster: records of an earlier process for this cluster become launch
+  // doubts (only on instances without a live task of that owner), then are deleted. Returns the doubts added.
+  std::size_t recover(ClusterModel& model, SystemTime now, std::chrono::seconds doubt);
+
+  std::uint64_t records_written() const { return written_; }
+  std::uint64_t records_recovered() const { return recovered_; }
+
+ private:
+  EcsApi& inner_;
+  store::Store& store_;
+  std::uint64_t sequence_ = 0;
+  std::uint64_t written_ = 0, recovered_ = 0;
+};
+
+}  // namespace berth::reactor
