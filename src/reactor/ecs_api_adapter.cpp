@@ -61,7 +61,10 @@ asio::awaitable<EcsResult<aws::ecs::Task>> EcsApiAdapter::stop_task(std::string 
   count("StopTask");
   // ECS limits the reason to 255 characters.
   if (reason.size() > 255) reason.resize(255);
-  auto res = co_await client_.stop_task({std::move(cluster), std::move(task_arn), std::move(reason)});
+  // A named request, not a braced temporary inside co_await: GCC 12 destroys such a temporary twice
+  // (double free when the coroutine frame is torn down).
+  aws::ecs::StopTaskRequest r{std::move(cluster), std::move(task_arn), std::move(reason)};
+  auto res = co_await client_.stop_task(std::move(r));
   if (!res) co_return fail(res.error());
   co_return std::move(*res);
 }
