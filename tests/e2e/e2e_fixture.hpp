@@ -22,6 +22,8 @@ inline constexpr std::chrono::milliseconds converge_timeout = 120s;
 class E2eTest : public ::testing::Test {
  protected:
   void TearDown() override {
+    // Every test leaves berth running: an exit on its own is a crash, whatever the test saw.
+    if (berth_ && !berth_->alive()) ADD_FAILURE() << "berth exited during the test (crash?)";
     if (HasFailure() && berth_) {
       std::cerr << "---- berth log tail (" << berth_->log_path() << ") ----\n"
                 << berth_->log_tail() << "\n---- end of berth log ----\n";
@@ -65,11 +67,15 @@ class E2eTest : public ::testing::Test {
     std::string why;
     bool ok = wait_until(
         [&] {
+          if (berth_ && !berth_->alive()) {
+            why = "berth exited";
+            return true;
+          }
           why = check_one_per_instance(sim_view(sim()), family, expected, task_definition);
           return why.empty();
         },
         timeout, 250ms);
-    if (ok) return ::testing::AssertionSuccess();
+    if (ok && why.empty()) return ::testing::AssertionSuccess();
     return ::testing::AssertionFailure() << "not converged: " << why;
   }
 
@@ -79,6 +85,7 @@ class E2eTest : public ::testing::Test {
                                              std::chrono::milliseconds hold = 3s) {
     const auto until = std::chrono::steady_clock::now() + hold;
     while (std::chrono::steady_clock::now() < until) {
+      if (berth_ && !berth_->alive()) return ::testing::AssertionFailure() << "berth exited";
       auto why = check_one_per_instance(sim_view(sim()), family, expected, task_definition);
       if (!why.empty()) return ::testing::AssertionFailure() << "converged state did not hold: " << why;
       std::this_thread::sleep_for(300ms);

@@ -461,11 +461,12 @@ std::string deployment_status(const BerthProcess& berth, const std::string& env,
   }
 }
 
-std::string wait_deployment_final(const BerthProcess& berth, const std::string& env, const std::string& id,
+std::string wait_deployment_final(BerthProcess& berth, const std::string& env, const std::string& id,
                                   std::chrono::milliseconds timeout) {
   std::string status;
   wait_until(
       [&] {
+        if (!berth.alive()) return true;
         status = deployment_status(berth, env, id);
         return status == "completed" || status == "failed" || status == "rolled_back";
       },

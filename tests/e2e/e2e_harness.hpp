@@ -151,7 +151,8 @@ json::object environment_body(const std::string& name, const std::string& task_d
 // GET .../deployments/{id} "status" (empty if the call failed).
 std::string deployment_status(const BerthProcess& berth, const std::string& env, const std::string& id);
 // Waits until the deployment reaches a final status (completed, failed, rolled_back); returns it or "".
-std::string wait_deployment_final(const BerthProcess& berth, const std::string& env, const std::string& id,
+// Stops early (returning "") if berth exits.
+std::string wait_deployment_final(BerthProcess& berth, const std::string& env, const std::string& id,
                                   std::chrono::milliseconds timeout);
 
 // Sum of every numeric field in `v` (recursively) whose key contains `needle`.
