@@ -9,7 +9,9 @@ packages=(
   libspdlog-dev libssl-dev libtomlplusplus-dev libsqlite3-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   ca-certificates
+  curl python3
 )
+# curl (with --aws-sigv4) and python3 (JSON in shell) are used by scripts/demo.sh.
 
 missing=()
 for p in "${packages[@]}"; do

@@ -14,6 +14,7 @@
 #include "reactor/scheduler_component.hpp"
 #include "store/store.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 
@@ -103,7 +104,9 @@ int serve(berth::config::Config cfg, const std::string& path) {
     return exit_startup;
   }
   berth::http::api::ApiV1Options api_options;
-  api_options.max_body_bytes = cfg.api.max_body_bytes;
+  // The HTTP server enforces api.max_body_bytes while reading (413) and takes a new value on SIGHUP; ApiV1's own
+  // copy of the limit could not follow a reload, so it only backs the server up with a hard ceiling.
+  api_options.max_body_bytes = std::max<std::size_t>(cfg.api.max_body_bytes, 64 * 1024 * 1024);
   berth::http::api::ApiV1 api(
       **store, *scheduler, *scheduler, [] { return std::chrono::system_clock::now(); },
       berth::http::api::random_deployment_id, api_options);

@@ -109,8 +109,10 @@ AwsError transport_error(const boost::system::error_code& ec) {
   // certificate do not fix themselves; everything else (timeouts, resets, refused) may.
   const bool tls_failure = ec.category() == boost::asio::error::get_ssl_category();
   // An oversized response will be oversized again.
+  // Aborted means cancelled (shutdown): never retry that.
+  const bool aborted = ec == boost::asio::error::operation_aborted;
   const bool too_large = ec == boost::beast::http::error::body_limit || ec == boost::beast::http::error::header_limit;
-  err.error_class = (ec.category() == http_category() && ec != make_error_code(HttpErrc::resolve_timeout)) || tls_failure || too_large
+  err.error_class = (ec.category() == http_category() && ec != make_error_code(HttpErrc::resolve_timeout)) || tls_failure || too_large || aborted
                         ? ErrorClass::permanent
                         : ErrorClass::transient;
   return err;

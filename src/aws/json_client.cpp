@@ -1,7 +1,9 @@
 // File: src/aws/json_client.cpp — the AWS JSON protocol call loop: token bucket, sign, send, classify, back off.
 #include "aws/json_client.hpp"
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -18,10 +20,12 @@ std::shared_ptr<spdlog::logger> logger() {
   return log;
 }
 
-asio::awaitable<void> sleep_for(asio::any_io_executor ex, std::chrono::steady_clock::duration d) {
-  if (d <= std::chrono::steady_clock::duration::zero()) co_return;
+// Returns false if the wait was cancelled (the caller then gives up instead of retrying).
+asio::awaitable<bool> sleep_for(asio::any_io_executor ex, std::chrono::steady_clock::duration d) {
+  if (d <= std::chrono::steady_clock::duration::zero()) co_return true;
   asio::steady_timer timer(ex, d);
-  co_await timer.async_wait(asio::use_awaitable);
+  auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+  co_return !ec;
 }
 
 }  // namespace
@@ -77,15 +81,15 @@ HttpRequest AwsJsonClient::build_request(std::string_view operation, const boost
   return req;
 }
 
-asio::awaitable<void> AwsJsonClient::wait_for_token(ThrottleCategory category) {
-  if (category == ThrottleCategory::none) co_return;
+asio::awaitable<bool> AwsJsonClient::wait_for_token(ThrottleCategory category) {
+  if (category == ThrottleCategory::none) co_return true;
   TokenBucket& bucket = category == ThrottleCategory::read ? read_bucket_ : modify_bucket_;
   // Single-threaded: between the wait and the take another coroutine may win, so loop.
   while (true) {
     const auto now = std::chrono::steady_clock::now();
-    if (bucket.try_take(now)) co_return;
+    if (bucket.try_take(now)) co_return true;
     ++stats_.client_throttle_waits;
-    co_await sleep_for(executor_, bucket.time_until(now));
+    if (!co_await sleep_for(executor_, bucket.time_until(now))) co_return false;
   }
 }
 
@@ -97,7 +101,7 @@ asio::awaitable<AwsResult<boost::json::value>> AwsJsonClient::call(std::string o
   int spent = 0;
   bool skew_retry_used = false;
   for (int attempt = 1;; ++attempt) {
-    co_await wait_for_token(category);
+    if (!co_await wait_for_token(category)) co_return transport_error(asio::error::operation_aborted);
     auto creds = co_await credentials_.get();
     if (!creds) co_return creds.error();
     ++stats_.attempts;
@@ -145,7 +149,7 @@ asio::awaitable<AwsResult<boost::json::value>> AwsJsonClient::call(std::string o
     }
     logger()->debug("aws retry op={} attempt={} error={} class={} delay_ms={}", operation, attempt, error.type,
                     to_string(error.error_class), delay.count());
-    co_await sleep_for(executor_, delay);
+    if (!co_await sleep_for(executor_, delay)) co_return error;  // cancelled while backing off
   }
 }
 

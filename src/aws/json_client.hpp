@@ -72,7 +72,7 @@ class AwsJsonClient {
   [[nodiscard]] int retry_budget_available() const { return budget_.available(); }
 
  private:
-  asio::awaitable<void> wait_for_token(ThrottleCategory category);
+  asio::awaitable<bool> wait_for_token(ThrottleCategory category);  // false if cancelled
   double jitter();
 
   asio::any_io_executor executor_;

@@ -11,13 +11,16 @@ EcsError to_ecs_error(const aws::AwsError& e) {
   out.message = e.message.empty() ? e.describe() : e.message;
   if (e.error_class == aws::ErrorClass::throttling) {
     out.kind = EcsError::Kind::throttled;
-  } else if (e.http_status == 0 || e.http_status >= 500 || e.error_class == aws::ErrorClass::transient) {
-    // No response (timeout, reset) or a server error: ECS may have acted on the request.
-    // A client-side validation error (client_error) has http_status 0 but is permanent: nothing was sent.
-    out.kind = (e.http_status == 0 && e.error_class == aws::ErrorClass::permanent) ? EcsError::Kind::rejected
-                                                                                   : EcsError::Kind::unknown;
+  } else if (e.http_status >= 500 || e.error_class == aws::ErrorClass::transient) {
+    // A server error or no response (timeout, reset): ECS may have acted on the request.
+    out.kind = EcsError::Kind::unknown;
+  } else if (e.http_status == 0) {
+    // Raised on our side. Before sending (invalid arguments, no credentials) nothing happened; after sending
+    // (a response too large or not decodable: transport set or SerializationException) it may have.
+    out.kind = (e.transport || e.type == "SerializationException") ? EcsError::Kind::unknown
+                                                                    : EcsError::Kind::rejected;
   } else {
-    out.kind = EcsError::Kind::rejected;
+    out.kind = EcsError::Kind::rejected;  // 4xx: refused, nothing happened
   }
   return out;
 }
@@ -61,8 +64,7 @@ asio::awaitable<EcsResult<aws::ecs::Task>> EcsApiAdapter::stop_task(std::string 
   count("StopTask");
   // ECS limits the reason to 255 characters.
   if (reason.size() > 255) reason.resize(255);
-  // A named request, not a braced temporary inside co_await: GCC 12 destroys such a temporary twice
-  // (double free when the coroutine frame is torn down).
+  // A named request: GCC 12 destroys brace-initialised temporaries in a co_await argument twice.
   aws::ecs::StopTaskRequest r{std::move(cluster), std::move(task_arn), std::move(reason)};
   auto res = co_await client_.stop_task(std::move(r));
   if (!res) co_return fail(res.error());

@@ -30,7 +30,10 @@ boost::asio::awaitable<EcsResult<StartTaskResult>> LaunchJournal::start_task(Sta
   json::object record{{"cluster", std::string(cluster_name_from_arn(request.cluster))},
                       {"startedBy", request.started_by},
                       {"taskDefinition", request.task_definition},
-                      {"instances", std::move(instances)}};
+                      {"instances", std::move(instances)},
+                      {"at", std::chrono::duration_cast<std::chrono::seconds>(
+                                 std::chrono::system_clock::now().time_since_epoch())
+                                 .count()}};
   auto put = store_.kv_put(launch_namespace, key, json::serialize(record));
   if (!put) {
     logger()->error("launch record not written, launch refused error=\"{}\"", put.error().message);
@@ -38,7 +41,13 @@ boost::asio::awaitable<EcsResult<StartTaskResult>> LaunchJournal::start_task(Sta
   }
   ++written_;
   auto result = co_await inner_.start_task(std::move(request));
-  // Whatever the outcome, this process now knows it (tasks or an in-memory doubt): the record has done its job.
+  // A known outcome (tasks, failures, or a refusal) is in the model now: the record has done its job. An unknown
+  // one (timeout, cancelled at shutdown, 5xx) stays recorded: this process holds it as an in-memory doubt, and a
+  // restarted one must too.
+  if (!result && result.error().kind == EcsError::Kind::unknown) {
+    ++kept_;
+    co_return result;
+  }
   if (auto del = store_.kv_delete(launch_namespace, key); !del)
     logger()->warn("launch record not deleted key={} error=\"{}\"", key, del.error().message);
   co_return result;
@@ -60,6 +69,13 @@ std::size_t LaunchJournal::recover(ClusterModel& model, SystemTime now, std::chr
       continue;
     }
     if (o->at("cluster").as_string() != model.cluster_name()) continue;
+    // Old records describe launches that any listing shows by now (ListTasks lags by seconds, not minutes).
+    const auto* at = o->if_contains("at");
+    const auto age = now - SystemTime(std::chrono::seconds(at != nullptr && at->is_int64() ? at->as_int64() : 0));
+    if (age > max_record_age) {
+      store_.kv_delete(launch_namespace, key);
+      continue;
+    }
     const std::string started_by(o->contains("startedBy") ? o->at("startedBy").as_string().c_str() : "");
     const std::string td(o->contains("taskDefinition") ? o->at("taskDefinition").as_string().c_str() : "");
     std::set<std::string, std::less<>> occupied;

@@ -19,13 +19,16 @@
 namespace berth::reactor {
 
 inline constexpr std::string_view launch_namespace = "launch";
+// Records older than this are dropped at recovery instead of becoming doubts.
+inline constexpr std::chrono::minutes max_record_age{10};
 
 class LaunchJournal final : public EcsApi {
  public:
   // `inner` and `store` must outlive the journal.
   LaunchJournal(EcsApi& inner, store::Store& store) : inner_(inner), store_(store) {}
 
-  // Records, calls, forgets. A record that cannot be committed refuses the launch (rejected, retried later).
+  // Records, calls, forgets (keeps the record when the outcome is unknown). A record that cannot be committed
+  // refuses the launch (rejected, retried later).
   boost::asio::awaitable<EcsResult<StartTaskResult>> start_task(StartTaskRequest request) override;
 
   boost::asio::awaitable<EcsResult<aws::ecs::Task>> stop_task(std::string cluster, std::string task_arn,
@@ -58,12 +61,13 @@ class LaunchJournal final : public EcsApi {
 
   std::uint64_t records_written() const { return written_; }
   std::uint64_t records_recovered() const { return recovered_; }
+  std::uint64_t records_kept() const { return kept_; }  // launches with an unknown outcome
 
  private:
   EcsApi& inner_;
   store::Store& store_;
   std::uint64_t sequence_ = 0;
-  std::uint64_t written_ = 0, recovered_ = 0;
+  std::uint64_t written_ = 0, recovered_ = 0, kept_ = 0;
 };
 
 }  // namespace berth::reactor

@@ -60,6 +60,20 @@ aws::CredentialsChainOptions credentials_options(const config::Config& cfg) {
   return o;
 }
 
+constexpr std::size_t recent_id_capacity = 8192;
+
+// The envelope's "id": EventBridge serialises it before "detail", so the first "id" key is the envelope's.
+// A cheap scan instead of a second JSON parse per message; only used for the duplicate counter.
+std::string_view envelope_id(std::string_view body) {
+  auto k = body.find("\"id\"");
+  if (k == std::string_view::npos) return {};
+  auto q1 = body.find('"', body.find(':', k + 4));
+  if (q1 == std::string_view::npos) return {};
+  auto q2 = body.find('"', q1 + 1);
+  if (q2 == std::string_view::npos || q2 - q1 > 128) return {};
+  return body.substr(q1 + 1, q2 - q1 - 1);
+}
+
 const char* health_string(policy::HealthStatus h) {
   switch (h) {
     case policy::HealthStatus::healthy: return "HEALTHY";
@@ -316,6 +330,7 @@ asio::awaitable<void> Scheduler::ingest_loop(ClusterRuntime& rt) {
     for (auto& m : *received) {
       ++rt.messages;
       auto in = ingest_.ingest(m.body, wall_now());
+      if (seen_before(m.body) && in.result == IngestResult::stale) ++duplicates_;
       for (const auto& key : in.dirty_keys) {
         if (in.placement_change)
           queue_.add_after(key, settings_.instance_batch_delay);  // batch bursts of new instances
@@ -342,6 +357,20 @@ asio::awaitable<void> Scheduler::ingest_loop(ClusterRuntime& rt) {
     rt.messages_deleted += deleted->successful.size();
     rt.delete_failures += deleted->failed.size();
   }
+}
+
+bool Scheduler::seen_before(std::string_view body) {
+  auto id = envelope_id(body);
+  if (id.empty()) return false;
+  std::string key(id);
+  if (recent_id_set_.contains(key)) return true;
+  recent_ids_.push_back(key);
+  recent_id_set_.insert(std::move(key));
+  if (recent_ids_.size() > recent_id_capacity) {
+    recent_id_set_.erase(recent_ids_.front());
+    recent_ids_.pop_front();
+  }
+  return false;
 }
 
 asio::awaitable<bool> Scheduler::sync(std::string key) {
@@ -504,6 +533,7 @@ json::object Scheduler::stats_json() const {
        json::object{{"received", ev.received},
                     {"applied", ev.applied},
                     {"stale", ev.stale},
+                    {"duplicate", duplicates_},
                     {"ignored", ev.ignored},
                     {"unknown_cluster", ev.unknown_cluster},
                     {"malformed", ev.malformed},
@@ -525,7 +555,9 @@ json::object Scheduler::stats_json() const {
                                  {"queue_completed", queue_.completed()},
                                  {"resumed_deployments", resumed_deployments_}}},
       {"launch_journal",
-       json::object{{"written", journal_->records_written()}, {"recovered", journal_->records_recovered()}}},
+       json::object{{"written", journal_->records_written()},
+                    {"kept_in_doubt", journal_->records_kept()},
+                    {"recovered", journal_->records_recovered()}}},
       {"store", json::object{{"deployment_updates", state_.stats().deployment_updates},
                              {"deployments_finished", state_.stats().deployments_finished},
                              {"errors", state_.stats().store_errors}}},

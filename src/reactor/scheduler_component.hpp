@@ -11,6 +11,22 @@
 // environment on a cluster not ready are dropped; bootstrap completion marks every environment of the cluster
 // dirty); instance changes enqueue with add_after(1 s) so bursts batch into StartTask calls of 10; malformed
 // messages are never deleted (the queue's redrive policy dead-letters them).
+//
+// GET /v1/stats (stats_json), counters since start:
+//   {"ecs": {"calls": {"StartTask": n, "StopTask": n, "ListTasks": n, ...},   // one per adapter call, by operation
+//            "calls_total", "errors", "throttled", "in_doubt",                  // outcomes after the client's retries
+//            "protocol": {"calls","attempts","retries","throttled_responses","client_throttle_waits","budget_exhausted"}},
+//    "events": {"received","applied","stale","duplicate","ignored","unknown_cluster","malformed",
+//               "messages_deleted","malformed_kept"},      // duplicate = stale with an envelope id seen recently
+//    "audit": {"drift"},
+//    "reconcile": {"runs","syncs","failures","marked_dirty","start_calls","stop_calls","tasks_started",
+//                  "tasks_stopped","start_failures","launches_in_doubt","rollbacks","ecs_errors","queue_completed",
+//                  "resumed_deployments"},
+//    "launch_journal": {"written","kept_in_doubt","recovered"}, "store": {"deployment_updates","deployments_finished","errors"},
+//    "environments": n,
+//    "clusters": {"<name>": {"ready", "instances", "tasks", "live_tasks", "bootstrap_attempts", "receives",
+//                 "receive_errors", "messages", "messages_deleted", "delete_failures", "malformed_kept", "audits",
+//                 "audit_errors", "audit_drift", "audit_drift_instances", "audit_drift_tasks"}}}
 #pragma once
 
 #include "aws/credentials.hpp"
@@ -36,7 +52,9 @@
 #include <boost/json/object.hpp>
 
 #include <chrono>
+#include <deque>
 #include <list>
+#include <unordered_set>
 #include <map>
 #include <memory>
 #include <string>
@@ -101,6 +119,8 @@ class Scheduler final : public Component, public http::api::ClusterView, public 
   void track(const policy::Environment& env);
   ClusterRuntime* runtime(std::string_view cluster_name_or_arn) const;
   void enqueue_cluster(ClusterRuntime& rt);
+  // Remembers recent EventBridge ids so that a stale event can be told apart as a redelivered duplicate.
+  bool seen_before(std::string_view body);
 
   boost::asio::io_context& io_;
   config::Config config_;
@@ -130,6 +150,9 @@ class Scheduler final : public Component, public http::api::ClusterView, public 
   boost::asio::steady_timer drained_;
   bool stopping_ = false;
   bool started_ = false;
+  std::deque<std::string> recent_ids_;
+  std::unordered_set<std::string> recent_id_set_;
+  std::uint64_t duplicates_ = 0;
   std::uint64_t reconciles_ = 0, reconcile_failures_ = 0, tasks_started_ = 0, tasks_stopped_ = 0,
                 start_failures_ = 0, marked_dirty_ = 0, resumed_deployments_ = 0;
 };

@@ -2,6 +2,8 @@
 #include "aws/http_client.hpp"
 #include "fake_http_server.hpp"
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/beast/http/error.hpp>
 #include <gtest/gtest.h>
@@ -78,6 +80,27 @@ TEST(HttpClient, ReadTimeoutIsAnError) {
   auto r = run(io, client.send(server.endpoint(), simple_get(server.endpoint()), 100ms));
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error(), boost::beast::error::timeout);
+  server.stop();
+}
+
+TEST(HttpClient, CancellationAbortsAPendingRequest) {
+  // Shutdown cancels long polls this way (co_spawn bound to a cancellation signal).
+  boost::asio::io_context io;
+  FakeHttpServer server(io, [](const HttpRequest&) { return FakeReply{json_response(200, "{}"), 5000ms}; });
+  HttpClient client(io.get_executor(), loopback_options());
+  boost::asio::cancellation_signal cancel;
+  std::optional<boost::system::result<HttpResponse>> outcome;
+  boost::asio::co_spawn(io, client.send(server.endpoint(), simple_get(server.endpoint()), 30000ms),
+                        boost::asio::bind_cancellation_slot(
+                            cancel.slot(), [&](std::exception_ptr, boost::system::result<HttpResponse> r) {
+                              outcome = std::move(r);
+                            }));
+  boost::asio::steady_timer t(io, 50ms);
+  t.async_wait([&](auto) { cancel.emit(boost::asio::cancellation_type::terminal); });
+  const auto start = std::chrono::steady_clock::now();
+  while (!outcome && std::chrono::steady_clock::now() - start < 3s) io.run_for(10ms);
+  ASSERT_TRUE(outcome.has_value());  // did not wait for the 30 s timeout or the 5 s reply
+  EXPECT_FALSE(*outcome);
   server.stop();
 }
 

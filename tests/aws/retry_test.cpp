@@ -5,6 +5,8 @@
 #include "aws/retry.hpp"
 #include "fake_http_server.hpp"
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/error.hpp>
@@ -237,6 +239,27 @@ TEST(JsonClient, ClockSkewIsCorrectedFromDateHeader) {
   EXPECT_EQ(f.server.requests.size(), 2u);
   EXPECT_EQ(f.client.stats().skew_corrections, 1u);
   EXPECT_GT(f.client.clock_skew().offset(), std::chrono::system_clock::duration(1h));
+}
+
+TEST(JsonClient, CancellationStopsWithoutRetrying) {
+  ClientFixture f([](const HttpRequest&) { return FakeReply{json_response(200, "{}"), 5000ms}; });
+  boost::asio::cancellation_signal cancel;
+  std::optional<AwsResult<boost::json::value>> outcome;
+  boost::asio::co_spawn(f.io, f.client.call("ReceiveMessage", {}, ThrottleCategory::none, 30000ms),
+                        boost::asio::bind_cancellation_slot(
+                            cancel.slot(), [&](std::exception_ptr, AwsResult<boost::json::value> r) {
+                              outcome = std::move(r);
+                            }));
+  boost::asio::steady_timer t(f.io, 50ms);
+  t.async_wait([&](auto) { cancel.emit(boost::asio::cancellation_type::terminal); });
+  const auto start = std::chrono::steady_clock::now();
+  while (!outcome && std::chrono::steady_clock::now() - start < 3s) f.io.run_for(10ms);
+  ASSERT_TRUE(outcome.has_value());
+  ASSERT_FALSE(*outcome);
+  EXPECT_FALSE(outcome->error().retryable());
+  EXPECT_EQ(f.server.requests.size(), 1u);
+  EXPECT_EQ(f.client.stats().retries, 0u);
+  f.server.stop();
 }
 
 TEST(JsonClient, ClientSideTokenBucketDelaysBursts) {

@@ -4,6 +4,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <algorithm>
+
 namespace berth::sim {
 namespace http = boost::beast::http;
 namespace json = boost::json;
@@ -75,6 +77,9 @@ HttpReply Sim::control(const Request& req) {
       o["throttle"] = json::object{{"enabled", throttle_.enabled},
                                    {"modify", json::object{{"burst", throttle_.modify().burst}, {"rate", throttle_.modify().rate}}},
                                    {"read", json::object{{"burst", throttle_.read().burst}, {"rate", throttle_.read().rate}}}};
+      json::object ops;
+      for (const auto& [op, b] : throttle_.operations()) ops[op] = json::object{{"burst", b.burst}, {"rate", b.rate}};
+      o["throttle"].as_object()["operations"] = std::move(ops);
       return reply(200, o);
     }
     if (path == "stats") return reply(200, stats_json());
@@ -129,6 +134,32 @@ HttpReply Sim::control(const Request& req) {
     if (auto bad = ecs_.instance_action(ref, path.substr(10))) return error(400, *bad);
     return reply(200, json::object{{"ok", true}});
   }
+  if (path == "tasks/run") {
+    // Bulk launch for benchmarks (event storms): RunTask placement without throttling or faults.
+    std::string td = str(in, "task_definition");
+    std::int64_t count = 1;
+    if (auto* v = in.if_contains("count"); v && v->is_int64()) count = v->as_int64();
+    if (td.empty() || count < 1 || count > 1000000) return error(400, "task_definition and count in [1, 1000000] are required");
+    std::string cluster = str(in, "cluster");
+    std::int64_t started = 0, failed = 0;
+    std::string last_reason;
+    for (std::int64_t left = count; left > 0;) {
+      auto batch = std::min<std::int64_t>(left, 10);
+      json::object run{{"taskDefinition", td}, {"count", batch}, {"startedBy", str(in, "started_by")}};
+      if (!cluster.empty()) run["cluster"] = cluster;
+      if (auto* g = in.if_contains("group"); g && g->is_string()) run["group"] = *g;
+      ApiOutcome out = ecs_.call("RunTask", run);
+      if (out.error) return error(400, out.error->type + ": " + out.error->message);
+      started += static_cast<std::int64_t>(out.body.at("tasks").as_array().size());
+      const auto& f = out.body.at("failures").as_array();
+      failed += static_cast<std::int64_t>(f.size());
+      if (!f.empty()) last_reason = std::string(f.back().at("reason").as_string());
+      left -= batch;
+    }
+    json::object o{{"started", started}, {"failed", failed}};
+    if (!last_reason.empty()) o["last_failure_reason"] = last_reason;
+    return reply(200, o);
+  }
   if (path.rfind("tasks/", 0) == 0) {
     std::string ref = str(in, "task");
     if (ref.empty()) return error(400, "task is required");
@@ -140,7 +171,12 @@ HttpReply Sim::control(const Request& req) {
   if (path == "throttle") {
     if (auto* v = in.if_contains("enabled"); v && v->is_bool()) throttle_.enabled = v->as_bool();
     std::string cat = str(in, "category");
-    if (!cat.empty()) {
+    if (std::string op = str(in, "operation"); !op.empty()) {
+      auto* b = in.if_contains("burst");
+      auto* r = in.if_contains("rate");
+      if (!b || !r || !b->is_number() || !r->is_number()) return error(400, "burst and rate are required numbers");
+      throttle_.set_operation(op, b->to_number<double>(), r->to_number<double>());
+    } else if (!cat.empty()) {
       if (cat != "modify" && cat != "read") return error(400, "category must be modify or read");
       auto* b = in.if_contains("burst");
       auto* r = in.if_contains("rate");

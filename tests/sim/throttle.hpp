@@ -3,6 +3,7 @@
 #include "timers.hpp"
 
 #include <algorithm>
+#include <map>
 #include <string>
 
 namespace berth::sim {
@@ -44,11 +45,16 @@ public:
   TokenBucket& modify() { return modify_; }
   TokenBucket& read() { return read_; }
   TokenBucket& bucket(const std::string& op) {
+    if (auto it = per_op_.find(op); it != per_op_.end()) return it->second;
     return op.rfind("List", 0) == 0 || op.rfind("Describe", 0) == 0 ? read_ : modify_;
   }
+  // Gives one operation its own bucket instead of its category's.
+  void set_operation(const std::string& op, double burst, double rate) { per_op_[op].reset(burst, rate); }
+  const std::map<std::string, TokenBucket>& operations() const { return per_op_; }
 
 private:
   TokenBucket modify_, read_;
+  std::map<std::string, TokenBucket> per_op_;
 };
 
 }  // namespace berth::sim

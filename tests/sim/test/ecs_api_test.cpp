@@ -213,6 +213,11 @@ TEST(EcsApi, ThrottlingPerCategory) {
   auto stats = sim.stats();
   EXPECT_EQ(stats.at("throttled_total").as_int64(), 3);
   EXPECT_EQ(stats.at("throttled").at("ListClusters").as_int64(), 3);
+  // A per-operation bucket overrides the category.
+  sim.post("/_sim/throttle", json::object{{"operation", "DescribeClusters"}, {"burst", 1}, {"rate", 0.001}});
+  EXPECT_EQ(sim.ecs("DescribeClusters", json::object{}).status, 200u);
+  EXPECT_EQ(sim.ecs("DescribeClusters", json::object{}).json().at("__type"), "ThrottlingException");
+  EXPECT_EQ(sim.state().at("throttle").at("operations").at("DescribeClusters").at("burst").as_double(), 1.0);
   sim.post("/_sim/throttle", json::object{{"enabled", false}});
   EXPECT_EQ(sim.ecs("ListClusters", json::object{}).status, 200u);
 }

@@ -181,3 +181,19 @@ TEST(SimFaults, FailTaskFromControlApi) {
 
 }  // namespace
 }  // namespace berth::sim::test
+
+namespace berth::sim::test {
+namespace {
+
+TEST(SimControl, BulkRunForEventStorms) {
+  SimProcess sim(fast_args({"--instances", "3", "--instance-memory", "100"}));
+  register_taskdef(sim, "tiny", 1, 10);
+  auto r = sim.post("/_sim/tasks/run", json::object{{"task_definition", "tiny"}, {"count", 35}});
+  EXPECT_EQ(r.at("started").as_int64(), 30);  // 3 instances x 100 MiB / 10 MiB
+  EXPECT_EQ(r.at("failed").as_int64(), 5);
+  EXPECT_EQ(r.at("last_failure_reason"), "RESOURCE:MEMORY");
+  EXPECT_EQ(sim.stats().at("api_calls_total").as_int64(), 1);  // RegisterTaskDefinition only
+}
+
+}  // namespace
+}  // namespace berth::sim::test

@@ -40,7 +40,7 @@ TEST(SqsApi, LongPollReturnsWhenAMessageArrives) {
 TEST(SqsApi, VisibilityTimeoutRedeliversWithReceiveCount) {
   SimProcess sim(fast_args());
   sim.sqs("SendMessage", json::object{{"QueueUrl", sim.queue_url()}, {"MessageBody", "x"}});
-  auto first = receive(sim, 1, 0, 1);
+  auto first = receive(sim, 1, 0, 3);
   ASSERT_EQ(count(first), 1u);
   // Invisible now.
   EXPECT_EQ(count(receive(sim, 1, 0)), 0u);
@@ -48,8 +48,8 @@ TEST(SqsApi, VisibilityTimeoutRedeliversWithReceiveCount) {
                    .json().at("Attributes");
   EXPECT_EQ(attrs.at("ApproximateNumberOfMessages"), "0");
   EXPECT_EQ(attrs.at("ApproximateNumberOfMessagesNotVisible"), "1");
-  // Back after the 1 s visibility timeout (the long poll wakes on redelivery).
-  auto again = receive(sim, 1, 5);
+  // Back after the 3 s visibility timeout (the long poll wakes on redelivery).
+  auto again = receive(sim, 1, 10);
   ASSERT_EQ(count(again), 1u);
   EXPECT_EQ(again.at("Messages").at(0).at("Attributes").at("ApproximateReceiveCount"), "2");
   EXPECT_NE(again.at("Messages").at(0).at("ReceiptHandle"), first.at("Messages").at(0).at("ReceiptHandle"));

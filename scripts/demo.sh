@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# File: scripts/demo.sh — shows berth scheduling against a local berth-sim: a daemon environment gets one task
+# per instance, new instances get theirs, a new task definition revision rolls out. Ends on its own (< 2 min).
+# Usage: bash scripts/setup.sh && bash scripts/demo.sh
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BUILD="${BUILD_DIR:-$ROOT/build}"
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/berth-demo-XXXXXX")"
+SIM_PID="" BERTH_PID=""
+AKID="AKIDEXAMPLE"
+SECRET="wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
+START=$(date +%s)
+
+cleanup() {
+  # Stop only what this script started, by pid: berth first (it drains), then the sim.
+  if [ -n "$BERTH_PID" ] && kill -0 "$BERTH_PID" 2>/dev/null; then
+    kill -TERM "$BERTH_PID" 2>/dev/null || true
+    wait "$BERTH_PID" 2>/dev/null || true
+  fi
+  if [ -n "$SIM_PID" ] && kill -0 "$SIM_PID" 2>/dev/null; then
+    kill -TERM "$SIM_PID" 2>/dev/null || true
+    wait "$SIM_PID" 2>/dev/null || true
+  fi
+  if [ -z "${KEEP_DEMO_DIR:-}" ]; then rm -rf "$WORK"; else echo "demo files kept in $WORK"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+elapsed() { echo $(( $(date +%s) - START ))s; }
+
+# Waits for the first line of FILE (a process's ready line), at most 30 s.
+first_line() {
+  for _ in $(seq 1 300); do
+    if [ -s "$1" ] && head -n1 "$1" | grep -q '}'; then head -n1 "$1"; return 0; fi
+    sleep 0.1
+  done
+  echo "timed out waiting for $1" >&2; return 1
+}
+
+# Polls until the shell expression "$1" succeeds, at most $2 seconds; prints progress with "$3".
+wait_for() {
+  local cond="$1" limit="$2" show="$3" i=0
+  while ! eval "$cond"; do
+    i=$((i + 1))
+    if [ $((i % 4)) -eq 0 ]; then eval "$show"; fi
+    if [ "$i" -ge $((limit * 2)) ]; then echo "demo: gave up waiting ($cond)" >&2; return 1; fi
+    sleep 0.5
+  done
+}
+
+say "building berth and berth-sim"
+if [ ! -f "$BUILD/CMakeCache.txt" ]; then
+  cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+fi
+cmake --build "$BUILD" -j"$(nproc)" --target berth berth-sim 2>&1 | tail -n 2
+START=$(date +%s)
+
+say "starting berth-sim: 12 container instances, tasks start in 400 ms"
+"$BUILD/berth-sim" --listen 127.0.0.1:0 --instances 12 --task-start-ms 400 --task-stop-ms 200 \
+  >"$WORK/sim.out" 2>"$WORK/sim.log" &
+SIM_PID=$!
+SIM_READY="$(first_line "$WORK/sim.out")"
+SIM="$(echo "$SIM_READY" | json 'd["endpoint"]')"
+QUEUE="$(echo "$SIM_READY" | json 'd["queue_url"]')"
+echo "sim endpoint $SIM, queue $QUEUE"
+
+ecs() {  # ecs OPERATION JSON — a SigV4-signed ECS call (curl signs with the sim's demo keys)
+  curl -sS --fail-with-body --aws-sigv4 "aws:amz:us-east-1:ecs" --user "$AKID:$SECRET" \
+    -H "X-Amz-Target: AmazonEC2ContainerServiceV20141113.$1" -H 'Content-Type: application/x-amz-json-1.1' \
+    -d "$2" "$SIM/"
+}
+for rev in 1 2; do
+  ecs RegisterTaskDefinition '{"family":"web","containerDefinitions":[{"name":"web","image":"nginx:1.2'"$rev"'","cpu":128,"memory":128,"essential":true}]}' \
+    | json '"registered " + d["taskDefinition"]["taskDefinitionArn"]'
+done
+
+cat >"$WORK/berth.toml" <<TOML
+[server]
+listen = "127.0.0.1:0"
+shutdown_timeout = "5s"
+[aws]
+region = "us-east-1"
+endpoint = "$SIM"
+[aws.credentials]
+source = "static"
+access_key_id = "$AKID"
+secret_access_key = "$SECRET"
+[[clusters]]
+name = "default"
+queue_url = "$QUEUE"
+audit_interval = "60s"
+[store]
+path = "$WORK/state/berth.db"
+TOML
+
+say "starting berth"
+"$BUILD/berth" serve -c "$WORK/berth.toml" >"$WORK/berth.out" 2>"$WORK/berth.log" &
+BERTH_PID=$!
+API="http://$(first_line "$WORK/berth.out" | json 'd["listen"]')"
+echo "berth API $API (log: berth.log)"
+wait_for '[ "$(curl -s $API/v1/stats | json "d[\"clusters\"][\"default\"][\"ready\"]")" = True ]' 20 'echo "  waiting for the cluster bootstrap"'
+
+# Prints one line per instance: how many RUNNING tasks of each revision it has.
+tasks_per_instance() {
+  curl -s "$API/v1/clusters/default/tasks" | python3 -c '
+import json, sys, collections
+tasks = json.load(sys.stdin)["tasks"]
+per = collections.defaultdict(list)
+for t in tasks:
+    if t["lastStatus"] == "RUNNING" and t["desiredStatus"] == "RUNNING":
+        per[t["instance"].rsplit("/", 1)[-1][:8]].append(t["taskDefinition"].rsplit("/", 1)[-1])
+print("  %d instances with tasks: %s" % (len(per), "  ".join("%s:%s" % (i, ",".join(v)) for i, v in sorted(per.items()))))'
+}
+# Number of ACTIVE instances whose only RUNNING task is revision $1.
+converged_on() {
+  curl -s "$API/v1/clusters/default/instances" >"$WORK/i.json"
+  curl -s "$API/v1/clusters/default/tasks" | python3 -c '
+import json, sys
+rev = sys.argv[1]
+inst = [i["arn"] for i in json.load(open(sys.argv[2]))["instances"] if i["status"] == "ACTIVE"]
+tasks = [t for t in json.load(sys.stdin)["tasks"] if t["lastStatus"] == "RUNNING" and t["desiredStatus"] == "RUNNING"]
+ok = all([t["taskDefinition"].endswith(rev) for t in tasks if t["instance"] == i] == [True] for i in inst)
+print(len(inst) if ok else -1)' "$1" "$WORK/i.json"
+}
+
+say "creating daemon environment 'web' (web:1 on every instance) through the API"
+curl -sS -X POST "$API/v1/environments" -H 'Content-Type: application/json' -d '{
+  "name": "web",
+  "instanceGroup": {"cluster": "default"},
+  "taskDefinition": "web:1",
+  "rollout": {"maxUnavailable": "50%", "minHealthySeconds": 2}
+}' | json '"created environment %s, deployment %s" % (d["name"], d["activeDeploymentId"])'
+wait_for '[ "$(converged_on web:1)" = 12 ]' 30 tasks_per_instance
+tasks_per_instance
+echo "  -> 12/12 instances run web:1 ($(elapsed))"
+
+say "adding 4 instances through the sim's control API"
+curl -sS -X POST "$SIM/_sim/instances" -d '{"cluster":"default","count":4}' | json '"added %d instances" % len(d["container_instance_arns"])'
+wait_for '[ "$(converged_on web:1)" = 16 ]' 30 tasks_per_instance
+tasks_per_instance
+echo "  -> 16/16 instances run web:1 ($(elapsed))"
+
+say "rolling out web:2 (maxUnavailable 50%, healthy after 2 s)"
+DEP="$(curl -sS -X POST "$API/v1/environments/web/deployments" -H 'Content-Type: application/json' \
+  -d '{"taskDefinition":"web:2"}' | json 'd["id"]')"
+echo "deployment $DEP"
+dep_status() { curl -s "$API/v1/environments/web/deployments/$DEP" | json 'd["status"]'; }
+show_dep() { curl -s "$API/v1/environments/web/deployments/$DEP" | json '"  %s: %d/%d updated" % (d["status"], d["updatedCount"], d["desiredCount"])'; }
+wait_for '[ "$(dep_status)" = completed ]' 60 show_dep
+show_dep
+tasks_per_instance
+echo "  -> deployment completed ($(elapsed))"
+
+say "berth counters (GET /v1/stats)"
+curl -s "$API/v1/stats" | json '"ECS calls: %s\nevents: %s\nreconciles: %d, tasks started %d, stopped %d" % (d["ecs"]["calls"], {k: d["events"][k] for k in ("received","applied","stale","malformed")}, d["reconcile"]["runs"], d["reconcile"]["tasks_started"], d["reconcile"]["tasks_stopped"])'
+
+say "stopping berth and berth-sim"
+kill -TERM "$BERTH_PID"; wait "$BERTH_PID" && echo "berth exited 0"; BERTH_PID=""
+echo "demo finished in $(elapsed)"
