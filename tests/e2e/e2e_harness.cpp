@@ -474,19 +474,4 @@ std::string wait_deployment_final(BerthProcess& berth, const std::string& env, c
   return status;
 }
 
-std::int64_t sum_counters(const json::value& v, const std::string& needle) {
-  std::int64_t total = 0;
-  if (v.is_object()) {
-    for (const auto& [k, x] : v.as_object()) {
-      if (x.is_number() && std::string(k).find(needle) != std::string::npos)
-        total += x.to_number<std::int64_t>();
-      else if (x.is_structured())
-        total += sum_counters(x, needle);
-    }
-  } else if (v.is_array()) {
-    for (const auto& x : v.as_array()) total += sum_counters(x, needle);
-  }
-  return total;
-}
-
 }  // namespace berth::e2e

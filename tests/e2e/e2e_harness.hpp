@@ -155,7 +155,4 @@ std::string deployment_status(const BerthProcess& berth, const std::string& env,
 std::string wait_deployment_final(BerthProcess& berth, const std::string& env, const std::string& id,
                                   std::chrono::milliseconds timeout);
 
-// Sum of every numeric field in `v` (recursively) whose key contains `needle`.
-std::int64_t sum_counters(const json::value& v, const std::string& needle);
-
 }  // namespace berth::e2e

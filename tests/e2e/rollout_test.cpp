@@ -80,6 +80,8 @@ TEST_F(RolloutE2e, RolloutRespectsMaxUnavailableAndCompletes) {
   auto status = wait_deployment_final(berth(), "roll", id, converge_timeout);
   sampler.stop();
 
+  std::cout << "[ info     ] rollout samples: " << sampler.rounds() << ", worst unavailable: " << worst_unavailable
+            << " (maxUnavailable 3)\n";
   EXPECT_EQ(status, "completed");
   ASSERT_TRUE(converges("roll", instances, v2));
   EXPECT_TRUE(stays_converged("roll", instances, v2, 1s));
