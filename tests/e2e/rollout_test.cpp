@@ -188,5 +188,31 @@ TEST_F(RolloutE2e, RolloutSurvivesSigkillAndRestart) {
   }
 }
 
+// Item 9, first placement: SIGKILL while the first launches of 60 instances are in flight. After the restart
+// (same store) every instance has exactly one task and none was ever launched twice: the launch journal and
+// the bootstrap from ECS must agree on what was already started.
+TEST_F(RolloutE2e, FirstPlacementSurvivesSigkill) {
+  start_sim({"--instances", "60", "--task-start-ms", "1000"});
+  auto td = register_task_definition(sim(), "firstboot");
+  start_berth();
+  auto first = create_environment(environment_body("firstboot", td));
+  // Kill as soon as any launch reached the sim, whatever the timing turns out to be.
+  ASSERT_TRUE(wait_until([&] { return !sim_view(sim()).all_by_instance("firstboot").empty(); }, converge_timeout, 10ms));
+  berth().kill_hard();
+  std::cout << "[ info     ] killed with " << sim_view(sim()).all_by_instance("firstboot").size()
+            << "/60 instances launched\n";
+  berth().start();
+
+  auto instances = sim_view(sim()).instance_arns();
+  ASSERT_TRUE(converges("firstboot", instances, td));
+  EXPECT_TRUE(stays_converged("firstboot", instances, td, 2s));
+  for (const auto& [inst, tasks] : sim_view(sim()).all_by_instance("firstboot"))
+    EXPECT_EQ(tasks.size(), 1u) << "instance " << inst << " got " << tasks.size() << " tasks";
+  EXPECT_EQ(wait_deployment_final(berth(), "firstboot", first, converge_timeout), "completed");
+  // A clean shutdown still works after all this.
+  EXPECT_EQ(berth().stop(), 0);
+  berth_.reset();
+}
+
 }  // namespace
 }  // namespace berth::e2e
