@@ -6,6 +6,8 @@
 
 #include <boost/json/serialize.hpp>
 
+#include <strings.h>
+
 #include <iostream>
 #include <memory>
 #include <string>
@@ -91,6 +93,22 @@ class E2eTest : public ::testing::Test {
       std::this_thread::sleep_for(300ms);
     }
     return ::testing::AssertionSuccess();
+  }
+
+  // berth's own model (GET /v1/clusters/{c}/instances) shows `instance_arn` with `status` (case-insensitive).
+  bool berth_sees_instance_status(const std::string& instance_arn, std::string status,
+                                  const std::string& cluster = "default") {
+    try {
+      auto r = berth().get_json("/v1/clusters/" + cluster + "/instances");
+      for (const auto& iv : r.at("instances").as_array()) {
+        const auto& i = iv.as_object();
+        if (i.at("arn").as_string() != instance_arn) continue;
+        std::string have(i.at("status").as_string());
+        return strcasecmp(have.c_str(), status.c_str()) == 0;
+      }
+    } catch (const std::exception&) {
+    }
+    return false;
   }
 
   static std::string started_by(const std::string& env) { return policy::encode_started_by(env); }

@@ -118,6 +118,10 @@ TEST_F(SchedulingE2e, DrainedInstanceGetsNoNewTask) {
   const std::string kept_task = sim_view(sim()).live_by_instance("old").at(drained).front().arn;
   sim().post("/_sim/instances/drain", json::object{{"container_instance", drained}});
   ASSERT_TRUE(wait_until([&] { return !sim_view(sim()).instance_arns().count(drained); }, 10s));
+  // The drain reaches berth as an event; only once its model has it can "no launch there" be expected
+  // (StartTask itself accepts a DRAINING instance, as in ECS).
+  ASSERT_TRUE(wait_until([&] { return berth_sees_instance_status(drained, "DRAINING"); }, 60s))
+      << "berth never saw the instance DRAINING";
 
   create_environment(environment_body("new", td_b));
   auto active = sim_view(sim()).instance_arns();
