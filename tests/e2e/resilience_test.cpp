@@ -54,6 +54,41 @@ TEST_F(ResilienceE2e, FaultyEventDeliveryStillConverges) {
   EXPECT_TRUE(berth().alive());
 }
 
+// Items 1/6/9 under a hostile ECS: 20% of ECS and SQS calls fail with 500 ServerException and the modify
+// bucket is tight (burst 5, 4/s), so StartTask/StopTask are throttled. Placement and a rollout still finish,
+// and retries never launch a task twice.
+TEST_F(ResilienceE2e, EcsErrorsAndThrottlingStillConverge) {
+  start_sim({"--instances", "20"});
+  auto v1 = register_task_definition(sim(), "stubborn");
+  auto v2 = register_task_definition(sim(), "stubborn");
+  sim().post("/_sim/throttle", json::object{{"category", "modify"}, {"burst", 5}, {"rate", 4}});
+  sim().post("/_sim/faults", json::object{{"api_error_rate", 0.2}});
+  start_berth();
+  auto body = environment_body("stubborn", v1);
+  body["rollout"] = json::object{{"maxUnavailable", 5}, {"minHealthySeconds", 0}, {"maxFailures", 3}};
+  auto first = create_environment(body);
+  auto instances = sim_view(sim()).instance_arns();
+  ASSERT_TRUE(converges("stubborn", instances, v1));
+  ASSERT_EQ(wait_deployment_final(berth(), "stubborn", first, converge_timeout), "completed");
+  auto id = deploy("stubborn", v2);
+  EXPECT_EQ(wait_deployment_final(berth(), "stubborn", id, converge_timeout), "completed");
+  ASSERT_TRUE(converges("stubborn", instances, v2));
+
+  // The faults did happen, and berth rode them out.
+  auto stats = sim().stats();
+  EXPECT_GT(stats.at("injected_errors").to_number<std::int64_t>(), 0);
+  EXPECT_GT(stats.at("throttled_total").to_number<std::int64_t>(), 0);
+  sim().post("/_sim/faults", json::object{{"api_error_rate", 0.0}});  // the checks below call ECS too
+  EXPECT_TRUE(stays_converged("stubborn", instances, v2, 2s));
+  EXPECT_EQ(overlapping_tasks(sim(), "default", started_by("stubborn")), std::vector<std::string>{});
+  for (const auto& [inst, tasks] : sim_view(sim()).all_by_instance("stubborn")) {
+    std::size_t n1 = 0, n2 = 0;
+    for (const auto& t : tasks) (t.task_definition == v2 ? n2 : n1) += 1;
+    EXPECT_EQ(n1, 1u) << "v1 launched " << n1 << " times on " << inst;
+    EXPECT_EQ(n2, 1u) << "v2 launched " << n2 << " times on " << inst;
+  }
+}
+
 // Item 10: once converged (and with the audit far away), berth makes no ECS calls at all.
 TEST_F(ResilienceE2e, SteadyStateMakesNoEcsCalls) {
   start_sim({"--instances", "10"});
