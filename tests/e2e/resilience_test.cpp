@@ -19,15 +19,18 @@ std::int64_t queue_depth(const SimProcess& sim) {
 }
 
 // Item 8: duplicated, late, reordered and lost events, with a short audit interval as the safety net, still
-// converge to exactly one task per instance, through churn (stopped tasks, new instances).
+// converge to exactly one task per instance, through churn (stopped tasks, new instances) and a rollout.
 TEST_F(ResilienceE2e, FaultyEventDeliveryStillConverges) {
   start_sim({"--instances", "20", "--event-duplicate-rate", "0.3", "--event-reorder-rate", "0.3",
              "--event-reorder-window-ms", "1500", "--event-loss-rate", "0.15", "--event-delay-ms", "100"});
   auto td = register_task_definition(sim(), "sturdy");
+  auto td2 = register_task_definition(sim(), "sturdy");
   BerthOptions options;
   options.audit_interval = "2s";
   start_berth(options);
-  create_environment(environment_body("sturdy", td));
+  auto body = environment_body("sturdy", td);
+  body["rollout"] = json::object{{"maxUnavailable", 5}, {"minHealthySeconds", 0}, {"maxFailures", 3}};
+  create_environment(body);
   auto instances = sim_view(sim()).instance_arns();
   ASSERT_TRUE(converges("sturdy", instances, td));
 
@@ -45,6 +48,13 @@ TEST_F(ResilienceE2e, FaultyEventDeliveryStillConverges) {
   ASSERT_TRUE(converges("sturdy", instances, td));
   // Several audits and every late/duplicated event later, still exactly one each.
   EXPECT_TRUE(stays_converged("sturdy", instances, td, 6s));
+  EXPECT_EQ(overlapping_tasks(sim(), "default", started_by("sturdy")), std::vector<std::string>{});
+
+  // A rollout through the same faults: stop-then-start hinges on STOPPED events, some of which are lost.
+  auto id = deploy("sturdy", td2);
+  EXPECT_EQ(wait_deployment_final(berth(), "sturdy", id, converge_timeout), "completed");
+  ASSERT_TRUE(converges("sturdy", instances, td2));
+  EXPECT_TRUE(stays_converged("sturdy", instances, td2, 3s));
   EXPECT_EQ(overlapping_tasks(sim(), "default", started_by("sturdy")), std::vector<std::string>{});
 
   auto stats = sim().stats();
