@@ -204,7 +204,13 @@ TEST_F(RolloutE2e, FirstPlacementSurvivesSigkill) {
   berth().start();
 
   auto instances = sim_view(sim()).instance_arns();
-  ASSERT_TRUE(converges("firstboot", instances, td));
+  // A launch record that survived the kill makes its instances "in doubt" for launch_doubt (2 min) before
+  // berth launches there again (StartTask has no idempotency token; see src/reactor/launch_journal.hpp).
+  const auto restarted = std::chrono::steady_clock::now();
+  ASSERT_TRUE(converges("firstboot", instances, td, 200s));
+  std::cout << "[ info     ] converged "
+            << std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - restarted).count()
+            << " s after the restart\n";
   EXPECT_TRUE(stays_converged("firstboot", instances, td, 2s));
   for (const auto& [inst, tasks] : sim_view(sim()).all_by_instance("firstboot"))
     EXPECT_EQ(tasks.size(), 1u) << "instance " << inst << " got " << tasks.size() << " tasks";
@@ -212,6 +218,40 @@ TEST_F(RolloutE2e, FirstPlacementSurvivesSigkill) {
   // A clean shutdown still works after all this.
   EXPECT_EQ(berth().stop(), 0);
   berth_.reset();
+}
+
+// Item 9, the in-doubt case made deterministic: berth is SIGKILLed while its StartTask calls hang in the sim
+// (3 s injected latency), and those calls then fail without launching anything (injected 500). The restarted
+// berth finds the journal's launch records, treats the instances as "in doubt" for launch_doubt (2 min) and
+// must launch there once the doubt expires.
+// BUG (found by this test): nothing wakes the environment when a doubt expires (compute_daemon_plan's
+// next_wake covers backoff, health gate and deadline only; ClusterModel's doubts carry no wake-up), so the
+// instances stay empty until an unrelated event, the audit (audit_interval, 10 min by default) or the rollout
+// deadline. Expected: converged shortly after the 2 min doubt. Fix: wake_at(doubt.until) for doubt tasks
+// (SnapshotTask needs the expiry) or have the scheduler re-enqueue the environment at the earliest doubt expiry.
+// Disabled because it fails (after 200 s) and would take minutes even when fixed.
+TEST_F(RolloutE2e, DISABLED_LaunchesInDoubtAfterACrashAreRetriedWhenTheDoubtExpires) {
+  start_sim({"--instances", "20"});
+  auto td = register_task_definition(sim(), "doubt");
+  start_berth();
+  // Faults only once berth's bootstrap is done (it would otherwise retry its List calls forever).
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto stats = berth().get_json("/v1/stats");
+        return stats.at("clusters").at("default").at("ready").as_bool();
+      },
+      converge_timeout));
+  sim().post("/_sim/faults", json::object{{"api_latency_rate", 1.0}, {"api_latency_ms", 3000}, {"api_error_rate", 1.0}});
+  create_environment(environment_body("doubt", td));
+  ASSERT_TRUE(wait_until([&] { return ecs_call_counts(sim())["StartTask"] > 0; }, converge_timeout, 20ms));
+  berth().kill_hard();
+  std::this_thread::sleep_for(4s);  // the hung StartTask calls now fail (500) without launching
+  sim().post("/_sim/faults", json::object{{"api_latency_rate", 0.0}, {"api_error_rate", 0.0}});
+  ASSERT_TRUE(sim_view(sim()).all_by_instance("doubt").empty());
+  berth().start();
+  auto instances = sim_view(sim()).instance_arns();
+  ASSERT_TRUE(converges("doubt", instances, td, 200s));
+  for (const auto& [inst, tasks] : sim_view(sim()).all_by_instance("doubt")) EXPECT_EQ(tasks.size(), 1u) << inst;
 }
 
 }  // namespace
