@@ -142,8 +142,11 @@ DaemonPlan compute_daemon_plan(const ClusterSnapshot& snapshot, const Environmen
   // Index the environment's tasks by instance.
   std::unordered_map<std::string_view, std::vector<const SnapshotTask*>> by_instance;
   by_instance.reserve(snapshot.instances.size());
-  for (const auto& t : snapshot.tasks)
-    if (t.started_by == started_by) by_instance[t.instance_arn].push_back(&t);
+  for (const auto& t : snapshot.tasks) {
+    if (t.started_by != started_by) continue;
+    by_instance[t.instance_arn].push_back(&t);
+    if (t.doubt_until) ctx.wake_at(*t.doubt_until);
+  }
 
   std::vector<const SnapshotInstance*> instances;
   instances.reserve(snapshot.instances.size());

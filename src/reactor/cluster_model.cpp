@@ -278,6 +278,7 @@ policy::ClusterSnapshot ClusterModel::snapshot(std::string_view started_by, Syst
     t.started_by = d.started_by;
     t.last_status = TaskStatus::pending;
     t.expected = true;
+    t.doubt_until = d.until;
     s.tasks.push_back(t);
   }
   return s;

@@ -290,6 +290,20 @@ TEST(DaemonPlan, BackoffDelaysRelaunchAndSetsWake) {
   EXPECT_EQ(*b.blocked_until(World::inst_arn(0), t0), t0 + 20s);  // doubles
 }
 
+TEST(DaemonPlan, LaunchInDoubtWakesWhenTheDoubtExpires) {
+  // Without a wake-up at the doubt's expiry the instance would wait for an unrelated event or the audit.
+  World w;
+  w.add_instance(0);
+  auto& t = w.add_task(0, "agent:2", TaskStatus::pending, -1s);
+  t.arn = {};
+  t.expected = true;
+  t.doubt_until = t0 + 90s;
+  auto plan = plan_for(w, make_env());
+  EXPECT_EQ(plan.start_count(), 0u);
+  ASSERT_TRUE(plan.next_wake);
+  EXPECT_EQ(*plan.next_wake, t0 + 90s);
+}
+
 TEST(DaemonPlan, RolloutRespectsMaxUnavailable) {
   World w;
   for (int i = 0; i < 10; ++i) w.add_instance(i), w.add_task(i, "agent:1");

@@ -92,6 +92,9 @@ TEST(ClusterModel, ExpectationsAndDoubts) {
   m.expect_launch_in_doubt("ci/2", "berth/0123456789abcdef", "agent:1", t0 + 60s);
   snap = m.snapshot("berth/0123456789abcdef", t0);
   EXPECT_EQ(snap.tasks.size(), 2u);
+  auto doubt = std::find_if(snap.tasks.begin(), snap.tasks.end(), [](auto& t) { return t.arn.empty(); });
+  ASSERT_NE(doubt, snap.tasks.end());
+  EXPECT_EQ(doubt->doubt_until, t0 + 60s);  // the plan wakes then
   EXPECT_EQ(m.snapshot("berth/0123456789abcdef", t0 + 61s).tasks.size(), 1u);
   // The real task showing up clears the doubt.
   m.apply_task(task("t2", "PENDING", 1, "ci/2"), t0);
