@@ -102,6 +102,8 @@ const std::vector<Case> cases = {
     {"create_rollout_not_object", "POST", "/v1/environments", env_body(R"(,"rollout":[])"), 400, "invalid_field"},
     {"create_bad_deployment_method", "POST", "/v1/environments", env_body(R"(,"deploymentMethod":"Canary")"), 400,
      "invalid_field"},
+    {"create_invalid_constraint", "POST", "/v1/environments", env_body(R"(,"constraint":"nonsense")"), 400,
+     "invalid_field"},
     {"create_invalid_json", "POST", "/v1/environments", R"({"name":)", 400, "invalid_json"},
     {"create_empty_body", "POST", "/v1/environments", "", 400, "invalid_json"},
     {"create_array_body", "POST", "/v1/environments", "[]", 400, "invalid_json"},
@@ -119,7 +121,10 @@ const std::vector<Case> cases = {
      R"({"instanceGroup":{"attributes":[{"name":"stack","value":"green"}]},"constraint":null,"revision":1})", 200,
      ""},
     {"put_missing", "PUT", "/v1/environments/nope", "{}", 404, "not_found"},
-    {"put_stale_revision", "PUT", "/v1/environments/web", R"({"constraint":"x","revision":7})", 409, "conflict"},
+    {"put_stale_revision", "PUT", "/v1/environments/web", R"({"constraint":"attribute:x exists","revision":7})", 409,
+     "conflict"},
+    {"put_invalid_constraint", "PUT", "/v1/environments/web", R"({"constraint":"attribute:az in ["})", 400,
+     "invalid_field"},
     {"put_change_cluster", "PUT", "/v1/environments/web", R"({"instanceGroup":{"cluster":"dev"}})", 400,
      "invalid_field"},
     {"put_change_task_definition", "PUT", "/v1/environments/web", R"({"taskDefinition":"web:2"})", 400,
@@ -375,7 +380,7 @@ TEST_F(ApiTest, BusyStoreIsA503WithRetryAfter) {
   ApiResponse r;
   ASSERT_TRUE(store_->transact([&]() -> store::StoreResult<void> {
     if (auto k = store_->kv_put("ns", "k", "v"); !k) return k;  // takes the write lock
-    r = api2.handle(ApiRequest::from_target("PUT", "/v1/environments/web", R"({"constraint":"x"})"));
+    r = api2.handle(ApiRequest::from_target("PUT", "/v1/environments/web", R"({"constraint":"attribute:x exists"})"));
     return {};
   }));
   EXPECT_EQ(r.status, 503) << json::serialize(r.body);

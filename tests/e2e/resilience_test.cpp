@@ -250,12 +250,9 @@ TEST_F(ResilienceE2e, BadInputNeverCrashesBerth) {
   EXPECT_TRUE(berth().alive());
 }
 
-// BUG (found by this suite): POST /v1/environments accepts a constraint that does not parse
-// ("attribute:foo in [" -> 201 Created); the environment is stored and every sync then plans nothing
-// (DaemonPlan::error). An operator expects a 400 invalid_field with the parse position at write time, as for
-// every other invalid field. Fix: validate `constraint` with policy::parse_constraint in the API's
-// create/update parsing (src/http/api/api_json.cpp). Enable this test once that lands.
-TEST_F(ResilienceE2e, DISABLED_InvalidConstraintIsRejectedAtWrite) {
+// Found a bug (fixed): POST /v1/environments accepted a constraint that does not parse, and every sync then
+// planned nothing. The API now answers 400 invalid_field with the parse position.
+TEST_F(ResilienceE2e, InvalidConstraintIsRejectedAtWrite) {
   start_sim({"--instances", "1"});
   start_berth();
   for (const char* constraint : {"attribute:foo in [", "attribute:ecs.availability-zone ==", "((", "nonsense"}) {

@@ -1,6 +1,8 @@
 // File: src/http/api/api_json.cpp — /v1 JSON encoding and strict request-body validation.
 #include "http/api/api_json.hpp"
 
+#include "policy/constraint.hpp"
+
 #include <boost/throw_exception.hpp>
 
 #include <algorithm>
@@ -202,6 +204,9 @@ ApiResult<std::string> parse_constraint(const json::value& v) {
   if (!v.is_string()) return invalid_field("constraint", "must be a string");
   std::string_view s = v.get_string();
   if (s.size() > 2048 || !printable(s)) return invalid_field("constraint", "at most 2048 printable characters");
+  // Refuse at write time what the policy cannot parse: otherwise every later reconcile would plan nothing.
+  if (auto parsed = policy::parse_constraint(s); parsed.error)
+    return invalid_field("constraint", "invalid expression " + parsed.error->to_string());
   return std::string(s);
 }
 
