@@ -9,18 +9,14 @@ EcsError to_ecs_error(const aws::AwsError& e) {
   EcsError out;
   out.code = e.type.empty() ? std::string("TransportError") : e.type;
   out.message = e.message.empty() ? e.describe() : e.message;
-  if (e.error_class == aws::ErrorClass::throttling) {
-    out.kind = EcsError::Kind::throttled;
-  } else if (e.http_status >= 500 || e.error_class == aws::ErrorClass::transient) {
-    // A server error or no response (timeout, reset): ECS may have acted on the request.
+  // The client knows whether the request may have reached ECS (AwsError::outcome_unknown); only then
+  // is a StartTask "in doubt". Everything else certainly did not execute and is safe to plan again.
+  if (e.outcome_unknown()) {
     out.kind = EcsError::Kind::unknown;
-  } else if (e.http_status == 0) {
-    // Raised on our side. Before sending (invalid arguments, no credentials) nothing happened; after sending
-    // (a response too large or not decodable: transport set or SerializationException) it may have.
-    out.kind = (e.transport || e.type == "SerializationException") ? EcsError::Kind::unknown
-                                                                    : EcsError::Kind::rejected;
+  } else if (e.error_class == aws::ErrorClass::throttling) {
+    out.kind = EcsError::Kind::throttled;
   } else {
-    out.kind = EcsError::Kind::rejected;  // 4xx: refused, nothing happened
+    out.kind = EcsError::Kind::rejected;
   }
   return out;
 }

@@ -34,17 +34,28 @@ TEST(EcsErrorMapping, ThrottlingIsThrottled) {
   EXPECT_EQ(reactor::to_ecs_error(e).code, "ThrottlingException");
 }
 
-TEST(EcsErrorMapping, NoResponseOrServerErrorIsUnknown) {
-  auto timeout = aws::transport_error(asio::error::timed_out);
+TEST(EcsErrorMapping, MaybeExecutedIsUnknown) {
+  // A read timeout after the request was written: ECS may have acted on it.
+  auto timeout = aws::transport_error(asio::error::timed_out, /*request_sent=*/true);
   EXPECT_EQ(reactor::to_ecs_error(timeout).kind, reactor::EcsError::Kind::unknown);
-  aws::AwsError server;
-  server.type = "ServerException";
-  server.http_status = 500;
-  server.error_class = aws::ErrorClass::transient;
+  // A 5xx: the client marks it as possibly executed.
+  aws::HttpResponse server_response;
+  server_response.status = 500;
+  server_response.body = R"({"__type":"ServerException","message":"boom"})";
+  auto server = aws::parse_error_response(server_response);
+  ASSERT_TRUE(server.outcome_unknown());
   EXPECT_EQ(reactor::to_ecs_error(server).kind, reactor::EcsError::Kind::unknown);
   // The request went out but the answer was unusable: the tasks may exist.
   auto undecodable = aws::client_error("SerializationException", "response is not a JSON object");
+  undecodable.maybe_executed = true;
   EXPECT_EQ(reactor::to_ecs_error(undecodable).kind, reactor::EcsError::Kind::unknown);
+}
+
+TEST(EcsErrorMapping, NothingSentIsRejectedNotInDoubt) {
+  // A connect failure: no byte reached ECS, so the launch is not in doubt and can be planned again.
+  auto refused = aws::transport_error(asio::error::connection_refused, /*request_sent=*/false);
+  EXPECT_FALSE(refused.outcome_unknown());
+  EXPECT_EQ(reactor::to_ecs_error(refused).kind, reactor::EcsError::Kind::rejected);
 }
 
 TEST(EcsErrorMapping, ClientErrorsAreRejected) {

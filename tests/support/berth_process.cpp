@@ -310,7 +310,9 @@ json::value signed_ecs_call(const std::string& endpoint, const std::string& oper
   std::optional<aws::AwsResult<json::value>> out;
   asio::co_spawn(
       io,
-      [&]() -> asio::awaitable<void> { out = co_await client.call(operation, body, aws::ThrottleCategory::none); },
+      [&]() -> asio::awaitable<void> { out = co_await client.call(operation, body, aws::ThrottleCategory::none,
+                                                        aws::ecs::operation_idempotency(operation, body));
+      },
       asio::detached);
   io.run_for(std::chrono::seconds(30));
   if (!out) throw std::runtime_error(operation + ": no answer");
