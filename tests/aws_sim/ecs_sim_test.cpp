@@ -265,27 +265,56 @@ TEST(EcsAgainstSim, DrainingInstancesAndAttributes) {
   ASSERT_TRUE(back);
   EXPECT_EQ(back->items.at(0).status, "ACTIVE");
 
-  // ListAttributes: berth-sim does not implement it yet (it answers UnsupportedFeatureException
-  // after SigV4 and model validation). Until it does, check that our paged request is valid and
-  // signed correctly and that the error is a permanent, not-retried one; once it does, check the data.
-  c.sim.post("/_sim/instances", json::object{{"count", 1}, {"attributes", json::object{{"stack", "blue"}}}});
+  // ListAttributes: the new instance's custom attribute, found through a name filter, with
+  // paging (maxResults 5 over the ecs.* built-ins of 13 instances: 3 pages).
+  auto added = c.sim.post("/_sim/instances", json::object{{"count", 1}, {"attributes", json::object{{"stack", "blue"}}}});
+  const std::string blue_arn(added.at("container_instance_arns").at(0).as_string());
   ecs::ListAttributesRequest attrs;
   attrs.cluster = "default";
   attrs.attribute_name = "stack";
   attrs.max_results = 5;
   auto found = c.await(c.ecs.list_all_attributes(attrs));
-  if (!found && found.error().type == "UnsupportedFeatureException") {
-    EXPECT_FALSE(found.error().retryable());
-    EXPECT_EQ(c.sim_stat("api_calls", "ListAttributes"), 1);
-    EXPECT_EQ(c.sim_stat("validation_errors"), 0);
-    EXPECT_EQ(c.sim_stat("auth_failures"), 0);
-    RecordProperty("list_attributes", "unsupported by berth-sim: request validated only");
-  } else {
-    ASSERT_TRUE(found) << found.error().describe();
-    ASSERT_EQ(found->size(), 1u);
-    EXPECT_EQ((*found)[0].value.value_or(""), "blue");
-    EXPECT_EQ((*found)[0].target_type, "container-instance");
+  ASSERT_TRUE(found) << found.error().describe();
+  ASSERT_EQ(found->size(), 1u);
+  EXPECT_EQ((*found)[0].name, "stack");
+  EXPECT_EQ((*found)[0].value.value_or(""), "blue");
+  EXPECT_EQ((*found)[0].target_type, "container-instance");
+  EXPECT_EQ((*found)[0].target_id, blue_arn);
+
+  const auto calls_before = c.sim_stat("api_calls", "ListAttributes");
+  ecs::ListAttributesRequest zones;
+  zones.cluster = "default";
+  zones.attribute_name = "ecs.availability-zone";
+  zones.max_results = 5;
+  auto first_page = c.await(c.ecs.list_attributes(zones));
+  ASSERT_TRUE(first_page) << first_page.error().describe();
+  EXPECT_EQ(first_page->attributes.size(), 5u);
+  EXPECT_FALSE(first_page->next_token.empty());
+  auto all_zones = c.await(c.ecs.list_all_attributes(zones));
+  ASSERT_TRUE(all_zones) << all_zones.error().describe();
+  ASSERT_EQ(all_zones->size(), 13u);  // 12 from the start + the one added above
+  std::set<std::string> targets, values;
+  for (const auto& a : *all_zones) {
+    EXPECT_EQ(a.name, "ecs.availability-zone");
+    EXPECT_EQ(a.target_type, "container-instance");
+    targets.insert(a.target_id);
+    values.insert(a.value.value_or(""));
   }
+  EXPECT_EQ(targets.size(), 13u);  // every instance once across the pages
+  EXPECT_TRUE(targets.count(blue_arn));
+  EXPECT_EQ(values, (std::set<std::string>{"us-east-1a", "us-east-1b", "us-east-1c"}));
+  EXPECT_EQ(c.sim_stat("api_calls", "ListAttributes") - calls_before, 1 + 3);
+
+  // Name and value together: no instance has that type.
+  ecs::ListAttributesRequest none;
+  none.cluster = "default";
+  none.attribute_name = "ecs.instance-type";
+  none.attribute_value = "p4d.24xlarge";
+  auto empty = c.await(c.ecs.list_all_attributes(none));
+  ASSERT_TRUE(empty) << empty.error().describe();
+  EXPECT_TRUE(empty->empty());
+  EXPECT_EQ(c.sim_stat("validation_errors"), 0);
+  EXPECT_EQ(c.sim_stat("auth_failures"), 0);
 }
 
 }  // namespace

@@ -53,7 +53,8 @@ json::object Sim::stats_json() const {
                       {"queue_visible", queue_.visible()},
                       {"queue_inflight", queue_.inflight()},
                       {"queue_delayed", queue_.delayed()},
-                      {"tasks_total", ecs_.state().tasks.size()},
+                      {"tasks_total", ecs_.live_tasks()},
+                      {"tasks_pruned", ecs_.tasks_pruned()},
                       {"instances_total", ecs_.state().instances.size()},
                       {"timers_pending", timers_.pending()}};
 }

@@ -44,7 +44,7 @@ bool EcsEngine::implements(const std::string& op) const {
                               "DescribeTaskDefinition", "DeregisterTaskDefinition", "ListTaskDefinitions",
                               "ListContainerInstances", "DescribeContainerInstances",
                               "UpdateContainerInstancesState", "DeregisterContainerInstance", "PutAttributes",
-                              "StartTask", "RunTask", "StopTask", "ListTasks", "DescribeTasks"};
+                              "ListAttributes", "StartTask", "RunTask", "StopTask", "ListTasks", "DescribeTasks"};
   return std::find(std::begin(ops), std::end(ops), op) != std::end(ops);
 }
 
@@ -61,6 +61,7 @@ ApiOutcome EcsEngine::call(const std::string& op, const json::object& in) {
   if (op == "UpdateContainerInstancesState") return update_container_instances_state(in);
   if (op == "DeregisterContainerInstance") return deregister_container_instance(in);
   if (op == "PutAttributes") return put_attributes(in);
+  if (op == "ListAttributes") return list_attributes(in);
   if (op == "StartTask") return start_task(in);
   if (op == "RunTask") return run_task(in);
   if (op == "StopTask") return stop_task(in);
@@ -426,6 +427,70 @@ ApiOutcome EcsEngine::put_attributes(const json::object& in) {
     applied.push_back(av);
   }
   return ApiOutcome::ok(json::object{{"attributes", std::move(applied)}});
+}
+
+// Attributes of the cluster's container instances (custom ones and the ecs.* built-ins), in
+// instance-id order and, per instance, in the order they were set. INACTIVE (deregistered)
+// instances are left out: their attributes no longer place anything. The token names where the
+// next page starts (instance id, attribute index); attributes are only ever appended or
+// overwritten in place, so positions stay valid between pages.
+ApiOutcome EcsEngine::list_attributes(const json::object& in) {
+  ApiOutcome err;
+  auto c = find_cluster(in, err);
+  if (!c) return err;
+  if (str(in, "targetType") != "container-instance")
+    return ApiOutcome::fail("InvalidParameterException", "targetType must be container-instance.");
+  int max = 100;
+  if (auto* v = in.if_contains("maxResults"); v && v->is_int64()) {
+    max = static_cast<int>(v->as_int64());
+    if (max < 1 || max > 100)
+      return ApiOutcome::fail("InvalidParameterException", "maxResults must be between 1 and 100.");
+  }
+  const std::string name = str(in, "attributeName");
+  const std::string value = str(in, "attributeValue");
+  if (!value.empty() && name.empty())
+    return ApiOutcome::fail("InvalidParameterException", "attributeValue requires attributeName.");
+  const auto& by_id = state_.clusters[*c].instances;
+  auto it = by_id.begin();
+  std::size_t first_attr = 0;
+  if (auto token = str(in, "nextToken"); !token.empty()) {
+    // "a:<instance id>/<index of the first attribute of the next page>"
+    auto slash = token.rfind('/');
+    if (token.rfind("a:", 0) != 0 || slash == std::string::npos || slash < 2)
+      return ApiOutcome::fail("InvalidParameterException", "Invalid nextToken.");
+    std::size_t start = 0;
+    try {
+      start = std::stoul(token.substr(slash + 1));
+    } catch (...) {
+      return ApiOutcome::fail("InvalidParameterException", "Invalid nextToken.");
+    }
+    std::string_view id = std::string_view(token).substr(2, slash - 2);
+    it = by_id.lower_bound(id);
+    if (it != by_id.end() && it->first == id) first_attr = start;
+  }
+  json::array out;
+  std::string next;
+  for (; it != by_id.end() && next.empty(); ++it, first_attr = 0) {
+    const Instance& inst = state_.instances[it->second];
+    if (inst.status == InstanceStatus::inactive) continue;
+    std::string arn;
+    for (std::size_t a = first_attr; a < inst.attributes.size(); ++a) {
+      const auto& [k, v] = inst.attributes[a];
+      if (!name.empty() && k != name) continue;
+      if (!value.empty() && v != value) continue;
+      if (static_cast<int>(out.size()) == max) {
+        next = "a:" + inst.id + "/" + std::to_string(a);
+        break;
+      }
+      if (arn.empty()) arn = state_.instance_arn(inst);
+      json::object o{{"name", k}, {"targetType", "container-instance"}, {"targetId", arn}};
+      if (!v.empty()) o["value"] = v;
+      out.push_back(std::move(o));
+    }
+  }
+  json::object result{{"attributes", std::move(out)}};
+  if (!next.empty()) result["nextToken"] = next;
+  return ApiOutcome::ok(std::move(result));
 }
 
 std::optional<std::string> EcsEngine::instance_action(const std::string& ref, const std::string& action) {

@@ -8,6 +8,7 @@
 #include <boost/json/object.hpp>
 
 #include <chrono>
+#include <deque>
 #include <functional>
 #include <optional>
 #include <string>
@@ -18,6 +19,9 @@ struct EcsOptions {
   std::chrono::milliseconds task_start{1000};  // PROVISIONING -> PENDING at half, RUNNING at full
   std::chrono::milliseconds task_stop{200};    // desired STOPPED -> STOPPED
   double task_start_failure_rate = 0.0;
+  // STOPPED tasks stay visible (DescribeTasks, ListTasks desiredStatus=STOPPED) this long, then
+  // are forgotten, as in ECS (about an hour), so long runs do not grow without bound.
+  std::chrono::milliseconds stopped_task_retention{3600000};
 };
 
 // Resources and attributes of instances added through the control API or --instances.
@@ -52,6 +56,8 @@ public:
   const EcsState& state() const { return state_; }
   boost::json::object summary(bool with_tasks, bool with_instances) const;
   std::uint64_t events_published() const { return events_; }
+  std::size_t live_tasks() const { return state_.task_by_id.size(); }
+  std::uint64_t tasks_pruned() const { return tasks_pruned_; }
 
 private:
   // Operations.
@@ -67,6 +73,7 @@ private:
   ApiOutcome update_container_instances_state(const boost::json::object& in);
   ApiOutcome deregister_container_instance(const boost::json::object& in);
   ApiOutcome put_attributes(const boost::json::object& in);
+  ApiOutcome list_attributes(const boost::json::object& in);
   ApiOutcome start_task(const boost::json::object& in);
   ApiOutcome run_task(const boost::json::object& in);
   ApiOutcome stop_task(const boost::json::object& in);
@@ -82,10 +89,14 @@ private:
   std::string check_fit(const Instance& inst, const TaskDef& td) const;
   std::uint32_t launch(std::uint32_t instance, std::uint32_t taskdef, const boost::json::object& in);
   void schedule_lifecycle(std::uint32_t task);
-  void advance(std::uint32_t task, TaskStatus to);
+  void advance(std::uint32_t task, std::uint32_t generation, TaskStatus to);
   void finish_stop(std::uint32_t task, StopCode code, std::string reason, int exit_code);
   void request_stop(std::uint32_t task, StopCode code, std::string reason);
   void set_instance_status(std::uint32_t instance, InstanceStatus status);
+  // Pruning of STOPPED tasks (ecs_tasks.cpp): queued at STOPPED, swept by one timer.
+  void schedule_prune(std::uint32_t task);
+  void sweep_stopped();
+  void forget_task(std::uint32_t task);
   void task_changed(Task& t);
   void instance_changed(Instance& i);
 
@@ -96,6 +107,15 @@ private:
   std::function<void(std::string)> publish_;
   std::uint64_t events_ = 0;
   int az_rotation_ = 0;
+  struct PruneEntry {
+    Clock::time_point due;
+    std::uint32_t task, generation;
+  };
+  // In STOPPED order; the retention is fixed, so due times never decrease and the sweep only
+  // looks at the front. At most one sweep timer is pending (prune_armed_).
+  std::deque<PruneEntry> prune_queue_;
+  bool prune_armed_ = false;
+  std::uint64_t tasks_pruned_ = 0;
 };
 
 }  // namespace berth::sim

@@ -54,8 +54,11 @@ struct Binding {
 };
 
 // Invariant: every Task with last != stopped holds its resources on its instance.
+// Slots of pruned (forgotten) STOPPED tasks are reused; `generation` tells a timer scheduled for
+// an earlier occupant of the slot that its task is gone.
 struct Task {
-  std::string id;  // uuid; the ARN is derived (task/<cluster>/<id>)
+  std::string id;  // uuid; the ARN is derived (task/<cluster>/<id>); empty in a free slot
+  std::uint32_t generation = 0;
   std::uint32_t cluster = 0;
   std::uint32_t instance = 0;
   std::uint32_t taskdef = 0;
@@ -107,7 +110,8 @@ struct EcsState {
   std::deque<Instance> instances;
   std::unordered_map<std::string_view, std::uint32_t> instance_by_id;
   std::unordered_map<std::string_view, std::uint32_t> instance_by_ec2;
-  std::deque<Task> tasks;
+  std::deque<Task> tasks;  // slots, some free (pruned): count live tasks with task_by_id
+  std::vector<std::uint32_t> free_task_slots;
   std::unordered_map<std::string_view, std::uint32_t> task_by_id;
   std::vector<TaskDef> taskdefs;
   std::unordered_map<std::string, std::vector<std::uint32_t>> taskdefs_by_family;  // revision order

@@ -116,9 +116,17 @@ std::uint32_t EcsEngine::launch(std::uint32_t iidx, std::uint32_t tdidx, const j
       t.bindings.push_back(Binding{static_cast<std::uint16_t>(p.container_port), host, p.udp,
                                    static_cast<std::uint8_t>(ci)});
     }
-  state_.tasks.push_back(std::move(t));
-  auto idx = static_cast<std::uint32_t>(state_.tasks.size() - 1);
-  Task& stored = state_.tasks.back();
+  std::uint32_t idx = 0;
+  if (!state_.free_task_slots.empty()) {
+    idx = state_.free_task_slots.back();
+    state_.free_task_slots.pop_back();
+    t.generation = state_.tasks[idx].generation;  // already bumped when the slot was freed
+    state_.tasks[idx] = std::move(t);
+  } else {
+    state_.tasks.push_back(std::move(t));
+    idx = static_cast<std::uint32_t>(state_.tasks.size() - 1);
+  }
+  Task& stored = state_.tasks[idx];
   state_.task_by_id.emplace(stored.id, idx);
   state_.clusters[stored.cluster].tasks_running.emplace(stored.id, idx);
   ++state_.clusters[stored.cluster].pending;
@@ -133,14 +141,15 @@ std::uint32_t EcsEngine::launch(std::uint32_t iidx, std::uint32_t tdidx, const j
 
 void EcsEngine::schedule_lifecycle(std::uint32_t idx) {
   auto half = options_.task_start / 2;
-  timers_.after(half, [this, idx] { advance(idx, TaskStatus::pending); });
-  timers_.after(options_.task_start, [this, idx] { advance(idx, TaskStatus::running); });
+  auto gen = state_.tasks[idx].generation;
+  timers_.after(half, [this, idx, gen] { advance(idx, gen, TaskStatus::pending); });
+  timers_.after(options_.task_start, [this, idx, gen] { advance(idx, gen, TaskStatus::running); });
 }
 
-void EcsEngine::advance(std::uint32_t idx, TaskStatus to) {
+void EcsEngine::advance(std::uint32_t idx, std::uint32_t gen, TaskStatus to) {
   Task& t = state_.tasks[idx];
-  // Stale timer: the task was stopped or already moved on.
-  if (t.desired != TaskStatus::running || t.last >= to) return;
+  // Stale timer: the task was stopped, already moved on, or pruned (slot reused).
+  if (t.generation != gen || t.desired != TaskStatus::running || t.last >= to) return;
   if (to == TaskStatus::pending) {
     t.pull_started_ms = now_ms();
   } else {
@@ -173,9 +182,10 @@ void EcsEngine::request_stop(std::uint32_t idx, StopCode code, std::string reaso
   t.stopping_ms = now_ms();
   ++t.version;
   task_changed(t);
-  timers_.after(options_.task_stop, [this, idx] {
+  timers_.after(options_.task_stop, [this, idx, gen = t.generation] {
     Task& s = state_.tasks[idx];
-    if (s.last != TaskStatus::stopped) finish_stop(idx, s.stop_code, s.stopped_reason, s.started_ms ? 143 : -1);
+    if (s.generation == gen && s.last != TaskStatus::stopped)
+      finish_stop(idx, s.stop_code, s.stopped_reason, s.started_ms ? 143 : -1);
   });
 }
 
@@ -217,6 +227,47 @@ void EcsEngine::finish_stop(std::uint32_t idx, StopCode code, std::string reason
     ++inst.version;
     instance_changed(inst);
   }
+  schedule_prune(idx);
+}
+
+// ---- pruning of STOPPED tasks --------------------------------------------------------------
+
+void EcsEngine::schedule_prune(std::uint32_t idx) {
+  prune_queue_.push_back(
+      PruneEntry{Clock::now() + options_.stopped_task_retention, idx, state_.tasks[idx].generation});
+  if (!prune_armed_) {
+    prune_armed_ = true;
+    timers_.at(prune_queue_.front().due, [this] { sweep_stopped(); });
+  }
+}
+
+// Forgets every task whose retention has passed, then sleeps until the next one is due: one
+// pending timer however many tasks are waiting, and no work while nothing is due.
+void EcsEngine::sweep_stopped() {
+  prune_armed_ = false;
+  const auto now = Clock::now();
+  while (!prune_queue_.empty() && prune_queue_.front().due <= now) {
+    auto [due, idx, gen] = prune_queue_.front();
+    prune_queue_.pop_front();
+    const Task& t = state_.tasks[idx];
+    if (t.generation == gen && t.last == TaskStatus::stopped) forget_task(idx);
+  }
+  if (!prune_queue_.empty()) {
+    prune_armed_ = true;
+    timers_.at(prune_queue_.front().due, [this] { sweep_stopped(); });
+  }
+}
+
+void EcsEngine::forget_task(std::uint32_t idx) {
+  Task& t = state_.tasks[idx];
+  // The maps key on views of t.id: drop them before the id goes.
+  state_.clusters[t.cluster].tasks_stopped.erase(t.id);
+  state_.task_by_id.erase(t.id);
+  const auto next_generation = t.generation + 1;
+  t = Task{};  // releases the strings and bindings
+  t.generation = next_generation;
+  state_.free_task_slots.push_back(idx);
+  ++tasks_pruned_;
 }
 
 std::optional<std::string> EcsEngine::task_action(const std::string& ref, const std::string& action, int exit_code,

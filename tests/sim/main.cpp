@@ -17,6 +17,7 @@ namespace {
 const char* usage =
     "usage: berth-sim --listen 127.0.0.1:PORT [--cluster NAME]... [--instances N] [--queue NAME]\n"
     "                 [--seed S] [--task-start-ms MS] [--task-stop-ms MS] [--throttle on|off]\n"
+    "                 [--stopped-task-retention-ms MS]\n"
     "                 [--models DIR] [--no-auth] [--access-key K] [--secret-key S] [--region R]\n"
     "                 [--instance-cpu N] [--instance-memory MIB] [--instance-type T]\n"
     "                 [--faults JSON] [--event-delay-ms MS] [--event-duplicate-rate P]\n"
@@ -67,6 +68,7 @@ berth::sim::SimConfig parse(int argc, char** argv) {
     else if (f == "--seed") c.seed = static_cast<std::uint64_t>(number(f, value()));
     else if (f == "--task-start-ms") c.task_start_ms = static_cast<int>(number(f, value()));
     else if (f == "--task-stop-ms") c.task_stop_ms = static_cast<int>(number(f, value()));
+    else if (f == "--stopped-task-retention-ms") c.stopped_task_retention_ms = number(f, value());
     else if (f == "--throttle") {
       std::string v = value();
       if (v != "on" && v != "off") die("--throttle wants on or off");
@@ -102,6 +104,8 @@ berth::sim::SimConfig parse(int argc, char** argv) {
   if (c.host != "127.0.0.1" && c.host != "localhost") die("berth-sim listens on loopback only");
   if (c.instances < 0 || c.instances > 100000) die("--instances out of range");
   if (c.task_start_ms < 0 || c.task_stop_ms < 0) die("task delays must be >= 0");
+  if (c.stopped_task_retention_ms < 0 || c.stopped_task_retention_ms > 7LL * 24 * 3600 * 1000)
+    die("--stopped-task-retention-ms must be within [0, 604800000]");
   if (auto bad = c.faults.update(faults)) die(*bad);
   return c;
 }

@@ -32,7 +32,8 @@ Sim::Sim(asio::io_context& ioc, SimConfig config, std::string endpoint)
       bus_(timers_, random_, config_.faults, queue_),
       ecs_(timers_, random_,
            EcsOptions{std::chrono::milliseconds(config_.task_start_ms), std::chrono::milliseconds(config_.task_stop_ms),
-                      config_.faults.task_start_failure_rate},
+                      config_.faults.task_start_failure_rate,
+                      std::chrono::milliseconds(config_.stopped_task_retention_ms)},
            [this](std::string body) { bus_.publish(std::move(body)); }) {
   throttle_.enabled = config_.throttle;
   if (config_.clusters.empty()) config_.clusters.push_back("default");

@@ -27,6 +27,7 @@ struct SimConfig {
   std::uint64_t seed = 1;
   int task_start_ms = 1000;
   int task_stop_ms = 200;
+  std::int64_t stopped_task_retention_ms = 3600000;  // STOPPED tasks are forgotten after this
   bool throttle = true;
   std::string models_dir;
   bool auth = true;

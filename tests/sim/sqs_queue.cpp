@@ -8,17 +8,50 @@
 namespace berth::sim {
 namespace asio = boost::asio;
 
+namespace {
+
+// "8-4-4-4-12" lowercase hex uuid <-> its 16 bytes.
+std::array<std::uint8_t, 16> pack_uuid(const std::string& uuid) {
+  std::array<std::uint8_t, 16> out{};
+  auto nibble = [](char c) { return static_cast<std::uint8_t>(c <= '9' ? c - '0' : c - 'a' + 10); };
+  std::size_t n = 0;
+  for (std::size_t i = 0; i + 1 < uuid.size() && n < 32;) {
+    if (uuid[i] == '-') {
+      ++i;
+      continue;
+    }
+    out[n / 2] = static_cast<std::uint8_t>(nibble(uuid[i]) << 4 | nibble(uuid[i + 1]));
+    n += 2;
+    i += 2;
+  }
+  return out;
+}
+
+std::string format_uuid(const std::array<std::uint8_t, 16>& id) {
+  static const char digits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(36);
+  for (std::size_t i = 0; i < id.size(); ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
+    out.push_back(digits[id[i] >> 4]);
+    out.push_back(digits[id[i] & 0xf]);
+  }
+  return out;
+}
+
+}  // namespace
+
 SqsQueue::SqsQueue(Timers& timers, Random& random, std::string name, std::string url, std::string arn)
     : timers_(timers), random_(random), name_(std::move(name)), url_(std::move(url)), arn_(std::move(arn)) {}
 
 std::string SqsQueue::send(std::string body, std::chrono::milliseconds delay) {
   auto seq = next_seq_++;
   Message m;
-  m.id = random_.uuid();
-  m.md5 = md5_hex(body);
+  std::string id = random_.uuid();
+  m.id = pack_uuid(id);
   m.body = std::move(body);
+  m.body.shrink_to_fit();  // a body built by appending may carry spare capacity for its whole life
   m.sent_ms = now_ms();
-  std::string id = m.id;
   if (delay.count() > 0) {
     m.state = Message::State::delayed;
     ++delayed_count_;
@@ -80,9 +113,10 @@ asio::awaitable<std::vector<ReceivedMessage>> SqsQueue::receive(int max, std::ch
       ++m.generation;
       if (m.first_receive_ms == 0) m.first_receive_ms = now_ms();
       arm_visibility(seq, visibility);
-      out.push_back(ReceivedMessage{m.id,
+      out.push_back(ReceivedMessage{format_uuid(m.id),
                                     std::to_string(seq) + "-" + std::to_string(m.generation) + "-" + random_.hex(24),
-                                    m.md5, m.body, m.sent_ms, m.first_receive_ms, m.receive_count});
+                                    md5_hex(m.body), m.body, m.sent_ms, m.first_receive_ms,
+                                    static_cast<int>(m.receive_count)});
     }
     if (!out.empty() || Clock::now() >= deadline) co_return out;
     timer.expires_at(deadline);

@@ -6,6 +6,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -48,10 +49,14 @@ public:
   std::int64_t created_ms = now_ms();
 
 private:
+  // Kept compact: an undrained queue under an event storm holds hundreds of thousands of these.
+  // The body is the only heap block; the message id is stored as its 16 bytes and the MD5 is
+  // computed when a message is received (the body never changes).
   struct Message {
-    std::string id, body, md5;
+    std::string body;
+    std::array<std::uint8_t, 16> id{};
     std::int64_t sent_ms = 0, first_receive_ms = 0;
-    int receive_count = 0;
+    std::uint32_t receive_count = 0;
     std::uint32_t generation = 0;  // bumped on each receive; stale visibility timers compare it
     enum class State : std::uint8_t { delayed, visible, inflight } state = State::visible;
   };

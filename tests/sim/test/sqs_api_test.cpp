@@ -52,6 +52,12 @@ TEST(SqsApi, VisibilityTimeoutRedeliversWithReceiveCount) {
   auto again = receive(sim, 1, 10);
   ASSERT_EQ(count(again), 1u);
   EXPECT_EQ(again.at("Messages").at(0).at("Attributes").at("ApproximateReceiveCount"), "2");
+  // The id (stored as 16 bytes) and MD5 (computed on receive) are the same on redelivery.
+  EXPECT_EQ(again.at("Messages").at(0).at("MessageId"), first.at("Messages").at(0).at("MessageId"));
+  EXPECT_EQ(again.at("Messages").at(0).at("MD5OfBody"), "9dd4e461268c8034f5c8564e155c67a6");  // md5("x")
+  const std::string id(first.at("Messages").at(0).at("MessageId").as_string());
+  ASSERT_EQ(id.size(), 36u);
+  EXPECT_TRUE(id[8] == '-' && id[13] == '-' && id[18] == '-' && id[23] == '-') << id;
   EXPECT_NE(again.at("Messages").at(0).at("ReceiptHandle"), first.at("Messages").at(0).at("ReceiptHandle"));
   // ChangeMessageVisibility 0 makes it visible at once.
   auto h = again.at("Messages").at(0).at("ReceiptHandle");
