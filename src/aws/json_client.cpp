@@ -5,6 +5,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
@@ -29,6 +30,18 @@ asio::awaitable<bool> sleep_for(asio::any_io_executor ex, std::chrono::steady_cl
 }
 
 }  // namespace
+
+boost::system::result<boost::json::value> parse_json_response(std::string_view body) {
+  if (body.empty()) return boost::json::value(boost::json::object{});
+  // First block sized for the whole DOM of a typical response (strings are copied into it, plus
+  // object/array tables); larger ones grow geometrically.
+  auto arena = boost::json::make_shared_resource<boost::json::monotonic_resource>(body.size() * 2 + 1024);
+  boost::system::error_code ec;
+  auto parsed = boost::json::parse(body, ec, std::move(arena));
+  if (ec) return ec;
+  if (!parsed.is_object()) return boost::json::error::not_object;
+  return parsed;
+}
 
 boost::system::result<Endpoint> make_endpoint(std::string_view service, std::string_view region,
                                               std::string_view override_url, bool& allow_plain_http) {
@@ -126,17 +139,15 @@ asio::awaitable<AwsResult<boost::json::value>> AwsJsonClient::call(std::string o
       error = transport_error(response.error(), sent.request_sent);
     } else if (response->status >= 200 && response->status < 300) {
       budget_.on_success(spent);
-      if (response->body.empty()) co_return boost::json::value(boost::json::object{});
-      boost::system::error_code ec;
-      auto parsed = boost::json::parse(response->body, ec);
-      if (ec || !parsed.is_object()) {
+      auto parsed = parse_json_response(response->body);
+      if (!parsed) {
         // The server said it succeeded, so whatever it did is done, but we cannot tell what it was.
         auto e = client_error("SerializationException", operation + ": response is not a JSON object");
         e.maybe_executed = true;
         if (idempotency == Idempotency::not_idempotent) ++stats_.in_doubt;
         co_return e;
       }
-      co_return parsed;
+      co_return std::move(*parsed);
     } else {
       error = parse_error_response(*response);
       if (error.error_class == ErrorClass::throttling) ++stats_.throttled_responses;

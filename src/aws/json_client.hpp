@@ -36,6 +36,12 @@ struct ServiceConfig {
 boost::system::result<Endpoint> make_endpoint(std::string_view service, std::string_view region,
                                               std::string_view override_url, bool& allow_plain_http);
 
+// Parses a 2xx response body (must be a JSON object; empty -> {}). The DOM lives in a monotonic
+// arena created for this response and owned (ref-counted) by the returned value, so parsing costs a
+// few allocations instead of one per string/array/object, and the arena is freed with the value:
+// nothing is reused across responses, so nothing grows. Decode into typed structs and drop it.
+boost::system::result<boost::json::value> parse_json_response(std::string_view body);
+
 class AwsJsonClient {
  public:
   struct Stats {

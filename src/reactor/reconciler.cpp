@@ -20,6 +20,16 @@ std::shared_ptr<spdlog::logger> logger() {
 void add_wake(SyncOutcome& out, std::optional<SystemTime> t) {
   if (t && (!out.wake_at || *t < *out.wake_at)) out.wake_at = t;
 }
+
+// Rounds up (never earlier: the gate, backoff or deadline has passed when the sync runs).
+SystemTime round_up(SystemTime t, std::chrono::milliseconds granularity) {
+  if (granularity.count() <= 0) return t;
+  const auto g = std::chrono::duration_cast<SystemTime::duration>(granularity);
+  const auto since = t.time_since_epoch();
+  auto rem = since % g;
+  if (rem < SystemTime::duration::zero()) rem += g;
+  return rem == SystemTime::duration::zero() ? t : t + (g - rem);
+}
 }  // namespace
 
 Reconciler::Reconciler(EcsApi& ecs, DesiredStateAccess& state, ClusterLookup clusters, Clock clock,
@@ -142,6 +152,12 @@ boost::asio::awaitable<void> Reconciler::learn_task_definition(const std::string
 }
 
 boost::asio::awaitable<SyncOutcome> Reconciler::sync(std::string name) {
+  auto out = co_await sync_once(std::move(name));
+  if (out.wake_at) out.wake_at = round_up(*out.wake_at, settings_.wake_granularity);
+  co_return out;
+}
+
+boost::asio::awaitable<SyncOutcome> Reconciler::sync_once(std::string name) {
   SyncOutcome out;
   ++stats_.syncs;
   auto env = state_.environment(name);

@@ -47,6 +47,10 @@ struct ReconcilerSettings {
   // How long an instance counts as occupied after a StartTask whose outcome is unknown; the audit
   // (or the task's events) settles it sooner.
   std::chrono::seconds launch_doubt{std::chrono::minutes(2)};
+  // wake_at is rounded up to a multiple of this (since the epoch), so the health gates of tasks
+  // that became RUNNING within the same interval expire in one re-plan instead of one each
+  // (a 5,000-instance rollout would otherwise re-plan ~once per task). 0 disables rounding.
+  std::chrono::milliseconds wake_granularity{1000};
 };
 
 struct SyncOutcome {
@@ -84,6 +88,7 @@ class Reconciler {
   policy::InstanceBackoff& backoff_for_test(const std::string& environment) { return backoff_[environment]; }
 
  private:
+  boost::asio::awaitable<SyncOutcome> sync_once(std::string environment);
   // Applies the plan's rollout verdict to the deployment (and the environment on rollback).
   boost::asio::awaitable<void> execute_stops(ClusterModel& model, const std::string& cluster,
                                              const std::vector<policy::StopOrder>& stops, SyncOutcome& out);

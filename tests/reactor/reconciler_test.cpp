@@ -154,6 +154,7 @@ class FakeState : public DesiredStateAccess {
  public:
   std::map<std::string, policy::Environment> envs;
   std::map<std::string, policy::Deployment> deployments;
+  int deployment_saves = 0;
   std::optional<policy::Environment> environment(const std::string& n) override {
     auto it = envs.find(n);
     return it == envs.end() ? std::nullopt : std::optional(it->second);
@@ -162,7 +163,10 @@ class FakeState : public DesiredStateAccess {
     auto it = deployments.find(id);
     return it == deployments.end() ? std::nullopt : std::optional(it->second);
   }
-  void save_deployment(const policy::Deployment& d) override { deployments[d.id] = d; }
+  void save_deployment(const policy::Deployment& d) override {
+    ++deployment_saves;
+    deployments[d.id] = d;
+  }
   void save_environment(const policy::Environment& e) override { envs[e.name] = e; }
 };
 
@@ -172,10 +176,13 @@ struct Harness {
   FakeEcs ecs;
   FakeState state;
   ClusterModel model{"c"};
-  Reconciler reconciler{ecs, state, [this](const std::string& c) { return c == "c" ? &model : nullptr; },
-                        [this] { return now; }};
+  Reconciler reconciler;
 
-  Harness() { ecs.now = &now; }
+  explicit Harness(ReconcilerSettings settings = {})
+      : reconciler{ecs, state, [this](const std::string& c) { return c == "c" ? &model : nullptr; },
+                   [this] { return now; }, settings} {
+    ecs.now = &now;
+  }
 
   void add_instances(int n) {
     for (int i = 0; i < n; ++i) model.apply_instance(ecs.add_instance(i), now);
@@ -432,6 +439,77 @@ TEST(Reconciler, DeclaredHealthCheckGatesRolloutUntilHealthy) {
   rounds(30);
   EXPECT_EQ(h.state.deployments["d1"].status, policy::DeploymentStatus::completed);
   EXPECT_EQ(h.ecs.describe_definition_calls, 2);  // agent:1 and agent:2, each once
+}
+
+// Initial placement of 200 instances under a deployment: the tasks become RUNNING 20 ms apart
+// (over 4 s), so their health gates (min_healthy 5 s) expire 20 ms apart. Driven only by wake_at
+// (as the WorkQueue does), the deployment must complete in about one re-plan and one deployment
+// save per second of expiries, not one per task.
+struct GateStormCounts {
+  int syncs = 0, saves = 0, idle_saves = 0;
+  policy::DeploymentStatus status{};
+  std::uint32_t updated = 0;
+};
+
+GateStormCounts run_health_gate_storm(ReconcilerSettings settings) {
+  Harness h(settings);
+  h.add_instances(200);
+  auto& env = h.env("agent:1");
+  env.active_deployment_id = "d1";
+  policy::Deployment d;
+  d.id = "d1";
+  d.environment = "agent";
+  d.task_definition = "agent:1";
+  d.created_at = h.now;
+  h.state.deployments["d1"] = d;
+  EXPECT_EQ(h.sync().started, 200u);
+  for (auto& [arn, t] : h.ecs.tasks) {
+    t.last_status = "RUNNING";
+    t.started_at = h.now;
+    ++t.version;
+    h.model.apply_task(t, h.now);
+    h.now += 20ms;
+  }
+  h.ecs.pending_events.clear();
+  GateStormCounts c;
+  const int saves_before = h.state.deployment_saves;
+  auto out = h.sync();
+  c.syncs = 1;
+  for (int i = 0; i < 1000 && out.wake_at && !h.state.envs["agent"].active_deployment_id.empty(); ++i) {
+    h.now = std::max(h.now, *out.wake_at);
+    out = h.sync();
+    ++c.syncs;
+    // Nothing changed since that sync: re-planning at the same instant must not save again.
+    const int saves = h.state.deployment_saves;
+    h.sync();
+    c.idle_saves += h.state.deployment_saves - saves;
+  }
+  c.saves = h.state.deployment_saves - saves_before;
+  c.status = h.state.deployments["d1"].status;
+  c.updated = h.state.deployments["d1"].updated_count;
+  return c;
+}
+
+TEST(Reconciler, HealthGateWakeUpsCoalesce) {
+  auto c = run_health_gate_storm({});  // default: 1 s wake granularity
+  EXPECT_EQ(c.status, policy::DeploymentStatus::completed);
+  EXPECT_EQ(c.updated, 200u);
+  EXPECT_EQ(c.idle_saves, 0);
+  // Expiries span 4 s: ~5 wake-driven syncs (plus the idle checks, not counted).
+  EXPECT_LE(c.syncs, 7);
+  EXPECT_LE(c.saves, 7);
+
+  // Without rounding every expiry is its own wake: one plan and one save per task.
+  ReconcilerSettings exact;
+  exact.wake_granularity = std::chrono::milliseconds{0};
+  auto e = run_health_gate_storm(exact);
+  EXPECT_EQ(e.status, policy::DeploymentStatus::completed);
+  ::testing::Test::RecordProperty("syncs_coalesced", c.syncs);
+  ::testing::Test::RecordProperty("saves_coalesced", c.saves);
+  ::testing::Test::RecordProperty("syncs_exact", e.syncs);
+  ::testing::Test::RecordProperty("saves_exact", e.saves);
+  EXPECT_GE(e.syncs, 150);
+  EXPECT_GE(e.saves, 150);
 }
 
 // Events duplicated, reordered, delayed and lost; the audit repairs what was lost. Invariants: never
