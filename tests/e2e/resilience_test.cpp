@@ -66,8 +66,11 @@ TEST_F(ResilienceE2e, FaultyEventDeliveryStillConverges) {
 
 // Items 1/6/9 under a hostile ECS: 20% of ECS and SQS calls fail with 500 ServerException and the modify
 // bucket is tight (burst 5, 4/s), so StartTask/StopTask are throttled. Placement and a rollout still finish,
-// and retries never launch a task twice.
+// and retries never launch a task twice. A StartTask answered 500 may have executed, so berth never repeats
+// it blindly: its instances stay "in doubt" until an event shows the task or the doubt expires (2 min), hence
+// the longer wait here.
 TEST_F(ResilienceE2e, EcsErrorsAndThrottlingStillConverge) {
+  const std::chrono::milliseconds in_doubt_timeout = 300s;
   start_sim({"--instances", "20"});
   auto v1 = register_task_definition(sim(), "stubborn");
   auto v2 = register_task_definition(sim(), "stubborn");
@@ -78,11 +81,11 @@ TEST_F(ResilienceE2e, EcsErrorsAndThrottlingStillConverge) {
   body["rollout"] = json::object{{"maxUnavailable", 5}, {"minHealthySeconds", 0}, {"maxFailures", 3}};
   auto first = create_environment(body);
   auto instances = sim_view(sim()).instance_arns();
-  ASSERT_TRUE(converges("stubborn", instances, v1));
-  ASSERT_EQ(wait_deployment_final(berth(), "stubborn", first, converge_timeout), "completed");
+  ASSERT_TRUE(converges("stubborn", instances, v1, in_doubt_timeout));
+  ASSERT_EQ(wait_deployment_final(berth(), "stubborn", first, in_doubt_timeout), "completed");
   auto id = deploy("stubborn", v2);
-  EXPECT_EQ(wait_deployment_final(berth(), "stubborn", id, converge_timeout), "completed");
-  ASSERT_TRUE(converges("stubborn", instances, v2));
+  EXPECT_EQ(wait_deployment_final(berth(), "stubborn", id, in_doubt_timeout), "completed");
+  ASSERT_TRUE(converges("stubborn", instances, v2, in_doubt_timeout));
 
   // The faults did happen, and berth rode them out.
   auto stats = sim().stats();
