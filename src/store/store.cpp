@@ -110,6 +110,21 @@ StoreResult<Deployment> read_deployment(sqlite::Statement& s) {
   return d;
 }
 
+// Runs a prepared statement that selects at most one row keyed by ?1 and decodes it with `read`.
+template <class T>
+StoreResult<std::optional<T>> select_one(StoreResult<sqlite::Statement*> s, std::string_view key,
+                                         StoreResult<T> (*read)(sqlite::Statement&)) {
+  if (!s) return s.error();
+  sqlite::StatementUse use(**s);
+  use->bind(1, key);
+  auto row = use->step();
+  if (!row) return row.error();
+  if (!*row) return std::optional<T>();
+  auto v = read(*use);
+  if (!v) return v.error();
+  return std::optional<T>(std::move(*v));
+}
+
 bool unfinished(DeploymentStatus s) { return s == DeploymentStatus::pending || s == DeploymentStatus::running; }
 
 }  // namespace
@@ -272,16 +287,8 @@ StoreResult<std::string> Store::integrity_check() {
 // ---- environments ------------------------------------------------------------------------------------------
 
 StoreResult<std::optional<Environment>> Store::load_environment(std::string_view name) {
-  auto s = stmt(std::string("SELECT ") + env_columns + " FROM environments WHERE name = ?1");
-  if (!s) return s.error();
-  sqlite::StatementUse use(**s);
-  use->bind(1, name);
-  auto row = use->step();
-  if (!row) return row.error();
-  if (!*row) return std::optional<Environment>();
-  auto e = read_environment(*use);
-  if (!e) return e.error();
-  return std::optional<Environment>(std::move(*e));
+  return select_one(stmt(std::string("SELECT ") + env_columns + " FROM environments WHERE name = ?1"), name,
+                    read_environment);
 }
 
 StoreResult<void> Store::write_environment_row(const Environment& env, bool insert) {
@@ -376,16 +383,8 @@ StoreResult<Environment> Store::delete_environment(std::string_view name,
 // ---- deployments -------------------------------------------------------------------------------------------
 
 StoreResult<std::optional<Deployment>> Store::load_deployment(std::string_view id) {
-  auto s = stmt(std::string("SELECT ") + deployment_columns + " FROM deployments WHERE id = ?1");
-  if (!s) return s.error();
-  sqlite::StatementUse use(**s);
-  use->bind(1, id);
-  auto row = use->step();
-  if (!row) return row.error();
-  if (!*row) return std::optional<Deployment>();
-  auto d = read_deployment(*use);
-  if (!d) return d.error();
-  return std::optional<Deployment>(std::move(*d));
+  return select_one(stmt(std::string("SELECT ") + deployment_columns + " FROM deployments WHERE id = ?1"), id,
+                    read_deployment);
 }
 
 StoreResult<void> Store::insert_deployment_row(const Deployment& d) {
