@@ -57,9 +57,10 @@ struct SnapshotTask {
   bool has_health_check = false;  // some container reports a health status
   bool expected = false;          // launched by berth, not yet confirmed by an event or Describe
   std::optional<SystemTime> healthy_since;  // first seen RUNNING (and HEALTHY where checked)
-  // For a launch in doubt: when the model forgets it. The plan wakes then, so the instance is not left
-  // without a task until some unrelated event or the audit.
-  std::optional<SystemTime> doubt_until;
+  // For a launch in doubt: when it is next looked at (the reconciler asks ECS what happened, or the
+  // model has forgotten it). The plan wakes then, so the instance is not left without a task until
+  // some unrelated event or the audit.
+  std::optional<SystemTime> doubt_recheck_at;
   bool ever_healthy = false;
   // Only meaningful once STOPPED:
   std::string_view stop_code;  // TaskFailedToStart | EssentialContainerExited | UserInitiated | ...

@@ -145,7 +145,7 @@ DaemonPlan compute_daemon_plan(const ClusterSnapshot& snapshot, const Environmen
   for (const auto& t : snapshot.tasks) {
     if (t.started_by != started_by) continue;
     by_instance[t.instance_arn].push_back(&t);
-    if (t.doubt_until) ctx.wake_at(*t.doubt_until);
+    if (t.doubt_recheck_at) ctx.wake_at(*t.doubt_recheck_at);
   }
 
   std::vector<const SnapshotInstance*> instances;

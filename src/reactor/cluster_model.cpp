@@ -112,13 +112,33 @@ ApplyOutcome ClusterModel::expect_task(const aws::ecs::Task& launched, SystemTim
 }
 
 void ClusterModel::expect_launch_in_doubt(std::string_view instance_arn, std::string_view started_by,
-                                          std::string_view task_definition, SystemTime until) {
+                                          std::string_view task_definition, SystemTime check_at, SystemTime until) {
   clear_doubt(instance_arn, started_by);
-  doubts_.push_back({pool_.intern(instance_arn), pool_.intern(started_by), pool_.intern(task_definition), until});
+  doubts_.push_back({pool_.intern(instance_arn), pool_.intern(started_by), pool_.intern(task_definition),
+                     std::min(check_at, until), until});
+}
+
+std::vector<std::string> ClusterModel::doubts_due(std::string_view started_by, SystemTime now) const {
+  std::vector<std::string> out;
+  for (const auto& d : doubts_)
+    if (d.started_by == started_by && d.check_at <= now && now < d.until) out.emplace_back(d.instance_arn);
+  return out;
+}
+
+bool ClusterModel::in_doubt(std::string_view instance_arn, std::string_view started_by) const {
+  return std::any_of(doubts_.begin(), doubts_.end(), [&](const Doubt& d) {
+    return d.instance_arn == instance_arn && d.started_by == started_by;
+  });
 }
 
 void ClusterModel::clear_doubt(std::string_view instance_arn, std::string_view started_by) {
   std::erase_if(doubts_, [&](const Doubt& d) { return d.instance_arn == instance_arn && d.started_by == started_by; });
+}
+
+void ClusterModel::postpone_doubt_check(std::string_view instance_arn, std::string_view started_by,
+                                        SystemTime check_at) {
+  for (auto& d : doubts_)
+    if (d.instance_arn == instance_arn && d.started_by == started_by) d.check_at = std::min(check_at, d.until);
 }
 
 void ClusterModel::mark_stop_requested(std::string_view task_arn) {
@@ -278,7 +298,7 @@ policy::ClusterSnapshot ClusterModel::snapshot(std::string_view started_by, Syst
     t.started_by = d.started_by;
     t.last_status = TaskStatus::pending;
     t.expected = true;
-    t.doubt_until = d.until;
+    t.doubt_recheck_at = d.check_at;
     s.tasks.push_back(t);
   }
   return s;

@@ -7,7 +7,8 @@
 //   expectation  a task berth launched and learnt from the StartTask response, not yet confirmed by
 //                an event or Describe; it counts as present, so a late event causes no second launch;
 //   in doubt     a launch whose outcome is unknown (StartTask timed out): the instance is treated as
-//                having a pending task of that owner until the doubt expires or a task shows up.
+//                having a pending task of that owner until a task shows up, ECS is asked and shows
+//                none (launch_doubt_check), or the doubt expires.
 // Compactness: repeated strings (instance ARNs, task definitions, startedBy, group, attributes, stop
 // codes) are interned once; a task record is ~150 bytes plus its ARN, an instance ~40 bytes per
 // attribute. Interned strings are never freed (bounded by distinct values, not by events).
@@ -87,9 +88,17 @@ class ClusterModel {
 
   // A task from a StartTask response: enters the model at once as an expectation.
   ApplyOutcome expect_task(const aws::ecs::Task& launched, SystemTime now);
-  // StartTask outcome unknown for `instance_arn`: treat it as occupied by `started_by` until `until`.
+  // StartTask outcome unknown for `instance_arn`: treat it as occupied by `started_by`. From `check_at`
+  // on the doubt is due for a check with ECS; at `until` the model forgets it even if ECS never answered.
   void expect_launch_in_doubt(std::string_view instance_arn, std::string_view started_by,
-                              std::string_view task_definition, SystemTime until);
+                              std::string_view task_definition, SystemTime check_at, SystemTime until);
+  // Instances where a launch by `started_by` is in doubt and due for a check at `now`.
+  std::vector<std::string> doubts_due(std::string_view started_by, SystemTime now) const;
+  bool in_doubt(std::string_view instance_arn, std::string_view started_by) const;
+  // ECS shows no task of `started_by` on the instance: the launch did not happen.
+  void clear_doubt(std::string_view instance_arn, std::string_view started_by);
+  // ECS could not be asked: check again at `check_at` (the doubt still expires at its `until`).
+  void postpone_doubt_check(std::string_view instance_arn, std::string_view started_by, SystemTime check_at);
   // StopTask succeeded: the task's desired status is STOPPED from now on (an event will follow).
   void mark_stop_requested(std::string_view task_arn);
 
@@ -148,12 +157,11 @@ class ClusterModel {
   };
   struct Doubt {
     std::string_view instance_arn, started_by, task_definition;
-    SystemTime until;
+    SystemTime check_at, until;
   };
 
   void write_task(TaskRecord& r, const aws::ecs::Task& t, SystemTime now);
   bool write_instance(InstanceRecord& r, const aws::ecs::ContainerInstance& ci, SystemTime now);
-  void clear_doubt(std::string_view instance_arn, std::string_view started_by);
   static policy::SnapshotTask view(std::string_view arn, const TaskRecord& r);
 
   std::string cluster_name_;

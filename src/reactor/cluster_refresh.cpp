@@ -1,6 +1,8 @@
 // File: src/reactor/cluster_refresh.cpp — paginated List + batched Describe into the cluster model.
 #include "reactor/cluster_refresh.hpp"
 
+#include "reactor/ecs_paging.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -10,45 +12,6 @@ namespace berth::reactor {
 
 namespace asio = boost::asio;
 
-namespace {
-
-// Guards against a server that never ends pagination.
-constexpr std::size_t max_pages = 100000;
-
-template <class ListFn>
-asio::awaitable<EcsResult<std::vector<std::string>>> list_all(ListFn list, std::size_t& calls) {
-  std::vector<std::string> arns;
-  std::string token;
-  for (std::size_t page = 0; page < max_pages; ++page) {
-    ++calls;
-    auto r = co_await list(token);
-    if (!r) co_return r.error();
-    arns.insert(arns.end(), r->arns.begin(), r->arns.end());
-    if (r->next_token.empty()) co_return arns;
-    if (r->next_token == token) co_return EcsError{EcsError::Kind::unknown, "PaginationLoop", "nextToken repeated"};
-    token = r->next_token;
-  }
-  co_return EcsError{EcsError::Kind::unknown, "PaginationLimit", "too many pages"};
-}
-
-template <class T, class DescribeFn>
-asio::awaitable<EcsResult<std::vector<T>>> describe_all(const std::vector<std::string>& arns, DescribeFn describe,
-                                                        std::size_t& calls) {
-  std::vector<T> out;
-  out.reserve(arns.size());
-  for (std::size_t i = 0; i < arns.size(); i += max_describe_batch) {
-    std::vector<std::string> batch(arns.begin() + static_cast<std::ptrdiff_t>(i),
-                                   arns.begin() + static_cast<std::ptrdiff_t>(std::min(arns.size(), i + max_describe_batch)));
-    ++calls;
-    auto r = co_await describe(std::move(batch));
-    if (!r) co_return r.error();
-    // Failures (MISSING) are items that vanished between List and Describe: absent is right.
-    for (auto& item : r->items) out.push_back(std::move(item));
-  }
-  co_return out;
-}
-
-}  // namespace
 
 asio::awaitable<EcsResult<RefreshResult>> async_refresh_cluster(EcsApi& ecs, ClusterModel& model,
                                                                 std::function<SystemTime()> clock) {

@@ -14,8 +14,6 @@
 
 namespace berth::reactor {
 
-inline constexpr std::size_t max_describe_batch = 100;  // DescribeTasks / DescribeContainerInstances limit
-
 struct RefreshResult {
   AuditCounts instances;
   AuditCounts tasks;

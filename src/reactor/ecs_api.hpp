@@ -66,8 +66,9 @@ class EcsApi {
   // Pages of up to 100 ARNs.
   virtual boost::asio::awaitable<EcsResult<ArnPage>> list_container_instances(std::string cluster,
                                                                               std::string next_token) = 0;
-  // desiredStatus RUNNING; `started_by` empty lists every task of the cluster.
-  virtual boost::asio::awaitable<EcsResult<ArnPage>> list_tasks(std::string cluster, std::string started_by,
+  // Tasks with desiredStatus RUNNING on `container_instance`; empty lists every task of the cluster.
+  // (Not by startedBy: ECS allows startedBy only as the sole filter, which would list stopping tasks too.)
+  virtual boost::asio::awaitable<EcsResult<ArnPage>> list_tasks(std::string cluster, std::string container_instance,
                                                                 std::string next_token) = 0;
   // At most 100 ARNs per call.
   virtual boost::asio::awaitable<EcsResult<Described<aws::ecs::ContainerInstance>>> describe_container_instances(

@@ -79,12 +79,12 @@ asio::awaitable<EcsResult<ArnPage>> EcsApiAdapter::list_container_instances(std:
   co_return ArnPage{std::move(res->arns), std::move(res->next_token)};
 }
 
-asio::awaitable<EcsResult<ArnPage>> EcsApiAdapter::list_tasks(std::string cluster, std::string started_by,
+asio::awaitable<EcsResult<ArnPage>> EcsApiAdapter::list_tasks(std::string cluster, std::string container_instance,
                                                               std::string next_token) {
   count("ListTasks");
   aws::ecs::ListTasksRequest r;
   r.cluster = std::move(cluster);
-  r.started_by = std::move(started_by);
+  r.container_instance = std::move(container_instance);
   r.desired_status = "RUNNING";
   r.next_token = std::move(next_token);
   r.max_results = aws::ecs::max_list_results;

@@ -37,7 +37,7 @@ class EcsApiAdapter final : public EcsApi {
                                                               std::string reason) override;
   boost::asio::awaitable<EcsResult<ArnPage>> list_container_instances(std::string cluster,
                                                                       std::string next_token) override;
-  boost::asio::awaitable<EcsResult<ArnPage>> list_tasks(std::string cluster, std::string started_by,
+  boost::asio::awaitable<EcsResult<ArnPage>> list_tasks(std::string cluster, std::string container_instance,
                                                         std::string next_token) override;
   boost::asio::awaitable<EcsResult<Described<aws::ecs::ContainerInstance>>> describe_container_instances(
       std::string cluster, std::vector<std::string> arns) override;

@@ -53,7 +53,7 @@ boost::asio::awaitable<EcsResult<StartTaskResult>> LaunchJournal::start_task(Sta
   co_return result;
 }
 
-std::size_t LaunchJournal::recover(ClusterModel& model, SystemTime now, std::chrono::seconds doubt) {
+std::size_t LaunchJournal::recover(ClusterModel& model, SystemTime now, const LaunchDoubtSettings& doubt) {
   auto records = store_.kv_list(launch_namespace);
   if (!records) {
     logger()->error("launch records unreadable error=\"{}\"", records.error().message);
@@ -86,7 +86,7 @@ std::size_t LaunchJournal::recover(ClusterModel& model, SystemTime now, std::chr
         if (!i.is_string()) continue;
         std::string_view arn = i.as_string();
         if (occupied.contains(arn)) continue;
-        model.expect_launch_in_doubt(arn, started_by, td, now + doubt);
+        model.expect_launch_in_doubt(arn, started_by, td, now + doubt.check_after, now + doubt.expire_after);
         ++added;
       }
     }

@@ -5,12 +5,12 @@
 // idempotency token, and ListTasks is eventually consistent, so a task started a moment before a SIGKILL
 // may be missing from the restarted process's first listing. A surviving record says "a launch for these
 // instances may exist": recover() turns it into launch doubts in the model (the instance counts as occupied
-// by that environment until a task shows up or the doubt expires, ~2 min, by which time events and the
-// audit have told the truth), then deletes it.
+// by that environment until a task shows up or the launch doubt check asks ECS), then deletes it.
 #pragma once
 
 #include "reactor/cluster_model.hpp"
 #include "reactor/ecs_api.hpp"
+#include "reactor/launch_doubt_check.hpp"
 #include "store/store.hpp"
 
 #include <chrono>
@@ -39,9 +39,9 @@ class LaunchJournal final : public EcsApi {
                                                                       std::string next_token) override {
     return inner_.list_container_instances(std::move(cluster), std::move(next_token));
   }
-  boost::asio::awaitable<EcsResult<ArnPage>> list_tasks(std::string cluster, std::string started_by,
+  boost::asio::awaitable<EcsResult<ArnPage>> list_tasks(std::string cluster, std::string container_instance,
                                                         std::string next_token) override {
-    return inner_.list_tasks(std::move(cluster), std::move(started_by), std::move(next_token));
+    return inner_.list_tasks(std::move(cluster), std::move(container_instance), std::move(next_token));
   }
   boost::asio::awaitable<EcsResult<Described<aws::ecs::ContainerInstance>>> describe_container_instances(
       std::string cluster, std::vector<std::string> arns) override {
@@ -57,7 +57,7 @@ class LaunchJournal final : public EcsApi {
 
   // After the bootstrap of `model`'s cluster: records of an earlier process for this cluster become launch
   // doubts (only on instances without a live task of that owner), then are deleted. Returns the doubts added.
-  std::size_t recover(ClusterModel& model, SystemTime now, std::chrono::seconds doubt);
+  std::size_t recover(ClusterModel& model, SystemTime now, const LaunchDoubtSettings& doubt);
 
   std::uint64_t records_written() const { return written_; }
   std::uint64_t records_recovered() const { return recovered_; }

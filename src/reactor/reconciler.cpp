@@ -114,8 +114,10 @@ boost::asio::awaitable<void> Reconciler::execute_starts(ClusterModel& model, con
       if (r.error().kind == EcsError::Kind::unknown) {
         // The tasks may exist: treat the instances as occupied until events or the audit tell.
         for (const auto& i : b.instance_arns)
-          model.expect_launch_in_doubt(i, b.started_by, b.task_definition, now + settings_.launch_doubt);
+          model.expect_launch_in_doubt(i, b.started_by, b.task_definition, now + settings_.launch_doubt.check_after,
+                                       now + settings_.launch_doubt.expire_after);
         stats_.launches_in_doubt += b.instance_arns.size();
+        add_wake(out, now + settings_.launch_doubt.check_after);  // to have the doubt checked with ECS
       }
       logger()->warn("start failed cluster={} task_definition={} instances={} code={} message=\"{}\"", cluster,
                      b.task_definition, b.instance_arns.size(), r.error().code, r.error().message);
@@ -180,6 +182,10 @@ boost::asio::awaitable<SyncOutcome> Reconciler::sync_once(std::string name) {
 
   auto& backoff = backoff_.try_emplace(name, settings_.backoff).first->second;
   const std::string started_by = policy::encode_started_by(env->name);
+  auto doubts = co_await async_check_launch_doubts(ecs_, *model, started_by, clock_, settings_.launch_doubt);
+  stats_.doubts_found += doubts.found;
+  stats_.doubts_cleared += doubts.cleared;
+  now = clock_();
   policy::DaemonPlan plan;
   {
     // The snapshot views the model: plan synchronously, before any co_await can mutate it.

@@ -2,7 +2,8 @@
 // Level-triggered: it never acts on an event's contents, only on the model and the desired state.
 //
 //   events/API writes --> WorkQueue(key = environment name) --> Reconciler::sync
-//        sync: model.snapshot(startedBy) -> InstanceBackoff.observe -> compute_daemon_plan
+//        sync: launch doubts due -> ListTasks/DescribeTasks (launch_doubt_check)
+//              -> model.snapshot(startedBy) -> InstanceBackoff.observe -> compute_daemon_plan
 //              -> deployment bookkeeping (progress, complete, fail, rollback)
 //              -> StopTask each stop, then StartTask per batch (<= 10 instances)
 //              -> expectations into the model (tasks from the response; doubts on unknown outcomes)
@@ -21,6 +22,7 @@
 #include "policy/instance_backoff.hpp"
 #include "reactor/cluster_model.hpp"
 #include "reactor/ecs_api.hpp"
+#include "reactor/launch_doubt_check.hpp"
 
 #include <boost/asio/awaitable.hpp>
 
@@ -44,9 +46,8 @@ class DesiredStateAccess {
 struct ReconcilerSettings {
   policy::DaemonPlanOptions plan;
   policy::BackoffSettings backoff;
-  // How long an instance counts as occupied after a StartTask whose outcome is unknown; the audit
-  // (or the task's events) settles it sooner.
-  std::chrono::seconds launch_doubt{std::chrono::minutes(2)};
+  // When a StartTask whose outcome is unknown is checked with ECS, and when it is forgotten.
+  LaunchDoubtSettings launch_doubt;
   // wake_at is rounded up to a multiple of this (since the epoch), so the health gates of tasks
   // that became RUNNING within the same interval expire in one re-plan instead of one each
   // (a 5,000-instance rollout would otherwise re-plan ~once per task). 0 disables rounding.
@@ -65,6 +66,8 @@ struct SyncOutcome {
 struct ReconcilerStats {
   std::uint64_t syncs = 0, start_calls = 0, stop_calls = 0, tasks_started = 0, start_failures = 0,
                 ecs_errors = 0, launches_in_doubt = 0, rollbacks = 0;
+  // Launch doubts settled by asking ECS: the task existed after all / it did not.
+  std::uint64_t doubts_found = 0, doubts_cleared = 0;
 };
 
 class Reconciler {

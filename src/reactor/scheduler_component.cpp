@@ -550,6 +550,8 @@ json::object Scheduler::stats_json() const {
                                  {"tasks_stopped", tasks_stopped_},
                                  {"start_failures", start_failures_},
                                  {"launches_in_doubt", rs.launches_in_doubt},
+                                 {"doubts_found", rs.doubts_found},
+                                 {"doubts_cleared", rs.doubts_cleared},
                                  {"rollbacks", rs.rollbacks},
                                  {"ecs_errors", rs.ecs_errors},
                                  {"queue_completed", queue_.completed()},

@@ -20,8 +20,8 @@
 //               "messages_deleted","malformed_kept"},      // duplicate = stale with an envelope id seen recently
 //    "audit": {"drift"},
 //    "reconcile": {"runs","syncs","failures","marked_dirty","start_calls","stop_calls","tasks_started",
-//                  "tasks_stopped","start_failures","launches_in_doubt","rollbacks","ecs_errors","queue_completed",
-//                  "resumed_deployments"},
+//                  "tasks_stopped","start_failures","launches_in_doubt","doubts_found","doubts_cleared",
+//                  "rollbacks","ecs_errors","queue_completed","resumed_deployments"},
 //    "launch_journal": {"written","kept_in_doubt","recovered"}, "store": {"deployment_updates","deployments_finished","errors"},
 //    "environments": n,
 //    "clusters": {"<name>": {"ready", "instances", "tasks", "live_tasks", "bootstrap_attempts", "receives",

@@ -258,6 +258,30 @@ TEST(FaultsAgainstSim, InjectedServerErrorsAreRetriedForReadsAndPutStartTaskInDo
   EXPECT_TRUE(s.error().outcome_unknown());
   EXPECT_EQ(c.sim_stat("api_calls", "StartTask"), 1);
   EXPECT_EQ(c.ecs.protocol().stats().in_doubt, 1u);
+  EXPECT_EQ(c.sim_stat("tasks_total"), 0) << "api_error_rate fails before the call acts";
+}
+
+TEST(FaultsAgainstSim, LostResponseLaunchesTheTaskButAnswers500) {
+  SimClients c({"--instances", "1"}, secret_key);
+  c.register_family("web", 10, 10);
+  const auto ci = c.instances().at(0);
+  c.sim.post("/_sim/faults", json::object{{"api_lost_response_rate", 1.0}});
+  ecs::StartTaskRequest start;
+  start.cluster = "default";
+  start.task_definition = "web";
+  start.container_instances = {ci};
+  auto s = c.await(c.ecs.start_task(start));
+  ASSERT_FALSE(s);
+  EXPECT_TRUE(s.error().outcome_unknown());
+  EXPECT_EQ(c.sim_stat("api_calls", "StartTask"), 1) << "never resent";
+  EXPECT_EQ(c.sim_stat("tasks_total"), 1) << "the launch did happen";
+  c.sim.post("/_sim/faults", json::object{{"api_lost_response_rate", 0.0}});
+  ecs::ListTasksRequest on_instance;
+  on_instance.cluster = "default";
+  on_instance.container_instance = ci;
+  auto listed = c.await(c.ecs.list_tasks(on_instance));
+  ASSERT_TRUE(listed) << listed.error().describe();
+  EXPECT_EQ(listed->arns.size(), 1u);
 }
 
 }  // namespace

@@ -409,7 +409,7 @@ TEST_F(Journal, RecordsLeftByACrashBecomeDoubtsOnInstancesWithoutTheirTask) {
 
   FakeEcs ecs;
   reactor::LaunchJournal journal(ecs, *store_);
-  EXPECT_EQ(journal.recover(model, now, std::chrono::seconds(120)), 1u);
+  EXPECT_EQ(journal.recover(model, now, reactor::LaunchDoubtSettings{}), 1u);
 
   auto snap = model.snapshot("berth/abc", now);
   std::size_t on_i2 = 0;

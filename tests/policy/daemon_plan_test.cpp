@@ -291,13 +291,13 @@ TEST(DaemonPlan, BackoffDelaysRelaunchAndSetsWake) {
 }
 
 TEST(DaemonPlan, LaunchInDoubtWakesWhenTheDoubtExpires) {
-  // Without a wake-up at the doubt's expiry the instance would wait for an unrelated event or the audit.
+  // Without a wake-up at the doubt's check the instance would wait for an unrelated event or the audit.
   World w;
   w.add_instance(0);
   auto& t = w.add_task(0, "agent:2", TaskStatus::pending, -1s);
   t.arn = {};
   t.expected = true;
-  t.doubt_until = t0 + 90s;
+  t.doubt_recheck_at = t0 + 90s;
   auto plan = plan_for(w, make_env());
   EXPECT_EQ(plan.start_count(), 0u);
   ASSERT_TRUE(plan.next_wake);

@@ -89,12 +89,19 @@ TEST(ClusterModel, ExpectationsAndDoubts) {
   EXPECT_EQ(m.apply_task(launched, t0).result, ApplyResult::stale);
   EXPECT_FALSE(m.task_for_test("t1")->expected);
 
-  m.expect_launch_in_doubt("ci/2", "berth/0123456789abcdef", "agent:1", t0 + 60s);
+  m.expect_launch_in_doubt("ci/2", "berth/0123456789abcdef", "agent:1", t0 + 10s, t0 + 60s);
   snap = m.snapshot("berth/0123456789abcdef", t0);
   EXPECT_EQ(snap.tasks.size(), 2u);
   auto doubt = std::find_if(snap.tasks.begin(), snap.tasks.end(), [](auto& t) { return t.arn.empty(); });
   ASSERT_NE(doubt, snap.tasks.end());
-  EXPECT_EQ(doubt->doubt_until, t0 + 60s);  // the plan wakes then
+  EXPECT_EQ(doubt->doubt_recheck_at, t0 + 10s);  // the plan wakes then to have it checked
+  EXPECT_TRUE(m.doubts_due("berth/0123456789abcdef", t0 + 9s).empty());
+  EXPECT_EQ(m.doubts_due("berth/0123456789abcdef", t0 + 10s), std::vector<std::string>{"ci/2"});
+  EXPECT_TRUE(m.doubts_due("berth/other", t0 + 10s).empty());
+  // A failed check is retried later, never after the doubt expires.
+  m.postpone_doubt_check("ci/2", "berth/0123456789abcdef", t0 + 90s);
+  EXPECT_TRUE(m.doubts_due("berth/0123456789abcdef", t0 + 30s).empty());
+  EXPECT_EQ(m.snapshot("berth/0123456789abcdef", t0).tasks.back().doubt_recheck_at, t0 + 60s);
   EXPECT_EQ(m.snapshot("berth/0123456789abcdef", t0 + 61s).tasks.size(), 1u);
   // The real task showing up clears the doubt.
   m.apply_task(task("t2", "PENDING", 1, "ci/2"), t0);

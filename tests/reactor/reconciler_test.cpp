@@ -36,8 +36,10 @@ class FakeEcs : public EcsApi {
   std::set<std::string> bad_definitions;
   std::set<std::string> health_checked;  // their tasks report UNKNOWN until `healthy` is set
   bool healthy = false;
-  int start_calls = 0, stop_calls = 0;
-  bool next_start_times_out = false;
+  int start_calls = 0, stop_calls = 0, list_task_calls = 0;
+  bool next_start_times_out = false;   // the tasks are launched, the response is lost
+  bool next_start_fails_unknown = false;  // a 5xx before anything was launched
+  bool reads_fail = false;             // ListTasks/DescribeTasks answer 500
   std::vector<aws::ecs::Task> pending_events;  // produced, not yet delivered
   SystemTime* now = nullptr;
 
@@ -101,6 +103,10 @@ class FakeEcs : public EcsApi {
 
   asio::awaitable<EcsResult<StartTaskResult>> start_task(StartTaskRequest r) override {
     ++start_calls;
+    if (next_start_fails_unknown) {
+      next_start_fails_unknown = false;
+      co_return EcsError{EcsError::Kind::unknown, "ServerException", "service unavailable"};
+    }
     EXPECT_LE(r.container_instances.size(), 10u);
     EXPECT_LE(r.started_by.size(), 36u);
     StartTaskResult out;
@@ -135,13 +141,26 @@ class FakeEcs : public EcsApi {
     co_return it->second;
   }
   asio::awaitable<EcsResult<ArnPage>> list_container_instances(std::string, std::string) override { co_return ArnPage{}; }
-  asio::awaitable<EcsResult<ArnPage>> list_tasks(std::string, std::string, std::string) override { co_return ArnPage{}; }
+  asio::awaitable<EcsResult<ArnPage>> list_tasks(std::string, std::string instance, std::string) override {
+    ++list_task_calls;
+    if (reads_fail) co_return EcsError{EcsError::Kind::unknown, "ServerException", "service unavailable"};
+    ArnPage page;
+    for (auto& [arn, t] : tasks)
+      if (t.desired_status != "STOPPED" && (instance.empty() || t.container_instance_arn == instance))
+        page.arns.push_back(arn);
+    co_return page;
+  }
   asio::awaitable<EcsResult<Described<aws::ecs::ContainerInstance>>> describe_container_instances(
       std::string, std::vector<std::string>) override {
     co_return Described<aws::ecs::ContainerInstance>{};
   }
-  asio::awaitable<EcsResult<Described<aws::ecs::Task>>> describe_tasks(std::string, std::vector<std::string>) override {
-    co_return Described<aws::ecs::Task>{};
+  asio::awaitable<EcsResult<Described<aws::ecs::Task>>> describe_tasks(std::string,
+                                                                       std::vector<std::string> arns) override {
+    if (reads_fail) co_return EcsError{EcsError::Kind::unknown, "ServerException", "service unavailable"};
+    Described<aws::ecs::Task> out;
+    for (auto& arn : arns)
+      if (auto it = tasks.find(arn); it != tasks.end()) out.items.push_back(it->second);
+    co_return out;
   }
   int describe_definition_calls = 0;
   asio::awaitable<EcsResult<TaskDefinitionInfo>> describe_task_definition(std::string td) override {
@@ -283,6 +302,78 @@ TEST(Reconciler, TimeoutLeavesLaunchInDoubtNoDuplicate) {
   EXPECT_EQ(h.ecs.start_calls, 1) << "launch in doubt must not be repeated";
   ASSERT_GE(h.converge(), 0);
   for (int i = 0; i < 2; ++i) EXPECT_EQ(h.ecs.live_on(inst_arn(i)), 1u);
+}
+
+// The launch happened but its events never come: the doubt check finds the tasks, nothing is relaunched.
+TEST(Reconciler, LaunchDoubtCheckFindsTasksTheLostResponseLaunched) {
+  Harness h;
+  h.add_instances(3);
+  h.env();
+  h.ecs.next_start_times_out = true;
+  EXPECT_FALSE(h.sync().success);
+  h.ecs.pending_events.clear();  // the events are lost too
+  h.now += 5s;
+  h.sync();
+  EXPECT_EQ(h.ecs.list_task_calls, 0) << "not checked before check_after";
+  h.now += 6s;
+  auto out = h.sync();
+  EXPECT_EQ(h.ecs.list_task_calls, 3);  // one per instance in doubt
+  EXPECT_EQ(out.started, 0u);
+  EXPECT_EQ(h.ecs.start_calls, 1);
+  EXPECT_EQ(h.reconciler.stats().doubts_found, 3u);
+  for (int i = 0; i < 3; ++i) EXPECT_FALSE(h.model.in_doubt(inst_arn(i), policy::encode_started_by("agent")));
+  ASSERT_GE(h.converge(), 0);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(h.ecs.live_on(inst_arn(i)), 1u);
+  EXPECT_EQ(h.ecs.start_calls, 1);
+}
+
+// The 5xx came before anything was launched: the check finds nothing and the instances get their task
+// ~check_after later, not after the doubt's two-minute expiry.
+TEST(Reconciler, LaunchDoubtCheckFreesInstancesWhenNothingWasLaunched) {
+  ReconcilerSettings settings;
+  settings.launch_doubt.check_after = 10s;
+  settings.launch_doubt.expire_after = 120s;
+  Harness h(settings);
+  h.add_instances(2);
+  h.env();
+  h.ecs.next_start_fails_unknown = true;
+  auto out = h.sync();
+  EXPECT_FALSE(out.success);
+  ASSERT_TRUE(out.wake_at);
+  EXPECT_LE(*out.wake_at, h.now + 11s) << "the plan must wake for the check";
+  h.now += 10s;
+  out = h.sync();
+  EXPECT_EQ(h.reconciler.stats().doubts_cleared, 2u);
+  EXPECT_EQ(out.started, 2u);
+  EXPECT_EQ(h.ecs.start_calls, 2);
+  ASSERT_GE(h.converge(), 0);
+  for (int i = 0; i < 2; ++i) EXPECT_EQ(h.ecs.live_on(inst_arn(i)), 1u);
+}
+
+// ECS cannot be asked: the doubt stands (no launch) and the check is retried later.
+TEST(Reconciler, LaunchDoubtCheckFailureKeepsTheDoubt) {
+  Harness h;
+  h.add_instances(1);
+  h.env();
+  h.ecs.next_start_times_out = true;
+  h.sync();
+  h.ecs.pending_events.clear();
+  h.ecs.reads_fail = true;
+  h.now += 10s;
+  auto out = h.sync();
+  EXPECT_EQ(h.ecs.list_task_calls, 1);
+  EXPECT_EQ(out.started, 0u);
+  EXPECT_EQ(h.ecs.start_calls, 1);
+  ASSERT_TRUE(out.wake_at);
+  EXPECT_GT(*out.wake_at, h.now) << "checked again later, not in a loop";
+  h.sync();
+  EXPECT_EQ(h.ecs.list_task_calls, 1) << "postponed";
+  h.ecs.reads_fail = false;
+  h.now += 10s;
+  h.sync();
+  EXPECT_EQ(h.reconciler.stats().doubts_found, 1u);
+  EXPECT_EQ(h.ecs.start_calls, 1);
+  EXPECT_EQ(h.ecs.live_on(inst_arn(0)), 1u);
 }
 
 TEST(Reconciler, RolloutRespectsMaxUnavailableAndCompletes) {

@@ -17,6 +17,7 @@ constexpr Field fields[] = {
     {"event_reorder_window_ms", &Faults::event_reorder_window_ms, false},
     {"event_loss_rate", &Faults::event_loss_rate, true},
     {"api_error_rate", &Faults::api_error_rate, true},
+    {"api_lost_response_rate", &Faults::api_lost_response_rate, true},
     {"api_latency_rate", &Faults::api_latency_rate, true},
     {"api_latency_ms", &Faults::api_latency_ms, false},
     {"task_start_failure_rate", &Faults::task_start_failure_rate, true},

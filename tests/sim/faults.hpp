@@ -17,7 +17,8 @@ struct Faults {
   double event_reorder_rate = 0;         // probability an event gets an extra random delay
   double event_reorder_window_ms = 2000;  // ... of up to this many ms (so later events overtake it)
   double event_loss_rate = 0;            // probability an event is never sent
-  double api_error_rate = 0;             // probability an API call fails with a 500
+  double api_error_rate = 0;             // probability an API call fails with a 500 (nothing done)
+  double api_lost_response_rate = 0;     // probability an API call is carried out, then answered with a 500
   double api_latency_rate = 0;           // probability an API call is slowed by api_latency_ms
   double api_latency_ms = 0;
   double task_start_failure_rate = 0;    // probability a task stops with TaskFailedToStart

@@ -127,6 +127,12 @@ asio::awaitable<HttpReply> Sim::ecs_call(const std::string& op, const Request& r
     co_return fail(ApiError{"UnsupportedFeatureException", "The sim does not implement " + op + ".", 400});
   ApiOutcome out = ecs_.call(op, body.as_object());
   if (out.error) co_return fail(*out.error);
+  // Like a response lost on the way back: the caller cannot tell this from api_error_rate, but the
+  // action (a StartTask launch, say) did happen.
+  if (random_.chance(config_.faults.api_lost_response_rate)) {
+    ++stats_.injected_errors;
+    co_return fail(ApiError{"ServerException", "Service unavailable (sim injected fault after the call).", 500});
+  }
   HttpReply r;
   r.content_type = "application/x-amz-json-1.1";
   r.body = json::serialize(out.body);
