@@ -411,13 +411,36 @@ ApiConfig read_api(const json::object& root) {
   return out;
 }
 
+SchedulerConfig read_scheduler(const json::object& root) {
+  Table t(root.if_contains("scheduler"), "scheduler",
+          {"stop_on_draining", "launch_doubt_check_after", "launch_doubt_expire_after"});
+  SchedulerConfig out;
+  if (auto b = t.boolean("stop_on_draining")) out.stop_on_draining = *b;
+  auto whole_seconds = [&](std::string_view key, std::chrono::seconds min, std::chrono::seconds max,
+                           std::chrono::seconds& into) {
+    auto d = t.duration(key);
+    if (!d) return;
+    if (*d < min || *d > max || *d % std::chrono::seconds(1) != std::chrono::milliseconds(0))
+      fail(t.key_path(key), "expected whole seconds between " + std::to_string(min.count()) + "s and " +
+                                std::to_string(max.count()) + "s, got " + std::to_string(d->count()) + "ms");
+    into = std::chrono::duration_cast<std::chrono::seconds>(*d);
+  };
+  whole_seconds("launch_doubt_check_after", std::chrono::seconds(1), std::chrono::hours(1), out.launch_doubt_check_after);
+  whole_seconds("launch_doubt_expire_after", std::chrono::seconds(1), std::chrono::hours(1), out.launch_doubt_expire_after);
+  if (out.launch_doubt_expire_after < out.launch_doubt_check_after)
+    fail(t.key_path("launch_doubt_expire_after"),
+         "expected at least launch_doubt_check_after (" + std::to_string(out.launch_doubt_check_after.count()) +
+             "s), got " + std::to_string(out.launch_doubt_expire_after.count()) + "s");
+  return out;
+}
+
 }  // namespace
 
 Result<Config> from_json_value(const json::value& root) {
   try {
     if (!root.is_object()) fail("", "expected a table at the top level, got " + show(root));
     const auto& obj = root.get_object();
-    Table top(&root, "", {"server", "log", "aws", "clusters", "store", "api"});
+    Table top(&root, "", {"server", "log", "aws", "clusters", "store", "api", "scheduler"});
     Config cfg;
     cfg.server = read_server(obj);
     cfg.log = read_log(obj);
@@ -425,6 +448,7 @@ Result<Config> from_json_value(const json::value& root) {
     cfg.clusters = read_clusters(obj);
     cfg.store = read_store(obj);
     cfg.api = read_api(obj);
+    cfg.scheduler = read_scheduler(obj);
     return cfg;
   } catch (Invalid& e) {
     return std::move(e.error);

@@ -85,6 +85,18 @@ struct ApiConfig {
   bool operator==(const ApiConfig&) const = default;
 };
 
+// How the scheduler treats instances and uncertain launches (every environment alike).
+struct SchedulerConfig {
+  // DRAINING instances: false keeps their daemon tasks running until the instance goes (like ECS keeps a
+  // daemon task until the other tasks have drained); true stops them at once. Never a new launch there.
+  bool stop_on_draining = false;
+  // A StartTask whose outcome is unknown (timeout, 5xx) holds its instances; ECS is asked what happened
+  // after `launch_doubt_check_after`, and the hold ends after `launch_doubt_expire_after` at the latest.
+  std::chrono::seconds launch_doubt_check_after{10};
+  std::chrono::seconds launch_doubt_expire_after{std::chrono::minutes(2)};
+  bool operator==(const SchedulerConfig&) const = default;
+};
+
 struct Config {
   ServerConfig server;
   LogConfig log;
@@ -92,6 +104,7 @@ struct Config {
   std::vector<ClusterConfig> clusters;
   StoreConfig store;
   ApiConfig api;
+  SchedulerConfig scheduler;
   bool operator==(const Config&) const = default;
 };
 

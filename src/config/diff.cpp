@@ -80,6 +80,13 @@ std::vector<Change> diff(const Config& a, const Config& b) {
 
   d.value("api.max_body_bytes", std::to_string(a.api.max_body_bytes), std::to_string(b.api.max_body_bytes));
   d.secret("api.auth_token", a.api.auth_token.value_or(""), b.api.auth_token.value_or(""));
+
+  d.value("scheduler.stop_on_draining", a.scheduler.stop_on_draining ? "true" : "false",
+          b.scheduler.stop_on_draining ? "true" : "false");
+  d.value("scheduler.launch_doubt_check_after", show_duration(a.scheduler.launch_doubt_check_after),
+          show_duration(b.scheduler.launch_doubt_check_after));
+  d.value("scheduler.launch_doubt_expire_after", show_duration(a.scheduler.launch_doubt_expire_after),
+          show_duration(b.scheduler.launch_doubt_expire_after));
   return d.take();
 }
 

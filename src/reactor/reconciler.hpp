@@ -88,6 +88,8 @@ class Reconciler {
   boost::asio::awaitable<SyncOutcome> sync_removed(std::string environment, std::string cluster);
 
   const ReconcilerStats& stats() const { return stats_; }
+  // A config reload: syncs read the new settings from now on.
+  void set_settings(ReconcilerSettings settings) { settings_ = std::move(settings); }
   policy::InstanceBackoff& backoff_for_test(const std::string& environment) { return backoff_[environment]; }
 
  private:

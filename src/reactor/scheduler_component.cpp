@@ -83,13 +83,26 @@ const char* health_string(policy::HealthStatus h) {
   return "UNKNOWN";
 }
 
+// The reconciler settings that the config's [scheduler] table controls.
+ReconcilerSettings with_config(ReconcilerSettings s, const config::SchedulerConfig& cfg) {
+  s.plan.stop_on_draining = cfg.stop_on_draining;
+  s.launch_doubt.check_after = cfg.launch_doubt_check_after;
+  s.launch_doubt.expire_after = cfg.launch_doubt_expire_after;
+  return s;
+}
+
+SchedulerSettings with_config(SchedulerSettings s, const config::SchedulerConfig& cfg) {
+  s.reconciler = with_config(std::move(s.reconciler), cfg);
+  return s;
+}
+
 }  // namespace
 
 Scheduler::Scheduler(asio::io_context& io, const config::Config& cfg, store::Store& store, SchedulerSettings settings)
     : io_(io),
       config_(cfg),
       store_(store),
-      settings_(std::move(settings)),
+      settings_(with_config(std::move(settings), cfg.scheduler)),
       http_(std::make_unique<aws::HttpClient>(
           io.get_executor(), http_options(!ecs_config(cfg).endpoint.tls))),
       metadata_http_(std::make_unique<aws::HttpClient>(io.get_executor(), http_options(true))),
@@ -238,6 +251,17 @@ void Scheduler::apply_config(const config::Config& cfg, const std::vector<config
   }
   if (aws_changed)
     logger()->warn("aws settings changed (region, endpoint or credentials): they apply after a restart");
+  if (cfg.scheduler != config_.scheduler) {
+    // Taken by the next sync of each environment; re-plan them all so that, say, stop_on_draining acts now.
+    settings_.reconciler = with_config(settings_.reconciler, cfg.scheduler);
+    reconciler_.set_settings(settings_.reconciler);
+    for (const auto& [name, rt] : clusters_)
+      for (const auto& env : index_.environments_on(name)) queue_.add(env);
+    logger()->info("scheduler settings applied stop_on_draining={} launch_doubt_check_after_s={} "
+                   "launch_doubt_expire_after_s={}",
+                   cfg.scheduler.stop_on_draining, cfg.scheduler.launch_doubt_check_after.count(),
+                   cfg.scheduler.launch_doubt_expire_after.count());
+  }
   config_ = cfg;
 }
 

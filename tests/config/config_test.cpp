@@ -30,6 +30,9 @@ TEST(ConfigParse, MinimalTomlTakesDefaults) {
   EXPECT_TRUE(r->clusters.empty());
   EXPECT_EQ(r->api.max_body_bytes, 1024u * 1024u);
   EXPECT_FALSE(r->api.auth_token);
+  EXPECT_FALSE(r->scheduler.stop_on_draining);
+  EXPECT_EQ(r->scheduler.launch_doubt_check_after, std::chrono::seconds(10));
+  EXPECT_EQ(r->scheduler.launch_doubt_expire_after, std::chrono::seconds(120));
 }
 
 TEST(ConfigParse, FullTomlAndJsonGiveTheSameConfig) {
@@ -62,6 +65,10 @@ path = "/tmp/x.db"
 [api]
 max_body_bytes = 2048
 auth_token = "0123456789abcdef"
+[scheduler]
+stop_on_draining = true
+launch_doubt_check_after = 5
+launch_doubt_expire_after = "1m"
 )";
   const char* json = R"({
  "server": {"listen": "[::1]:0", "max_connections": 10, "read_timeout": "500ms", "shutdown_timeout": 3},
@@ -72,7 +79,8 @@ auth_token = "0123456789abcdef"
    {"name": "prod", "queue_url": "https://sqs.eu-west-1.amazonaws.com/1/prod", "audit_interval": "5m"},
    {"name": "staging_2", "queue_url": "http://127.0.0.1:4566/1/staging", "bootstrap": false}],
  "store": {"path": "/tmp/x.db"},
- "api": {"max_body_bytes": 2048, "auth_token": "0123456789abcdef"}
+ "api": {"max_body_bytes": 2048, "auth_token": "0123456789abcdef"},
+ "scheduler": {"stop_on_draining": true, "launch_doubt_check_after": "5s", "launch_doubt_expire_after": 60}
 })";
   auto t = parse_toml(toml);
   auto j = parse_json(json);
@@ -91,6 +99,9 @@ auth_token = "0123456789abcdef"
   EXPECT_EQ(t->clusters[1].audit_interval, std::chrono::seconds(600));
   EXPECT_FALSE(t->clusters[1].bootstrap);
   EXPECT_EQ(t->api.auth_token, "0123456789abcdef");
+  EXPECT_TRUE(t->scheduler.stop_on_draining);
+  EXPECT_EQ(t->scheduler.launch_doubt_check_after, std::chrono::seconds(5));
+  EXPECT_EQ(t->scheduler.launch_doubt_expire_after, std::chrono::seconds(60));
 }
 
 struct BadCase {
@@ -103,7 +114,7 @@ struct BadCase {
 const BadCase bad_cases[] = {
     {"unknown_top_level_key", "[aws]\nregion = \"us-east-1\"\n[serverr]\nlisten = \"127.0.0.1:1\"\n",
      R"({"aws":{"region":"us-east-1"},"serverr":{}})",
-     "serverr: unknown key (allowed keys: server, log, aws, clusters, store, api)"},
+     "serverr: unknown key (allowed keys: server, log, aws, clusters, store, api, scheduler)"},
     {"unknown_nested_key", "[aws]\nregion = \"us-east-1\"\n[server]\nlistn = \"127.0.0.1:1\"\n",
      R"({"aws":{"region":"us-east-1"},"server":{"listn":"127.0.0.1:1"}})",
      "server.listn: unknown key (allowed keys: listen, max_connections, max_header_bytes, read_timeout, "
@@ -182,6 +193,18 @@ const BadCase bad_cases[] = {
     {"short_auth_token", "[aws]\nregion = \"us-east-1\"\n[api]\nauth_token = \"short\"\n",
      R"({"aws":{"region":"us-east-1"},"api":{"auth_token":"short"}})",
      "api.auth_token: expected a token of at least 16 characters"},
+    {"doubt_check_after_expiry",
+     "[aws]\nregion = \"us-east-1\"\n[scheduler]\nlaunch_doubt_check_after = \"3m\"\n",
+     R"({"aws":{"region":"us-east-1"},"scheduler":{"launch_doubt_check_after":"3m"}})",
+     "scheduler.launch_doubt_expire_after: expected at least launch_doubt_check_after (180s), got 120s"},
+    {"doubt_check_sub_second",
+     "[aws]\nregion = \"us-east-1\"\n[scheduler]\nlaunch_doubt_check_after = \"1500ms\"\n",
+     R"({"aws":{"region":"us-east-1"},"scheduler":{"launch_doubt_check_after":"1500ms"}})",
+     "scheduler.launch_doubt_check_after: expected whole seconds between 1s and 3600s, got 1500ms"},
+    {"stop_on_draining_not_bool",
+     "[aws]\nregion = \"us-east-1\"\n[scheduler]\nstop_on_draining = 1\n",
+     R"({"aws":{"region":"us-east-1"},"scheduler":{"stop_on_draining":1}})",
+     "scheduler.stop_on_draining: expected true or false, got 1"},
     {"clusters_not_array", "clusters = \"a\"\n[aws]\nregion = \"us-east-1\"\n",
      R"({"clusters":"a","aws":{"region":"us-east-1"}})",
      "clusters: expected an array of tables ([[clusters]]), got \"a\""},
@@ -285,6 +308,8 @@ queue_url = "http://h/keep2"
 [[clusters]]
 name = "new"
 queue_url = "http://h/new"
+[scheduler]
+stop_on_draining = true
 )");
   ASSERT_TRUE(a && b);
   auto changes = diff(*a, *b);
@@ -300,6 +325,7 @@ queue_url = "http://h/new"
                        "clusters: removed \"gone\"",
                        "clusters[keep].queue_url: \"http://h/keep\" -> \"http://h/keep2\"",
                        "clusters: added \"new\"",
+                       "scheduler.stop_on_draining: false -> true",
                    }));
   EXPECT_TRUE(diff(*a, *a).empty());
 }

@@ -102,6 +102,11 @@ BerthProcess::BerthProcess(const SimProcess& sim, std::filesystem::path dir, Ber
     : sim_(sim), dir_(std::move(dir)), options_(std::move(options)) {
   config_path_ = dir_ / "berth.toml";
   log_path_ = dir_ / "berth.log";
+  write_config();
+  start();
+}
+
+void BerthProcess::write_config() const {
   std::ofstream cfg(config_path_);
   cfg << "[server]\nlisten = \"127.0.0.1:0\"\nshutdown_timeout = \"5s\"\n\n"
       << "[log]\nlevel = \"" << options_.log_level << "\"\n\n"
@@ -113,8 +118,12 @@ BerthProcess::BerthProcess(const SimProcess& sim, std::filesystem::path dir, Ber
       << "[store]\npath = \"" << (dir_ / "berth.db").string() << "\"\n\n"
       << options_.extra_toml << "\n";
   if (!cfg) throw std::runtime_error("cannot write " + config_path_.string());
-  cfg.close();
-  start();
+}
+
+void BerthProcess::reload(std::string extra_toml) {
+  options_.extra_toml = std::move(extra_toml);
+  write_config();
+  if (pid_ <= 0 || ::kill(pid_, SIGHUP) != 0) throw std::runtime_error("cannot send SIGHUP to berth");
 }
 
 BerthProcess::~BerthProcess() {

@@ -72,6 +72,8 @@ class BerthProcess {
   int stop();
   // True while the child has not exited.
   bool alive();
+  // Rewrites the config with `extra_toml` in place of BerthOptions::extra_toml and sends SIGHUP.
+  void reload(std::string extra_toml);
 
   unsigned short port() const { return port_; }
   pid_t pid() const { return pid_; }
@@ -85,6 +87,8 @@ class BerthProcess {
   json::value post_json(const std::string& target, const json::value& body) const;
 
  private:
+  void write_config() const;
+
   const SimProcess& sim_;
   std::filesystem::path dir_, config_path_, log_path_;
   BerthOptions options_;

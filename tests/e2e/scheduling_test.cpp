@@ -142,6 +142,30 @@ TEST_F(SchedulingE2e, DrainedInstanceGetsNoNewTask) {
   ASSERT_TRUE(converges("new", instances, td_b));
 }
 
+// scheduler.stop_on_draining, switched on by a SIGHUP reload: the task on the DRAINING instance is stopped
+// (and not replaced there); the other instances keep theirs.
+TEST_F(SchedulingE2e, StopOnDrainingFromAReloadStopsTheDrainedTask) {
+  start_sim({"--instances", "4"});
+  auto td = register_task_definition(sim(), "drainme");
+  start_berth();
+  create_environment(environment_body("drainme", td));
+  auto instances = sim_view(sim()).instance_arns();
+  ASSERT_TRUE(converges("drainme", instances, td));
+  const std::string drained = *instances.begin();
+  sim().post("/_sim/instances/drain", json::object{{"container_instance", drained}});
+  ASSERT_TRUE(wait_until([&] { return berth_sees_instance_status(drained, "DRAINING"); }, 60s));
+  ASSERT_TRUE(stays_converged("drainme", instances, td, 2s)) << "default: the daemon task stays on a draining host";
+
+  berth().reload("[scheduler]\nstop_on_draining = true\n");
+  ASSERT_TRUE(wait_until([&] { return !sim_view(sim()).live_by_instance("drainme").count(drained); }, 60s))
+      << "the task on the draining instance was not stopped";
+  auto active = sim_view(sim()).instance_arns();
+  ASSERT_EQ(active.size(), 3u);
+  EXPECT_TRUE(stays_converged("drainme", active, td, 2s));
+  EXPECT_EQ(sim_view(sim()).all_by_instance("drainme").at(drained).size(), 1u) << "nothing relaunched there";
+  EXPECT_NE(berth().log_tail().find("scheduler settings applied stop_on_draining=true"), std::string::npos);
+}
+
 // Item 5: instanceGroup.attributes and a constraint expression both restrict placement.
 TEST_F(SchedulingE2e, AttributeConstraintsAreRespected) {
   start_sim({"--instances", "0"});
