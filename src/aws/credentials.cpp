@@ -2,6 +2,7 @@
 #include "aws/credentials.hpp"
 
 #include "aws/ecs_json.hpp"
+#include "common/logger.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -19,10 +20,7 @@ namespace {
 constexpr std::size_t max_file_bytes = 1024 * 1024;
 
 std::shared_ptr<spdlog::logger> logger() {
-  static auto log = [] {
-    auto existing = spdlog::get("aws");
-    return existing ? existing : spdlog::default_logger()->clone("aws");
-  }();
+  static auto log = logging::get("aws");
   return log;
 }
 

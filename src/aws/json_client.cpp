@@ -1,6 +1,8 @@
 // File: src/aws/json_client.cpp — the AWS JSON protocol call loop: token bucket, sign, send, classify, back off.
 #include "aws/json_client.hpp"
 
+#include "common/logger.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -14,10 +16,7 @@ namespace berth::aws {
 namespace {
 
 std::shared_ptr<spdlog::logger> logger() {
-  static auto log = [] {
-    auto existing = spdlog::get("aws");
-    return existing ? existing : spdlog::default_logger()->clone("aws");
-  }();
+  static auto log = logging::get("aws");
   return log;
 }
 

@@ -1,21 +1,15 @@
-// File: src/config/logging.cpp — stderr sink, text pattern and a JSON-lines formatter for spdlog.
+// File: src/config/logging.cpp — text pattern and a JSON-lines formatter for every module logger.
 #include "config/logging.hpp"
 
 #include <string>
 
 #include <spdlog/details/fmt_helper.h>
 #include <spdlog/pattern_formatter.h>
-#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 namespace berth::logging {
 
 namespace {
-
-std::shared_ptr<spdlog::sinks::sink> shared_sink() {
-  static auto sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
-  return sink;
-}
 
 void append_escaped(spdlog::memory_buf_t& out, std::string_view s) {
   static constexpr char hex[] = "0123456789abcdef";
@@ -92,18 +86,6 @@ spdlog::level::level_enum to_spdlog(config::LogLevel l) {
 }
 
 }  // namespace
-
-std::shared_ptr<spdlog::logger> get(std::string_view module) {
-  std::string name(module);
-  if (auto existing = spdlog::get(name)) return existing;
-  auto logger = std::make_shared<spdlog::logger>(name, shared_sink());
-  try {
-    spdlog::register_logger(logger);  // picks up the global level and formatter
-  } catch (const spdlog::spdlog_ex&) {
-    return spdlog::get(name);  // registered concurrently by another thread
-  }
-  return logger;
-}
 
 void configure(const config::LogConfig& log) {
   // spdlog's own default logger writes to stdout; route it to stderr too, so stray spdlog::info(...) calls

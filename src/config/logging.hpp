@@ -1,18 +1,11 @@
-// File: src/config/logging.hpp — spdlog setup: one named logger per module on a shared stderr sink, text or JSON.
+// File: src/config/logging.hpp — spdlog setup: the level and format (text or JSON lines) of every module
+// logger (logging::get, common/logger.hpp).
 #pragma once
 
-#include <memory>
-#include <string_view>
-
-#include <spdlog/logger.h>
-
+#include "common/logger.hpp"
 #include "config/config.hpp"
 
 namespace berth::logging {
-
-// The logger for a module ("http", "daemon", "aws", ...), created on first use. Thread-safe, cheap to call
-// once and keep. Logs go to stderr: stdout carries only berth's machine-readable lines (see README).
-std::shared_ptr<spdlog::logger> get(std::string_view module);
 
 // Applies level and format to every logger, existing and future, and makes spdlog's default logger
 // (spdlog::info(...)) write to the same stderr sink. Called at start and on each reload.

@@ -3,6 +3,8 @@
 
 #include "reactor/ecs_paging.hpp"
 
+#include "common/logger.hpp"
+
 #include <spdlog/spdlog.h>
 
 namespace berth::reactor {
@@ -11,10 +13,7 @@ namespace asio = boost::asio;
 
 namespace {
 std::shared_ptr<spdlog::logger> logger() {
-  static auto log = [] {
-    auto l = spdlog::get("reactor");
-    return l ? l : spdlog::default_logger()->clone("reactor");
-  }();
+  static auto log = logging::get("reactor");
   return log;
 }
 }  // namespace

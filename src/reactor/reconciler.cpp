@@ -4,16 +4,15 @@
 #include "policy/ownership.hpp"
 #include "policy/task_definition.hpp"
 
+#include "common/logger.hpp"
+
 #include <spdlog/spdlog.h>
 
 namespace berth::reactor {
 
 namespace {
 std::shared_ptr<spdlog::logger> logger() {
-  static auto log = [] {
-    auto l = spdlog::get("reactor");
-    return l ? l : spdlog::default_logger()->clone("reactor");
-  }();
+  static auto log = logging::get("reactor");
   return log;
 }
 
