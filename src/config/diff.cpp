@@ -21,8 +21,9 @@ class Differ {
   void value(std::string key, const std::string& a, const std::string& b, bool needs_restart = false) {
     if (a != b) out_.push_back({std::move(key), a + " -> " + b, needs_restart});
   }
-  void secret(std::string key, const std::string& a, const std::string& b) {
-    if (a != b) out_.push_back({std::move(key), a.empty() ? "set" : (b.empty() ? "removed" : "changed"), false});
+  void secret(std::string key, const std::string& a, const std::string& b, bool needs_restart = false) {
+    if (a != b)
+      out_.push_back({std::move(key), a.empty() ? "set" : (b.empty() ? "removed" : "changed"), needs_restart});
   }
   void add(Change c) { out_.push_back(std::move(c)); }
   std::vector<Change> take() { return std::move(out_); }
@@ -46,17 +47,19 @@ std::vector<Change> diff(const Config& a, const Config& b) {
   d.value("log.level", std::string(to_string(a.log.level)), std::string(to_string(b.log.level)));
   d.value("log.format", std::string(to_string(a.log.format)), std::string(to_string(b.log.format)));
 
-  d.value("aws.region", quoted(a.aws.region), quoted(b.aws.region));
+  // The AWS clients are built once at start (endpoints, signing region, credentials chain).
+  const bool restart = true;
+  d.value("aws.region", quoted(a.aws.region), quoted(b.aws.region), restart);
   d.value("aws.endpoint", a.aws.endpoint ? quoted(*a.aws.endpoint) : "(default)",
-          b.aws.endpoint ? quoted(*b.aws.endpoint) : "(default)");
+          b.aws.endpoint ? quoted(*b.aws.endpoint) : "(default)", restart);
   const auto& ca = a.aws.credentials;
   const auto& cb = b.aws.credentials;
-  d.value("aws.credentials.source", std::string(to_string(ca.source)), std::string(to_string(cb.source)));
-  d.value("aws.credentials.profile", quoted(ca.profile), quoted(cb.profile));
+  d.value("aws.credentials.source", std::string(to_string(ca.source)), std::string(to_string(cb.source)), restart);
+  d.value("aws.credentials.profile", quoted(ca.profile), quoted(cb.profile), restart);
   // Access key ids identify but do not grant access; still, only say that they changed.
-  d.secret("aws.credentials.access_key_id", ca.access_key_id, cb.access_key_id);
-  d.secret("aws.credentials.secret_access_key", ca.secret_access_key, cb.secret_access_key);
-  d.secret("aws.credentials.session_token", ca.session_token, cb.session_token);
+  d.secret("aws.credentials.access_key_id", ca.access_key_id, cb.access_key_id, restart);
+  d.secret("aws.credentials.secret_access_key", ca.secret_access_key, cb.secret_access_key, restart);
+  d.secret("aws.credentials.session_token", ca.session_token, cb.session_token, restart);
 
   std::map<std::string, const ClusterConfig*> old_clusters, new_clusters;
   for (const auto& c : a.clusters) old_clusters[c.name] = &c;

@@ -149,7 +149,7 @@ Scheduler::ClusterRuntime* Scheduler::runtime(std::string_view cluster) const {
   return it == clusters_.end() ? nullptr : it->second.get();
 }
 
-void Scheduler::spawn(std::string what, asio::awaitable<void> task) {
+asio::cancellation_signal& Scheduler::spawn(std::string what, asio::awaitable<void> task) {
   auto& signal = cancels_.emplace_back();
   ++running_;
   asio::co_spawn(io_, std::move(task),
@@ -166,6 +166,7 @@ void Scheduler::spawn(std::string what, asio::awaitable<void> task) {
                    }
                    if (--running_ == 0) drained_.cancel();
                  }));
+  return signal;
 }
 
 asio::awaitable<bool> Scheduler::sleep(steady_clock::duration d) {
@@ -207,7 +208,7 @@ void Scheduler::load_environments() {
 asio::awaitable<void> Scheduler::run() {
   started_ = true;
   load_environments();
-  for (auto& [name, rt] : clusters_) spawn("cluster " + name, cluster_main(*rt));
+  for (auto& [name, rt] : clusters_) rt->loops.push_back(&spawn("cluster " + name, cluster_main(*rt)));
   co_await queue_.run();
   while (running_ > 0) {
     drained_.expires_after(std::chrono::hours(1));
@@ -235,7 +236,7 @@ void Scheduler::apply_config(const config::Config& cfg, const std::vector<config
   for (const auto& c : cfg.clusters) {
     auto* rt = runtime(c.name);
     if (rt == nullptr) {
-      logger()->warn("cluster added in config, needs a restart to be scheduled cluster={}", c.name);
+      add_cluster(c);
       continue;
     }
     if (rt->config.audit_interval != c.audit_interval || rt->config.queue_url != c.queue_url)
@@ -244,11 +245,13 @@ void Scheduler::apply_config(const config::Config& cfg, const std::vector<config
     rt->config.audit_interval = c.audit_interval;
     rt->config.queue_url = c.queue_url;
   }
+  std::vector<std::string> removed;
   for (const auto& [name, rt] : clusters_) {
     bool kept = false;
     for (const auto& c : cfg.clusters) kept = kept || c.name == name;
-    if (!kept) logger()->warn("cluster removed from config, still scheduled until a restart cluster={}", name);
+    if (!kept) removed.push_back(name);
   }
+  for (const auto& name : removed) retire_cluster(name);
   if (aws_changed)
     logger()->warn("aws settings changed (region, endpoint or credentials): they apply after a restart");
   if (cfg.scheduler != config_.scheduler) {
@@ -265,10 +268,31 @@ void Scheduler::apply_config(const config::Config& cfg, const std::vector<config
   config_ = cfg;
 }
 
+void Scheduler::add_cluster(const config::ClusterConfig& c) {
+  auto& rt = *clusters_.emplace(c.name, std::make_unique<ClusterRuntime>(c)).first->second;
+  // Before run(), run() starts it with the others; during shutdown there is nothing to start.
+  if (started_ && !stopping_) rt.loops.push_back(&spawn("cluster " + c.name, cluster_main(rt)));
+  logger()->info("cluster added cluster={} queue_url={}", c.name, c.queue_url);
+}
+
+void Scheduler::retire_cluster(const std::string& name) {
+  auto it = clusters_.find(name);
+  if (it == clusters_.end()) return;
+  auto& rt = *it->second;
+  rt.retired = true;
+  // Ends a long poll, bootstrap retry or audit wait now rather than on its next turn. Messages received
+  // and not yet applied are not deleted: they become visible again for whoever reads the queue next.
+  for (auto* signal : rt.loops) signal->emit(asio::cancellation_type::terminal);
+  retired_clusters_.push_back(std::move(it->second));
+  clusters_.erase(it);
+  logger()->warn("cluster removed cluster={}: its environments are no longer scheduled, their tasks keep running",
+                 name);
+}
+
 asio::awaitable<void> Scheduler::cluster_main(ClusterRuntime& rt) {
   // Events are ingested during the bootstrap already; the listing settles the model by version.
-  spawn("ingest " + rt.config.name, ingest_loop(rt));
-  if (!co_await bootstrap(rt)) co_return;
+  rt.loops.push_back(&spawn("ingest " + rt.config.name, ingest_loop(rt)));
+  if (!co_await bootstrap(rt) || rt.retired) co_return;
   rt.ready = true;
   auto doubts = journal_->recover(rt.model, wall_now(), settings_.reconciler.launch_doubt);
   logger()->info("cluster ready cluster={} instances={} tasks={} recovered_launch_doubts={}", rt.config.name,
@@ -284,10 +308,10 @@ void Scheduler::enqueue_cluster(ClusterRuntime& rt) {
 asio::awaitable<bool> Scheduler::bootstrap(ClusterRuntime& rt) {
   if (!rt.config.bootstrap) {
     logger()->warn("bootstrap disabled cluster={}: planning starts from events only", rt.config.name);
-    co_return !stopping_;
+    co_return active(rt);
   }
   auto delay = settings_.retry_min;
-  while (!stopping_) {
+  while (active(rt)) {
     ++rt.bootstrap_attempts;
     auto r = co_await async_refresh_cluster(*journal_, rt.model, wall_now);
     if (r) {
@@ -304,8 +328,8 @@ asio::awaitable<bool> Scheduler::bootstrap(ClusterRuntime& rt) {
 }
 
 asio::awaitable<void> Scheduler::audit_loop(ClusterRuntime& rt) {
-  while (!stopping_) {
-    if (!co_await sleep(rt.config.audit_interval)) co_return;
+  while (active(rt)) {
+    if (!co_await sleep(rt.config.audit_interval) || rt.retired) co_return;
     rt.model.expire(wall_now());
     auto r = co_await async_refresh_cluster(*journal_, rt.model, wall_now);
     ++rt.audits;
@@ -332,7 +356,7 @@ asio::awaitable<void> Scheduler::audit_loop(ClusterRuntime& rt) {
 
 asio::awaitable<void> Scheduler::ingest_loop(ClusterRuntime& rt) {
   auto delay = settings_.retry_min;
-  while (!stopping_) {
+  while (active(rt)) {
     aws::sqs::ReceiveMessageRequest req;
     req.queue_url = rt.config.queue_url;
     req.max_number_of_messages = settings_.receive_max_messages;
@@ -340,6 +364,7 @@ asio::awaitable<void> Scheduler::ingest_loop(ClusterRuntime& rt) {
     req.system_attribute_names = {"ApproximateReceiveCount"};
     ++rt.receives;
     auto received = co_await sqs_->receive_message(std::move(req));
+    if (rt.retired) co_return;  // what was received becomes visible again for the next reader
     if (!received) {
       if (stopping_) co_return;
       ++rt.receive_errors;

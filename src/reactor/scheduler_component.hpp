@@ -101,13 +101,21 @@ class Scheduler final : public Component, public http::api::ClusterView, public 
     config::ClusterConfig config;
     ClusterModel model;
     bool ready = false;
+    bool retired = false;  // removed from the config: its loops end, nothing looks it up any more
+    std::vector<boost::asio::cancellation_signal*> loops;  // its spawned loops, cancelled when it is retired
     std::uint64_t receives = 0, receive_errors = 0, messages = 0, messages_deleted = 0, delete_failures = 0,
                   malformed_kept = 0, bootstrap_attempts = 0, audits = 0, audit_errors = 0, audit_drift = 0,
                   drift_instances = 0, drift_tasks = 0;
     ClusterRuntime(config::ClusterConfig c) : config(std::move(c)), model(config.name) {}
   };
 
-  void spawn(std::string what, boost::asio::awaitable<void> task);
+  // Runs `task` until it ends or stop() cancels it; the returned signal cancels just this task.
+  boost::asio::cancellation_signal& spawn(std::string what, boost::asio::awaitable<void> task);
+  // SIGHUP: a cluster added to the config starts its loops; a removed one is retired.
+  void add_cluster(const config::ClusterConfig& c);
+  void retire_cluster(const std::string& name);
+  // The loops of `rt` keep going (neither shutting down nor retired).
+  bool active(const ClusterRuntime& rt) const { return !stopping_ && !rt.retired; }
   boost::asio::awaitable<void> cluster_main(ClusterRuntime& rt);
   boost::asio::awaitable<bool> bootstrap(ClusterRuntime& rt);
   boost::asio::awaitable<void> ingest_loop(ClusterRuntime& rt);
@@ -138,6 +146,8 @@ class Scheduler final : public Component, public http::api::ClusterView, public 
 
   StoreDesiredState state_;
   std::map<std::string, std::unique_ptr<ClusterRuntime>, std::less<>> clusters_;
+  // Clusters removed by a reload, kept alive for the syncs and loops that still hold a reference.
+  std::vector<std::unique_ptr<ClusterRuntime>> retired_clusters_;
   EnvironmentIndex index_;
   std::map<std::string, std::string, std::less<>> env_cluster_;  // environment -> cluster name
   std::map<std::string, std::string, std::less<>> removals_;     // deleted with terminateTasks -> cluster

@@ -321,7 +321,7 @@ stop_on_draining = true
   EXPECT_EQ(lines, (std::vector<std::string>{
                        "server.listen: 127.0.0.1:2000 -> 127.0.0.1:2001 (restart)",
                        "log.level: info -> debug",
-                       "aws.credentials.secret_access_key: changed",
+                       "aws.credentials.secret_access_key: changed (restart)",
                        "clusters: removed \"gone\"",
                        "clusters[keep].queue_url: \"http://h/keep\" -> \"http://h/keep2\"",
                        "clusters: added \"new\"",

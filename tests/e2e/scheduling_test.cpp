@@ -166,6 +166,45 @@ TEST_F(SchedulingE2e, StopOnDrainingFromAReloadStopsTheDrainedTask) {
   EXPECT_NE(berth().log_tail().find("scheduler settings applied stop_on_draining=true"), std::string::npos);
 }
 
+// SIGHUP adds and removes clusters. An environment on a cluster berth does not watch waits; once a reload
+// adds the cluster (sharing the events queue), it is bootstrapped and the environment placed. A reload that
+// removes it stops the watching: berth lists it no more, its tasks keep running, the other cluster is unaffected.
+TEST_F(SchedulingE2e, ClustersAddedAndRemovedByReload) {
+  start_sim({"--cluster", "default", "--cluster", "other", "--instances", "3"});
+  auto td = register_task_definition(sim(), "roaming");
+  start_berth();
+  create_environment(environment_body("here", td));
+  create_environment(environment_body("there", td, "other"));
+  ASSERT_TRUE(converges("roaming", sim_view(sim()).instance_arns(), td));
+  ASSERT_TRUE(sim_view(sim(), "other").live_by_instance("roaming").empty()) << "placed on an unwatched cluster";
+
+  const std::string other = "[[clusters]]\nname = \"other\"\nqueue_url = \"" + sim().queue_url() + "\"\n";
+  berth().reload(other);
+  const auto other_instances = sim_view(sim(), "other").instance_arns();
+  std::string why;
+  EXPECT_TRUE(wait_until(
+      [&] {
+        why = check_one_per_instance(sim_view(sim(), "other"), "roaming", other_instances, td);
+        return why.empty();
+      },
+      converge_timeout))
+      << why;
+  EXPECT_TRUE(berth().get_json("/v1/stats").at("clusters").as_object().contains("other"));
+
+  berth().reload("");
+  ASSERT_TRUE(wait_until([&] { return !berth().get_json("/v1/stats").at("clusters").as_object().contains("other"); },
+                         30s));
+  // A task stopped on the removed cluster is not replaced; the watched cluster still is.
+  auto victim = sim_view(sim(), "other").live_by_instance("roaming").begin()->second.front().arn;
+  sim().post("/_sim/tasks/stop", json::object{{"task", victim}});
+  auto here_victim = sim_view(sim()).live_by_instance("roaming").begin()->second.front().arn;
+  sim().post("/_sim/tasks/stop", json::object{{"task", here_victim}});
+  EXPECT_TRUE(converges("roaming", sim_view(sim()).instance_arns(), td));
+  std::this_thread::sleep_for(3s);
+  EXPECT_EQ(sim_view(sim(), "other").live_by_instance("roaming").size(), other_instances.size() - 1);
+  EXPECT_TRUE(berth().alive());
+}
+
 // Item 5: instanceGroup.attributes and a constraint expression both restrict placement.
 TEST_F(SchedulingE2e, AttributeConstraintsAreRespected) {
   start_sim({"--instances", "0"});
