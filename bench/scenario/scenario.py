@@ -158,7 +158,7 @@ class Sim:
 
 
 class Berth:
-    def __init__(self, binary, sim, workdir, audit_interval="10m", wrap=()):
+    def __init__(self, binary, sim, workdir, audit_interval="10m", wrap=(), receivers=2):
         cfg = os.path.join(workdir, "berth.toml")
         with open(cfg, "w") as f:
             f.write("""[server]
@@ -177,9 +177,10 @@ name = "bench"
 queue_url = "%s"
 audit_interval = "%s"
 bootstrap = true
+receivers = %d
 [store]
 path = "%s"
-""" % (sim.endpoint, sim.queue_url, audit_interval, os.path.join(workdir, "berth.db")))
+""" % (sim.endpoint, sim.queue_url, audit_interval, receivers, os.path.join(workdir, "berth.db")))
         self.started_at = time.time()
         # `wrap` (e.g. perf record ... --) is for profiling only: CPU/RSS figures are then the wrapper's.
         self.proc = Proc([*wrap, binary, "serve", "-c", cfg], os.path.join(workdir, "berth.stderr"))
@@ -383,7 +384,7 @@ def run_storm(args, workdir):
         queued = q["visible"] + q["delayed"]
         log("storm: %d messages queued in %.1f s (incl. the sim's own instance events)" % (queued, time.time() - t_send))
         s0 = sim.stats()
-        berth = Berth(args.berth, sim, workdir, wrap=args.wrap)
+        berth = Berth(args.berth, sim, workdir, wrap=args.wrap, receivers=args.receivers)
         t_start = berth.started_at
         samples = []  # (t, deleted, cpu)
         deadline = time.time() + args.timeout
@@ -398,7 +399,8 @@ def run_storm(args, workdir):
             time.sleep(0.25)
         first = next((x for x in samples if x[1] > 0), None)
         last = samples[-1]
-        res = {"scenario": "storm", "instances": n, "events_sent": events, "messages_queued": queued,
+        res = {"scenario": "storm", "instances": n, "receivers": args.receivers, "events_sent": events,
+               "messages_queued": queued,
                "drained": drained, "messages_deleted": last[1]}
         if first and last[0] > first[0]:
             span = last[0] - first[0]
@@ -444,6 +446,7 @@ def main():
     ap.add_argument("--events", type=int, default=100000)
     ap.add_argument("--task-start-ms", type=int, default=1000)
     ap.add_argument("--steady-window", type=int, default=60)
+    ap.add_argument("--receivers", type=int, default=2, help="clusters[].receivers: concurrent SQS long polls")
     ap.add_argument("--timeout", type=int, default=300, help="bound on each wait, seconds")
     ap.add_argument("--out", help="also write the JSON result here")
     ap.add_argument("--wrap", default="", help="command prefix for berth, for profiling (e.g. 'perf record -g -o F --')")

@@ -364,7 +364,7 @@ std::vector<ClusterConfig> read_clusters(const json::object& root) {
   const auto& arr = v->get_array();
   for (std::size_t i = 0; i < arr.size(); ++i) {
     const std::string path = "clusters[" + std::to_string(i) + "]";
-    Table t(&arr[i], path, {"name", "queue_url", "audit_interval", "bootstrap"});
+    Table t(&arr[i], path, {"name", "queue_url", "audit_interval", "bootstrap", "receivers"});
     ClusterConfig c;
     c.name = t.required_string("name", "a string cluster name");
     if (!is_cluster_name(c.name))
@@ -384,6 +384,7 @@ std::vector<ClusterConfig> read_clusters(const json::object& root) {
       c.audit_interval = std::chrono::duration_cast<std::chrono::seconds>(*d);
     }
     if (auto b = t.boolean("bootstrap")) c.bootstrap = *b;
+    if (auto n = t.integer("receivers", 1, 10)) c.receivers = static_cast<int>(*n);
     out.push_back(std::move(c));
   }
   return out;

@@ -71,6 +71,9 @@ struct ClusterConfig {
   std::string queue_url;  // SQS queue that EventBridge fills with this cluster's ECS events
   std::chrono::seconds audit_interval{600};
   bool bootstrap = true;  // list/describe the cluster at start
+  // Concurrent long polls of the queue: while one batch is applied and deleted, another receive is already
+  // waiting, so a burst of events is not paced by one round trip at a time. Applies after a restart.
+  int receivers = 2;
   bool operator==(const ClusterConfig&) const = default;
 };
 

@@ -77,6 +77,7 @@ std::vector<Change> diff(const Config& a, const Config& b) {
     d.value(prefix + "queue_url", quoted(it->second->queue_url), quoted(c->queue_url));
     d.value(prefix + "audit_interval", show_duration(it->second->audit_interval), show_duration(c->audit_interval));
     d.value(prefix + "bootstrap", it->second->bootstrap ? "true" : "false", c->bootstrap ? "true" : "false");
+    d.value(prefix + "receivers", std::to_string(it->second->receivers), std::to_string(c->receivers), true);
   }
 
   d.value("store.path", quoted(a.store.path), quoted(b.store.path), true);

@@ -291,7 +291,8 @@ void Scheduler::retire_cluster(const std::string& name) {
 
 asio::awaitable<void> Scheduler::cluster_main(ClusterRuntime& rt) {
   // Events are ingested during the bootstrap already; the listing settles the model by version.
-  rt.loops.push_back(&spawn("ingest " + rt.config.name, ingest_loop(rt)));
+  for (int i = 0; i < rt.config.receivers; ++i)
+    rt.loops.push_back(&spawn("ingest " + rt.config.name, ingest_loop(rt)));
   if (!co_await bootstrap(rt) || rt.retired) co_return;
   rt.ready = true;
   auto doubts = journal_->recover(rt.model, wall_now(), settings_.reconciler.launch_doubt);

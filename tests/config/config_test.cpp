@@ -60,6 +60,7 @@ audit_interval = "5m"
 name = "staging_2"
 queue_url = "http://127.0.0.1:4566/1/staging"
 bootstrap = false
+receivers = 4
 [store]
 path = "/tmp/x.db"
 [api]
@@ -77,7 +78,7 @@ launch_doubt_expire_after = "1m"
          "credentials": {"source": "static", "access_key_id": "AKIDEXAMPLE", "secret_access_key": "secret"}},
  "clusters": [
    {"name": "prod", "queue_url": "https://sqs.eu-west-1.amazonaws.com/1/prod", "audit_interval": "5m"},
-   {"name": "staging_2", "queue_url": "http://127.0.0.1:4566/1/staging", "bootstrap": false}],
+   {"name": "staging_2", "queue_url": "http://127.0.0.1:4566/1/staging", "bootstrap": false, "receivers": 4}],
  "store": {"path": "/tmp/x.db"},
  "api": {"max_body_bytes": 2048, "auth_token": "0123456789abcdef"},
  "scheduler": {"stop_on_draining": true, "launch_doubt_check_after": "5s", "launch_doubt_expire_after": 60}
@@ -98,6 +99,8 @@ launch_doubt_expire_after = "1m"
   EXPECT_TRUE(t->clusters[0].bootstrap);
   EXPECT_EQ(t->clusters[1].audit_interval, std::chrono::seconds(600));
   EXPECT_FALSE(t->clusters[1].bootstrap);
+  EXPECT_EQ(t->clusters[0].receivers, 2);
+  EXPECT_EQ(t->clusters[1].receivers, 4);
   EXPECT_EQ(t->api.auth_token, "0123456789abcdef");
   EXPECT_TRUE(t->scheduler.stop_on_draining);
   EXPECT_EQ(t->scheduler.launch_doubt_check_after, std::chrono::seconds(5));
@@ -193,6 +196,10 @@ const BadCase bad_cases[] = {
     {"short_auth_token", "[aws]\nregion = \"us-east-1\"\n[api]\nauth_token = \"short\"\n",
      R"({"aws":{"region":"us-east-1"},"api":{"auth_token":"short"}})",
      "api.auth_token: expected a token of at least 16 characters"},
+    {"too_many_receivers",
+     "[aws]\nregion = \"us-east-1\"\n[[clusters]]\nname = \"a\"\nqueue_url = \"http://h/q\"\nreceivers = 11\n",
+     R"({"aws":{"region":"us-east-1"},"clusters":[{"name":"a","queue_url":"http://h/q","receivers":11}]})",
+     "clusters[0].receivers: expected an integer from 1 to 10, got 11"},
     {"doubt_check_after_expiry",
      "[aws]\nregion = \"us-east-1\"\n[scheduler]\nlaunch_doubt_check_after = \"3m\"\n",
      R"({"aws":{"region":"us-east-1"},"scheduler":{"launch_doubt_check_after":"3m"}})",
