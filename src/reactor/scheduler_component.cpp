@@ -149,11 +149,12 @@ Scheduler::ClusterRuntime* Scheduler::runtime(std::string_view cluster) const {
   return it == clusters_.end() ? nullptr : it->second.get();
 }
 
-asio::cancellation_signal& Scheduler::spawn(std::string what, asio::awaitable<void> task) {
-  auto& signal = cancels_.emplace_back();
+Scheduler::Spawned& Scheduler::spawn(std::string what, asio::awaitable<void> task) {
+  auto& spawned = spawned_.emplace_back();
   ++running_;
   asio::co_spawn(io_, std::move(task),
-                 asio::bind_cancellation_slot(signal.slot(), [this, what](std::exception_ptr e) {
+                 asio::bind_cancellation_slot(spawned.signal.slot(), [this, what, &spawned](std::exception_ptr e) {
+                   spawned.done = true;
                    if (e) {
                      try {
                        std::rethrow_exception(e);
@@ -166,7 +167,11 @@ asio::cancellation_signal& Scheduler::spawn(std::string what, asio::awaitable<vo
                    }
                    if (--running_ == 0) drained_.cancel();
                  }));
-  return signal;
+  return spawned;
+}
+
+void Scheduler::Spawned::cancel() {
+  if (!done) signal.emit(asio::cancellation_type::terminal);
 }
 
 asio::awaitable<bool> Scheduler::sleep(steady_clock::duration d) {
@@ -223,7 +228,7 @@ void Scheduler::stop() {
   stopping_ = true;
   queue_.shut_down();
   // Cancels long polls, backoff sleeps and audit waits at once; in-flight ECS calls see the cancellation too.
-  for (auto& s : cancels_) s.emit(asio::cancellation_type::terminal);
+  for (auto& s : spawned_) s.cancel();
   if (!started_) drained_.cancel();
 }
 
@@ -282,7 +287,7 @@ void Scheduler::retire_cluster(const std::string& name) {
   rt.retired = true;
   // Ends a long poll, bootstrap retry or audit wait now rather than on its next turn. Messages received
   // and not yet applied are not deleted: they become visible again for whoever reads the queue next.
-  for (auto* signal : rt.loops) signal->emit(asio::cancellation_type::terminal);
+  for (auto* loop : rt.loops) loop->cancel();
   retired_clusters_.push_back(std::move(it->second));
   clusters_.erase(it);
   logger()->warn("cluster removed cluster={}: its environments are no longer scheduled, their tasks keep running",

@@ -97,20 +97,27 @@ class Scheduler final : public Component, public http::api::ClusterView, public 
   boost::json::object stats_json() const;
 
  private:
+  // A task started by spawn(). Cancelling one that has ended is a no-op (its signal is never emitted again).
+  struct Spawned {
+    boost::asio::cancellation_signal signal;
+    bool done = false;
+    void cancel();
+  };
+
   struct ClusterRuntime {
     config::ClusterConfig config;
     ClusterModel model;
     bool ready = false;
     bool retired = false;  // removed from the config: its loops end, nothing looks it up any more
-    std::vector<boost::asio::cancellation_signal*> loops;  // its spawned loops, cancelled when it is retired
+    std::vector<Spawned*> loops;  // its spawned loops, cancelled when it is retired
     std::uint64_t receives = 0, receive_errors = 0, messages = 0, messages_deleted = 0, delete_failures = 0,
                   malformed_kept = 0, bootstrap_attempts = 0, audits = 0, audit_errors = 0, audit_drift = 0,
                   drift_instances = 0, drift_tasks = 0;
     ClusterRuntime(config::ClusterConfig c) : config(std::move(c)), model(config.name) {}
   };
 
-  // Runs `task` until it ends or stop() cancels it; the returned signal cancels just this task.
-  boost::asio::cancellation_signal& spawn(std::string what, boost::asio::awaitable<void> task);
+  // Runs `task` until it ends or stop() cancels it; the returned handle cancels just this task.
+  Spawned& spawn(std::string what, boost::asio::awaitable<void> task);
   // SIGHUP: a cluster added to the config starts its loops; a removed one is retired.
   void add_cluster(const config::ClusterConfig& c);
   void retire_cluster(const std::string& name);
@@ -155,7 +162,7 @@ class Scheduler final : public Component, public http::api::ClusterView, public 
   Reconciler reconciler_;
   WorkQueue queue_;
 
-  std::list<boost::asio::cancellation_signal> cancels_;
+  std::list<Spawned> spawned_;  // a list: handles stay put while more are spawned
   std::size_t running_ = 0;
   boost::asio::steady_timer drained_;
   bool stopping_ = false;
