@@ -1,4 +1,4 @@
-// File: tests/sim/json_fields.hpp — optional members of a validated request object, read with a fallback.
+// File: tests/sim/json_fields.hpp — optional members of a request object, read with a fallback.
 #pragma once
 #include <boost/json/object.hpp>
 
@@ -8,8 +8,9 @@
 
 namespace berth::sim {
 
-// Model validation has already rejected members of the wrong type; a member that is absent (or
-// null) reads as the fallback, so every operation treats "not given" the same way.
+// A member that is absent, null or of another type reads as the fallback, so every operation
+// treats "not given" the same way. (ECS and SQS input has passed model validation by then, so
+// there a wrong type never gets this far; control API input has not.)
 inline std::string str(const boost::json::object& in, const char* key, std::string fallback = {}) {
   if (auto* v = in.if_contains(key); v && v->is_string()) return std::string(v->as_string());
   return fallback;
