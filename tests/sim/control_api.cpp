@@ -1,4 +1,5 @@
 // File: tests/sim/control_api.cpp — the /_sim/ control API: state, stats, faults, instances, tasks, throttle.
+#include "json_fields.hpp"
 #include "sim.hpp"
 
 #include <boost/json/parse.hpp>
@@ -18,10 +19,6 @@ HttpReply reply(unsigned status, const json::value& v) {
   return r;
 }
 HttpReply error(unsigned status, std::string message) { return reply(status, json::object{{"error", message}}); }
-std::string str(const json::object& in, const char* key) {
-  if (auto* v = in.if_contains(key); v && v->is_string()) return std::string(v->as_string());
-  return {};
-}
 }  // namespace
 
 json::object Sim::stats_json() const {
@@ -138,8 +135,7 @@ HttpReply Sim::control(const Request& req) {
   if (path == "tasks/run") {
     // Bulk launch for benchmarks (event storms): RunTask placement without throttling or faults.
     std::string td = str(in, "task_definition");
-    std::int64_t count = 1;
-    if (auto* v = in.if_contains("count"); v && v->is_int64()) count = v->as_int64();
+    const std::int64_t count = integer(in, "count").value_or(1);
     if (td.empty() || count < 1 || count > 1000000) return error(400, "task_definition and count in [1, 1000000] are required");
     std::string cluster = str(in, "cluster");
     std::int64_t started = 0, failed = 0;
@@ -164,13 +160,12 @@ HttpReply Sim::control(const Request& req) {
   if (path.rfind("tasks/", 0) == 0) {
     std::string ref = str(in, "task");
     if (ref.empty()) return error(400, "task is required");
-    int exit_code = 1;
-    if (auto* v = in.if_contains("exit_code"); v && v->is_int64()) exit_code = static_cast<int>(v->as_int64());
+    const int exit_code = int_or(in, "exit_code", 1);
     if (auto bad = ecs_.task_action(ref, path.substr(6), exit_code, str(in, "reason"))) return error(400, *bad);
     return reply(200, json::object{{"ok", true}});
   }
   if (path == "throttle") {
-    if (auto* v = in.if_contains("enabled"); v && v->is_bool()) throttle_.enabled = v->as_bool();
+    throttle_.enabled = bool_or(in, "enabled", throttle_.enabled);
     std::string cat = str(in, "category");
     if (std::string op = str(in, "operation"); !op.empty()) {
       auto* b = in.if_contains("burst");

@@ -2,6 +2,8 @@
 #include "ecs_engine.hpp"
 
 #include "ecs_encode.hpp"
+#include "ecs_request.hpp"
+#include "json_fields.hpp"
 
 #include <boost/json/serialize.hpp>
 
@@ -12,11 +14,6 @@ namespace berth::sim {
 namespace json = boost::json;
 
 namespace {
-
-std::string str(const json::object& in, const char* key, std::string fallback = {}) {
-  if (auto* v = in.if_contains(key); v && v->is_string()) return std::string(v->as_string());
-  return fallback;
-}
 
 // "512", "0.5 vCPU", "1 vcpu" (cpu units) and "1024", "1 GB" (MiB).
 int parse_size(const std::string& s, int unit_multiplier) {
@@ -34,65 +31,75 @@ int parse_size(const std::string& s, int unit_multiplier) {
   return static_cast<int>(n * unit_multiplier);
 }
 
+// The index entry for an ARN, "kind/id" or bare id.
+std::optional<std::uint32_t> by_ref(const std::unordered_map<std::string_view, std::uint32_t>& by_id,
+                                    std::string_view ref) {
+  auto it = by_id.find(last_segment(ref));
+  if (it == by_id.end()) return std::nullopt;
+  return it->second;
+}
+
 }  // namespace
 
 EcsEngine::EcsEngine(Timers& timers, Random& random, EcsOptions options, std::function<void(std::string)> publish)
     : timers_(timers), random_(random), options_(options), publish_(std::move(publish)) {}
 
-bool EcsEngine::implements(const std::string& op) const {
-  static const char* ops[] = {"CreateCluster", "DescribeClusters", "ListClusters", "RegisterTaskDefinition",
-                              "DescribeTaskDefinition", "DeregisterTaskDefinition", "ListTaskDefinitions",
-                              "ListContainerInstances", "DescribeContainerInstances",
-                              "UpdateContainerInstancesState", "DeregisterContainerInstance", "PutAttributes",
-                              "ListAttributes", "StartTask", "RunTask", "StopTask", "ListTasks", "DescribeTasks"};
-  return std::find(std::begin(ops), std::end(ops), op) != std::end(ops);
+const EcsEngine::Operation* EcsEngine::operation(std::string_view name) {
+  static const Operation ops[] = {
+      {"CreateCluster", &EcsEngine::create_cluster, nullptr},
+      {"DescribeClusters", &EcsEngine::describe_clusters, nullptr},
+      {"ListClusters", &EcsEngine::list_clusters, nullptr},
+      {"RegisterTaskDefinition", &EcsEngine::register_task_definition, nullptr},
+      {"DescribeTaskDefinition", &EcsEngine::describe_task_definition, nullptr},
+      {"DeregisterTaskDefinition", &EcsEngine::deregister_task_definition, nullptr},
+      {"ListTaskDefinitions", &EcsEngine::list_task_definitions, nullptr},
+      {"ListContainerInstances", nullptr, &EcsEngine::list_container_instances},
+      {"DescribeContainerInstances", nullptr, &EcsEngine::describe_container_instances},
+      {"UpdateContainerInstancesState", nullptr, &EcsEngine::update_container_instances_state},
+      {"DeregisterContainerInstance", nullptr, &EcsEngine::deregister_container_instance},
+      {"PutAttributes", nullptr, &EcsEngine::put_attributes},
+      {"ListAttributes", nullptr, &EcsEngine::list_attributes},
+      {"StartTask", nullptr, &EcsEngine::start_task},
+      {"RunTask", nullptr, &EcsEngine::run_task},
+      {"StopTask", nullptr, &EcsEngine::stop_task},
+      {"ListTasks", nullptr, &EcsEngine::list_tasks},
+      {"DescribeTasks", nullptr, &EcsEngine::describe_tasks},
+  };
+  for (const auto& o : ops)
+    if (name == o.name) return &o;
+  return nullptr;
 }
 
+bool EcsEngine::implements(const std::string& op) const { return operation(op) != nullptr; }
+
 ApiOutcome EcsEngine::call(const std::string& op, const json::object& in) {
-  if (op == "CreateCluster") return create_cluster(in);
-  if (op == "DescribeClusters") return describe_clusters(in);
-  if (op == "ListClusters") return list_clusters(in);
-  if (op == "RegisterTaskDefinition") return register_task_definition(in);
-  if (op == "DescribeTaskDefinition") return describe_task_definition(in);
-  if (op == "DeregisterTaskDefinition") return deregister_task_definition(in);
-  if (op == "ListTaskDefinitions") return list_task_definitions(in);
-  if (op == "ListContainerInstances") return list_container_instances(in);
-  if (op == "DescribeContainerInstances") return describe_container_instances(in);
-  if (op == "UpdateContainerInstancesState") return update_container_instances_state(in);
-  if (op == "DeregisterContainerInstance") return deregister_container_instance(in);
-  if (op == "PutAttributes") return put_attributes(in);
-  if (op == "ListAttributes") return list_attributes(in);
-  if (op == "StartTask") return start_task(in);
-  if (op == "RunTask") return run_task(in);
-  if (op == "StopTask") return stop_task(in);
-  if (op == "ListTasks") return list_tasks(in);
-  if (op == "DescribeTasks") return describe_tasks(in);
-  return ApiOutcome::fail("UnsupportedFeatureException", "The sim does not implement " + op + ".");
+  const Operation* o = operation(op);
+  if (!o) return ApiOutcome::fail("UnsupportedFeatureException", "The sim does not implement " + op + ".");
+  if (o->global) return (this->*o->global)(in);
+  auto cluster = find_cluster(str(in, "cluster", "default"));
+  if (!cluster) return ApiOutcome::fail("ClusterNotFoundException", "Cluster not found.");
+  return (this->*o->in_cluster)(*cluster, in);
 }
 
 // ---- lookups -------------------------------------------------------------------------------
 
-std::optional<std::uint32_t> EcsEngine::find_cluster(const json::object& in, ApiOutcome& err) const {
-  std::string ref = str(in, "cluster", "default");
+std::optional<std::uint32_t> EcsEngine::find_cluster(std::string_view ref) const {
   auto it = state_.cluster_by_name.find(std::string(last_segment(ref)));
-  if (it == state_.cluster_by_name.end()) {
-    err = ApiOutcome::fail("ClusterNotFoundException", "Cluster not found.");
-    return std::nullopt;
-  }
+  if (it == state_.cluster_by_name.end()) return std::nullopt;
   return it->second;
 }
 
+// Instances and tasks of another cluster are not found, as in ECS.
 std::optional<std::uint32_t> EcsEngine::find_instance(std::uint32_t cluster, std::string_view ref) const {
-  auto it = state_.instance_by_id.find(last_segment(ref));
-  if (it == state_.instance_by_id.end()) return std::nullopt;
-  if (state_.instances[it->second].cluster != cluster) return std::nullopt;
-  return it->second;
+  auto idx = by_ref(state_.instance_by_id, ref);
+  if (!idx || state_.instances[*idx].cluster != cluster) return std::nullopt;
+  return idx;
 }
 
 std::optional<std::uint32_t> EcsEngine::find_task(std::uint32_t cluster, std::string_view ref) const {
-  auto it = state_.task_by_id.find(last_segment(ref));
-  if (it == state_.task_by_id.end() || state_.tasks[it->second].cluster != cluster) return std::nullopt;
-  return it->second;
+  auto idx = by_ref(state_.task_by_id, ref);
+  if (!idx || state_.tasks[*idx].cluster != cluster) return std::nullopt;
+  return idx;
 }
 
 std::optional<std::uint32_t> EcsEngine::find_taskdef(std::string_view ref) const {
@@ -161,13 +168,12 @@ ApiOutcome EcsEngine::describe_clusters(const json::object& in) {
     for (const auto& c : list->as_array()) refs.emplace_back(c.as_string());
   if (refs.empty()) refs.emplace_back("default");
   for (const auto& ref : refs) {
-    auto it = state_.cluster_by_name.find(std::string(last_segment(ref)));
-    if (it == state_.cluster_by_name.end())
-      failures.push_back(json::object{{"arn", ref}, {"reason", "MISSING"}});
+    if (auto idx = find_cluster(ref))
+      clusters.push_back(encode_cluster(state_, state_.clusters[*idx]));
     else
-      clusters.push_back(encode_cluster(state_, state_.clusters[it->second]));
+      failures.push_back(failure(json::value(ref), "MISSING"));
   }
-  return ApiOutcome::ok(json::object{{"clusters", std::move(clusters)}, {"failures", std::move(failures)}});
+  return with_failures("clusters", std::move(clusters), std::move(failures));
 }
 
 ApiOutcome EcsEngine::list_clusters(const json::object&) {
@@ -193,21 +199,19 @@ ApiOutcome EcsEngine::register_task_definition(const json::object& in) {
     ContainerDef c;
     c.name = str(d, "name");
     if (c.name.empty()) return ApiOutcome::fail("ClientException", "Container.name should not be null or empty.");
-    if (auto* v = d.if_contains("cpu"); v && v->is_int64()) c.cpu = static_cast<int>(v->as_int64());
-    int hard = 0, soft = 0;
-    if (auto* v = d.if_contains("memory"); v && v->is_int64()) hard = static_cast<int>(v->as_int64());
-    if (auto* v = d.if_contains("memoryReservation"); v && v->is_int64()) soft = static_cast<int>(v->as_int64());
+    c.cpu = int_or(d, "cpu", 0);
+    const int hard = int_or(d, "memory", 0), soft = int_or(d, "memoryReservation", 0);
     c.memory = soft > 0 ? soft : hard;
     if (c.memory == 0 && td.memory == 0)
       return ApiOutcome::fail("ClientException", "Invalid setting for container '" + c.name +
                                                      "'. At least one of 'memory' or 'memoryReservation' must be specified.");
-    if (auto* v = d.if_contains("essential"); v && v->is_bool()) c.essential = v->as_bool();
+    c.essential = bool_or(d, "essential", true);
     if (auto* pm = d.if_contains("portMappings"); pm && pm->is_array()) {
       for (const auto& pv : pm->as_array()) {
         const auto& p = pv.as_object();
         PortMapping m;
-        if (auto* v = p.if_contains("containerPort"); v && v->is_int64()) m.container_port = static_cast<int>(v->as_int64());
-        if (auto* v = p.if_contains("hostPort"); v && v->is_int64()) m.host_port = static_cast<int>(v->as_int64());
+        m.container_port = int_or(p, "containerPort", 0);
+        m.host_port = int_or(p, "hostPort", 0);
         m.udp = str(p, "protocol", "tcp") == "udp";
         if (td.network_mode == "host" && m.host_port == 0) m.host_port = m.container_port;
         if (m.container_port < 0 || m.container_port > 65535 || m.host_port < 0 || m.host_port > 65535)
@@ -312,90 +316,61 @@ void EcsEngine::set_instance_status(std::uint32_t idx, InstanceStatus status) {
 // "ec2InstanceId ..." / "runningTasksCount ..." are not supported (treated as no match).
 bool matches_expression(const Instance& inst, const std::string& expr);
 
-ApiOutcome EcsEngine::list_container_instances(const json::object& in) {
+ApiOutcome EcsEngine::list_container_instances(std::uint32_t c, const json::object& in) {
   ApiOutcome err;
-  auto c = find_cluster(in, err);
-  if (!c) return err;
-  int max = 100;
-  if (auto* v = in.if_contains("maxResults"); v && v->is_int64()) {
-    max = static_cast<int>(v->as_int64());
-    if (max < 1 || max > 100)
-      return ApiOutcome::fail("InvalidParameterException", "maxResults must be between 1 and 100.");
-  }
+  const auto max = max_results(in, err);
+  if (!max) return err;
   std::string status = str(in, "status");
   std::string filter = str(in, "filter");
-  const auto& by_id = state_.clusters[*c].instances;
-  auto it = by_id.begin();
-  if (auto token = str(in, "nextToken"); !token.empty()) {
-    if (token.rfind("ci:", 0) != 0) return ApiOutcome::fail("InvalidParameterException", "Invalid nextToken.");
-    it = by_id.upper_bound(std::string_view(token).substr(3));
-  }
+  const auto& by_id = state_.clusters[c].instances;
+  auto start = page_start(in, "ci:", by_id, err);
+  if (!start) return err;
   json::array arns;
   std::string next;
-  for (; it != by_id.end(); ++it) {
+  for (auto it = *start; it != by_id.end(); ++it) {
     const Instance& inst = state_.instances[it->second];
     if (status.empty() ? inst.status == InstanceStatus::inactive : status != to_string(inst.status)) continue;
     if (!filter.empty() && !matches_expression(inst, filter)) continue;
-    if (static_cast<int>(arns.size()) == max) {
+    if (static_cast<int>(arns.size()) == *max) {
       next = "ci:" + state_.instances[std::prev(it)->second].id;
       break;
     }
     arns.push_back(json::value(state_.instance_arn(inst)));
   }
-  json::object out{{"containerInstanceArns", std::move(arns)}};
-  if (!next.empty()) out["nextToken"] = next;
-  return ApiOutcome::ok(std::move(out));
+  return page("containerInstanceArns", std::move(arns), next);
 }
 
-ApiOutcome EcsEngine::describe_container_instances(const json::object& in) {
-  ApiOutcome err;
-  auto c = find_cluster(in, err);
-  if (!c) return err;
-  const auto& refs = in.at("containerInstances").as_array();
-  if (refs.size() > 100)
-    return ApiOutcome::fail("InvalidParameterException", "containerInstances can have at most 100 items.");
-  json::array found, failures;
-  for (const auto& r : refs) {
-    auto idx = find_instance(*c, r.as_string());
-    if (!idx)
-      failures.push_back(json::object{{"arn", r}, {"reason", "MISSING"}});
-    else
-      found.push_back(encode_instance(state_, state_.instances[*idx]));
-  }
-  return ApiOutcome::ok(json::object{{"containerInstances", std::move(found)}, {"failures", std::move(failures)}});
+ApiOutcome EcsEngine::describe_container_instances(std::uint32_t c, const json::object& in) {
+  return describe_each(in, "containerInstances", [&](std::string_view ref) -> std::optional<json::value> {
+    if (auto idx = find_instance(c, ref)) return encode_instance(state_, state_.instances[*idx]);
+    return std::nullopt;
+  });
 }
 
-ApiOutcome EcsEngine::update_container_instances_state(const json::object& in) {
-  ApiOutcome err;
-  auto c = find_cluster(in, err);
-  if (!c) return err;
+ApiOutcome EcsEngine::update_container_instances_state(std::uint32_t c, const json::object& in) {
   std::string status = str(in, "status");
   if (status != "ACTIVE" && status != "DRAINING")
     return ApiOutcome::fail("InvalidParameterException", "Container instances status can only be ACTIVE or DRAINING.");
-  const auto& refs = in.at("containerInstances").as_array();
-  if (refs.size() > 10)
-    return ApiOutcome::fail("InvalidParameterException", "containerInstances can have at most 10 items.");
+  ApiOutcome err;
+  const auto* refs = refs_at_most(in, "containerInstances", 10, err);
+  if (!refs) return err;
   json::array done, failures;
-  for (const auto& r : refs) {
-    auto idx = find_instance(*c, r.as_string());
+  for (const auto& r : *refs) {
+    auto idx = find_instance(c, r.as_string());
     if (!idx || state_.instances[*idx].status == InstanceStatus::inactive) {
-      failures.push_back(json::object{{"arn", r}, {"reason", "MISSING"}});
+      failures.push_back(failure(r, "MISSING"));
       continue;
     }
     set_instance_status(*idx, status == "ACTIVE" ? InstanceStatus::active : InstanceStatus::draining);
     done.push_back(encode_instance(state_, state_.instances[*idx]));
   }
-  return ApiOutcome::ok(json::object{{"containerInstances", std::move(done)}, {"failures", std::move(failures)}});
+  return with_failures("containerInstances", std::move(done), std::move(failures));
 }
 
-ApiOutcome EcsEngine::deregister_container_instance(const json::object& in) {
-  ApiOutcome err;
-  auto c = find_cluster(in, err);
-  if (!c) return err;
-  auto idx = find_instance(*c, str(in, "containerInstance"));
+ApiOutcome EcsEngine::deregister_container_instance(std::uint32_t c, const json::object& in) {
+  auto idx = find_instance(c, str(in, "containerInstance"));
   if (!idx) return ApiOutcome::fail("InvalidParameterException", "The referenced container instance was not found.");
-  bool force = false;
-  if (auto* v = in.if_contains("force"); v && v->is_bool()) force = v->as_bool();
+  const bool force = bool_or(in, "force", false);
   Instance& inst = state_.instances[*idx];
   if (!inst.tasks.empty() && !force)
     return ApiOutcome::fail("InvalidParameterException",
@@ -405,15 +380,12 @@ ApiOutcome EcsEngine::deregister_container_instance(const json::object& in) {
   return ApiOutcome::ok(json::object{{"containerInstance", encode_instance(state_, state_.instances[*idx])}});
 }
 
-ApiOutcome EcsEngine::put_attributes(const json::object& in) {
-  ApiOutcome err;
-  auto c = find_cluster(in, err);
-  if (!c) return err;
+ApiOutcome EcsEngine::put_attributes(std::uint32_t c, const json::object& in) {
   json::array applied;
   for (const auto& av : in.at("attributes").as_array()) {
     const auto& a = av.as_object();
     std::string target = str(a, "targetId");
-    auto idx = find_instance(*c, target);
+    auto idx = find_instance(c, target);
     if (!idx) return ApiOutcome::fail("TargetNotFoundException", "Could not find target " + target + ".");
     Instance& inst = state_.instances[*idx];
     std::string name = str(a, "name"), value = str(a, "value");
@@ -434,23 +406,17 @@ ApiOutcome EcsEngine::put_attributes(const json::object& in) {
 // instances are left out: their attributes no longer place anything. The token names where the
 // next page starts (instance id, attribute index); attributes are only ever appended or
 // overwritten in place, so positions stay valid between pages.
-ApiOutcome EcsEngine::list_attributes(const json::object& in) {
-  ApiOutcome err;
-  auto c = find_cluster(in, err);
-  if (!c) return err;
+ApiOutcome EcsEngine::list_attributes(std::uint32_t c, const json::object& in) {
   if (str(in, "targetType") != "container-instance")
     return ApiOutcome::fail("InvalidParameterException", "targetType must be container-instance.");
-  int max = 100;
-  if (auto* v = in.if_contains("maxResults"); v && v->is_int64()) {
-    max = static_cast<int>(v->as_int64());
-    if (max < 1 || max > 100)
-      return ApiOutcome::fail("InvalidParameterException", "maxResults must be between 1 and 100.");
-  }
+  ApiOutcome err;
+  const auto max = max_results(in, err);
+  if (!max) return err;
   const std::string name = str(in, "attributeName");
   const std::string value = str(in, "attributeValue");
   if (!value.empty() && name.empty())
     return ApiOutcome::fail("InvalidParameterException", "attributeValue requires attributeName.");
-  const auto& by_id = state_.clusters[*c].instances;
+  const auto& by_id = state_.clusters[c].instances;
   auto it = by_id.begin();
   std::size_t first_attr = 0;
   if (auto token = str(in, "nextToken"); !token.empty()) {
@@ -478,7 +444,7 @@ ApiOutcome EcsEngine::list_attributes(const json::object& in) {
       const auto& [k, v] = inst.attributes[a];
       if (!name.empty() && k != name) continue;
       if (!value.empty() && v != value) continue;
-      if (static_cast<int>(out.size()) == max) {
+      if (static_cast<int>(out.size()) == *max) {
         next = "a:" + inst.id + "/" + std::to_string(a);
         break;
       }
@@ -488,18 +454,17 @@ ApiOutcome EcsEngine::list_attributes(const json::object& in) {
       out.push_back(std::move(o));
     }
   }
-  json::object result{{"attributes", std::move(out)}};
-  if (!next.empty()) result["nextToken"] = next;
-  return ApiOutcome::ok(std::move(result));
+  return page("attributes", std::move(out), next);
 }
 
 std::optional<std::string> EcsEngine::instance_action(const std::string& ref, const std::string& action) {
-  auto it = state_.instance_by_id.find(last_segment(ref));
-  if (it == state_.instance_by_id.end()) {
-    it = state_.instance_by_ec2.find(ref);
+  auto found = by_ref(state_.instance_by_id, ref);
+  if (!found) {
+    auto it = state_.instance_by_ec2.find(ref);
     if (it == state_.instance_by_ec2.end()) return "container instance not found: " + ref;
+    found = it->second;
   }
-  std::uint32_t idx = it->second;
+  const std::uint32_t idx = *found;
   Instance& inst = state_.instances[idx];
   if (inst.status == InstanceStatus::inactive) return "container instance is INACTIVE";
   if (action == "drain") {

@@ -12,6 +12,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace berth::sim {
 
@@ -60,7 +61,8 @@ public:
   std::uint64_t tasks_pruned() const { return tasks_pruned_; }
 
 private:
-  // Operations.
+  // Operations. Those that act inside one cluster get the request's "cluster" (default
+  // "default") already resolved: call() answers ClusterNotFoundException before they run.
   ApiOutcome create_cluster(const boost::json::object& in);
   ApiOutcome describe_clusters(const boost::json::object& in);
   ApiOutcome list_clusters(const boost::json::object& in);
@@ -68,20 +70,28 @@ private:
   ApiOutcome describe_task_definition(const boost::json::object& in);
   ApiOutcome deregister_task_definition(const boost::json::object& in);
   ApiOutcome list_task_definitions(const boost::json::object& in);
-  ApiOutcome list_container_instances(const boost::json::object& in);
-  ApiOutcome describe_container_instances(const boost::json::object& in);
-  ApiOutcome update_container_instances_state(const boost::json::object& in);
-  ApiOutcome deregister_container_instance(const boost::json::object& in);
-  ApiOutcome put_attributes(const boost::json::object& in);
-  ApiOutcome list_attributes(const boost::json::object& in);
-  ApiOutcome start_task(const boost::json::object& in);
-  ApiOutcome run_task(const boost::json::object& in);
-  ApiOutcome stop_task(const boost::json::object& in);
-  ApiOutcome list_tasks(const boost::json::object& in);
-  ApiOutcome describe_tasks(const boost::json::object& in);
+  ApiOutcome list_container_instances(std::uint32_t cluster, const boost::json::object& in);
+  ApiOutcome describe_container_instances(std::uint32_t cluster, const boost::json::object& in);
+  ApiOutcome update_container_instances_state(std::uint32_t cluster, const boost::json::object& in);
+  ApiOutcome deregister_container_instance(std::uint32_t cluster, const boost::json::object& in);
+  ApiOutcome put_attributes(std::uint32_t cluster, const boost::json::object& in);
+  ApiOutcome list_attributes(std::uint32_t cluster, const boost::json::object& in);
+  ApiOutcome start_task(std::uint32_t cluster, const boost::json::object& in);
+  ApiOutcome run_task(std::uint32_t cluster, const boost::json::object& in);
+  ApiOutcome stop_task(std::uint32_t cluster, const boost::json::object& in);
+  ApiOutcome list_tasks(std::uint32_t cluster, const boost::json::object& in);
+  ApiOutcome describe_tasks(std::uint32_t cluster, const boost::json::object& in);
 
-  // Helpers (ecs_engine.cpp / ecs_tasks.cpp).
-  std::optional<std::uint32_t> find_cluster(const boost::json::object& in, ApiOutcome& err) const;
+  // One implemented operation: exactly one of the two handlers is set.
+  struct Operation {
+    const char* name;
+    ApiOutcome (EcsEngine::*global)(const boost::json::object&);
+    ApiOutcome (EcsEngine::*in_cluster)(std::uint32_t, const boost::json::object&);
+  };
+  static const Operation* operation(std::string_view name);
+
+  // Helpers (ecs_engine.cpp / ecs_tasks.cpp). A reference is an ARN, "kind/id" or the id.
+  std::optional<std::uint32_t> find_cluster(std::string_view ref) const;
   std::optional<std::uint32_t> find_instance(std::uint32_t cluster, std::string_view ref) const;
   std::optional<std::uint32_t> find_task(std::uint32_t cluster, std::string_view ref) const;
   std::optional<std::uint32_t> find_taskdef(std::string_view ref) const;

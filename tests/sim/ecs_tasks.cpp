@@ -1,6 +1,8 @@
 // File: tests/sim/ecs_tasks.cpp — ECS task operations: placement, StartTask/RunTask/StopTask, lifecycle, listing.
 #include "ecs_encode.hpp"
 #include "ecs_engine.hpp"
+#include "ecs_request.hpp"
+#include "json_fields.hpp"
 
 #include <boost/json/serialize.hpp>
 
@@ -12,11 +14,6 @@ namespace berth::sim {
 namespace json = boost::json;
 
 namespace {
-
-std::string str(const json::object& in, const char* key, std::string fallback = {}) {
-  if (auto* v = in.if_contains(key); v && v->is_string()) return std::string(v->as_string());
-  return fallback;
-}
 
 std::string trim(std::string s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.erase(s.begin());
@@ -274,12 +271,12 @@ std::optional<std::string> EcsEngine::task_action(const std::string& ref, const 
                                                   const std::string& reason) {
   auto it = state_.task_by_id.find(last_segment(ref));
   if (it == state_.task_by_id.end()) return "task not found: " + ref;
-  Task& t = state_.tasks[it->second];
-  if (t.last == TaskStatus::stopped) return "task already STOPPED";
+  const std::uint32_t idx = it->second;
+  if (state_.tasks[idx].last == TaskStatus::stopped) return "task already STOPPED";
   if (action == "stop") {
-    request_stop(it->second, StopCode::user_initiated, reason.empty() ? "Task stopped by sim control" : reason);
+    request_stop(idx, StopCode::user_initiated, reason.empty() ? "Task stopped by sim control" : reason);
   } else if (action == "fail") {
-    finish_stop(it->second, StopCode::essential_container_exited,
+    finish_stop(idx, StopCode::essential_container_exited,
                 reason.empty() ? "Essential container in task exited" : reason, exit_code);
   } else {
     return "unknown task action: " + action;
@@ -289,10 +286,7 @@ std::optional<std::string> EcsEngine::task_action(const std::string& ref, const 
 
 // ---- operations ----------------------------------------------------------------------------
 
-ApiOutcome EcsEngine::start_task(const json::object& in) {
-  ApiOutcome err;
-  auto c = find_cluster(in, err);
-  if (!c) return err;
+ApiOutcome EcsEngine::start_task(std::uint32_t c, const json::object& in) {
   auto td = find_taskdef(str(in, "taskDefinition"));
   if (!td) return ApiOutcome::fail("ClientException", "TaskDefinition not found.");
   const auto& refs = in.at("containerInstances").as_array();
@@ -300,27 +294,22 @@ ApiOutcome EcsEngine::start_task(const json::object& in) {
     return ApiOutcome::fail("InvalidParameterException", "containerInstances must have between 1 and 10 items.");
   json::array tasks, failures;
   for (const auto& r : refs) {
-    auto idx = find_instance(*c, r.as_string());
+    auto idx = find_instance(c, r.as_string());
     std::string reason = idx ? check_fit(state_.instances[*idx], state_.taskdefs[*td]) : "MISSING";
     if (!reason.empty()) {
-      failures.push_back(json::object{{"arn", idx ? json::value(state_.instance_arn(state_.instances[*idx])) : r},
-                                      {"reason", reason}});
+      failures.push_back(failure(idx ? json::value(state_.instance_arn(state_.instances[*idx])) : r, reason));
       continue;
     }
     auto t = launch(*idx, *td, in);
     tasks.push_back(encode_task(state_, state_.tasks[t]));
   }
-  return ApiOutcome::ok(json::object{{"tasks", std::move(tasks)}, {"failures", std::move(failures)}});
+  return with_failures("tasks", std::move(tasks), std::move(failures));
 }
 
-ApiOutcome EcsEngine::run_task(const json::object& in) {
-  ApiOutcome err;
-  auto c = find_cluster(in, err);
-  if (!c) return err;
+ApiOutcome EcsEngine::run_task(std::uint32_t c, const json::object& in) {
   auto td = find_taskdef(str(in, "taskDefinition"));
   if (!td) return ApiOutcome::fail("ClientException", "TaskDefinition not found.");
-  int count = 1;
-  if (auto* v = in.if_contains("count"); v && v->is_int64()) count = static_cast<int>(v->as_int64());
+  const int count = int_or(in, "count", 1);
   if (count < 1 || count > 10)
     return ApiOutcome::fail("InvalidParameterException", "count must be between 1 and 10.");
   if (auto lt = str(in, "launchType"); !lt.empty() && lt != "EC2")
@@ -356,7 +345,7 @@ ApiOutcome EcsEngine::run_task(const json::object& in) {
     // cheap next to the 40/s modify-action throttle.
     std::vector<std::uint32_t> candidates;
     std::map<std::string, int> reasons;
-    for (const auto& [id, idx] : state_.clusters[*c].instances) {
+    for (const auto& [id, idx] : state_.clusters[c].instances) {
       const Instance& inst = state_.instances[idx];
       if (inst.status != InstanceStatus::active) continue;
       if (distinct && used_this_call.count(idx)) {
@@ -381,7 +370,7 @@ ApiOutcome EcsEngine::run_task(const json::object& in) {
       int best = 0;
       for (const auto& [r, k] : reasons)
         if (k > best) best = k, reason = r;
-      failures.push_back(json::object{{"arn", state_.clusters[*c].arn}, {"reason", reason}});
+      failures.push_back(failure(json::value(state_.clusters[c].arn), reason));
       continue;
     }
     // Score: lexicographic over the strategies in order; lower is better. Ties keep a
@@ -396,7 +385,7 @@ ApiOutcome EcsEngine::run_task(const json::object& in) {
     std::map<std::string, int> per_value;  // spread over an attribute: tasks of the group per value
     for (const auto& [type, field] : strategy)
       if (type == "spread" && field.rfind("attribute:", 0) == 0)
-        for (const auto& [id, idx] : state_.clusters[*c].instances) {
+        for (const auto& [id, idx] : state_.clusters[c].instances) {
           const Instance& inst = state_.instances[idx];
           const std::string* v = attribute(inst, field.substr(10));
           per_value[field + "=" + (v ? *v : "")] += group_count(inst);
@@ -420,79 +409,58 @@ ApiOutcome EcsEngine::run_task(const json::object& in) {
     auto t = launch(best, *td, in);
     tasks.push_back(encode_task(state_, state_.tasks[t]));
   }
-  return ApiOutcome::ok(json::object{{"tasks", std::move(tasks)}, {"failures", std::move(failures)}});
+  return with_failures("tasks", std::move(tasks), std::move(failures));
 }
 
-ApiOutcome EcsEngine::stop_task(const json::object& in) {
-  ApiOutcome err;
-  auto c = find_cluster(in, err);
-  if (!c) return err;
-  auto idx = find_task(*c, str(in, "task"));
+ApiOutcome EcsEngine::stop_task(std::uint32_t c, const json::object& in) {
+  auto idx = find_task(c, str(in, "task"));
   if (!idx) return ApiOutcome::fail("InvalidParameterException", "The referenced task was not found.");
   request_stop(*idx, StopCode::user_initiated, str(in, "reason", "Task stopped by user"));
   return ApiOutcome::ok(json::object{{"task", encode_task(state_, state_.tasks[*idx])}});
 }
 
-ApiOutcome EcsEngine::list_tasks(const json::object& in) {
+ApiOutcome EcsEngine::list_tasks(std::uint32_t c, const json::object& in) {
   ApiOutcome err;
-  auto c = find_cluster(in, err);
-  if (!c) return err;
-  int max = 100;
-  if (auto* v = in.if_contains("maxResults"); v && v->is_int64()) {
-    max = static_cast<int>(v->as_int64());
-    if (max < 1 || max > 100)
-      return ApiOutcome::fail("InvalidParameterException", "maxResults must be between 1 and 100.");
-  }
+  const auto max = max_results(in, err);
+  if (!max) return err;
+  // Tasks of other launch types or of services never run in the sim: an empty page.
   if (auto lt = str(in, "launchType"); lt == "FARGATE" || lt == "EXTERNAL" || lt == "MANAGED_INSTANCES")
-    return ApiOutcome::ok(json::object{{"taskArns", json::array()}});
-  if (!str(in, "serviceName").empty()) return ApiOutcome::ok(json::object{{"taskArns", json::array()}});
-  const Cluster& cl = state_.clusters[*c];
+    return page("taskArns", json::array(), {});
+  if (!str(in, "serviceName").empty()) return page("taskArns", json::array(), {});
+  const Cluster& cl = state_.clusters[c];
   const auto& by_id = str(in, "desiredStatus", "RUNNING") == "STOPPED" ? cl.tasks_stopped : cl.tasks_running;
   std::optional<std::uint32_t> on_instance;
   if (auto ci = str(in, "containerInstance"); !ci.empty()) {
-    on_instance = find_instance(*c, ci);
+    on_instance = find_instance(c, ci);
     if (!on_instance) return ApiOutcome::fail("InvalidParameterException", "The referenced container instance was not found.");
   }
-  std::string family = str(in, "family"), started_by = str(in, "startedBy");
-  auto it = by_id.begin();
-  if (auto token = str(in, "nextToken"); !token.empty()) {
-    if (token.rfind("t:", 0) != 0) return ApiOutcome::fail("InvalidParameterException", "Invalid nextToken.");
-    it = by_id.upper_bound(std::string_view(token).substr(2));
-  }
+  std::string family = str(in, "family");
+  // ECS: with startedBy "it must be the only filter"; not enforced (berth's e2e adds desiredStatus).
+  std::string started_by = str(in, "startedBy");
+  auto start = page_start(in, "t:", by_id, err);
+  if (!start) return err;
   json::array arns;
   std::string last, next;
-  for (; it != by_id.end(); ++it) {
+  for (auto it = *start; it != by_id.end(); ++it) {
     const Task& t = state_.tasks[it->second];
     if (on_instance && t.instance != *on_instance) continue;
     if (!family.empty() && state_.taskdefs[t.taskdef].family != family) continue;
     if (!started_by.empty() && t.started_by != started_by) continue;
-    if (static_cast<int>(arns.size()) == max) {
+    if (static_cast<int>(arns.size()) == *max) {
       next = "t:" + last;
       break;
     }
     arns.push_back(json::value(state_.task_arn(t)));
     last = t.id;
   }
-  json::object out{{"taskArns", std::move(arns)}};
-  if (!next.empty()) out["nextToken"] = next;
-  return ApiOutcome::ok(std::move(out));
+  return page("taskArns", std::move(arns), next);
 }
 
-ApiOutcome EcsEngine::describe_tasks(const json::object& in) {
-  ApiOutcome err;
-  auto c = find_cluster(in, err);
-  if (!c) return err;
-  const auto& refs = in.at("tasks").as_array();
-  if (refs.size() > 100) return ApiOutcome::fail("InvalidParameterException", "tasks can have at most 100 items.");
-  json::array found, failures;
-  for (const auto& r : refs) {
-    auto idx = find_task(*c, r.as_string());
-    if (!idx)
-      failures.push_back(json::object{{"arn", r}, {"reason", "MISSING"}});
-    else
-      found.push_back(encode_task(state_, state_.tasks[*idx]));
-  }
-  return ApiOutcome::ok(json::object{{"tasks", std::move(found)}, {"failures", std::move(failures)}});
+ApiOutcome EcsEngine::describe_tasks(std::uint32_t c, const json::object& in) {
+  return describe_each(in, "tasks", [&](std::string_view ref) -> std::optional<json::value> {
+    if (auto idx = find_task(c, ref)) return encode_task(state_, state_.tasks[*idx]);
+    return std::nullopt;
+  });
 }
 
 json::object EcsEngine::summary(bool with_tasks, bool with_instances) const {

@@ -71,6 +71,13 @@ std::optional<Violation> ServiceModel::check(const json::object& s, const json::
     if (auto* m = s.if_contains("max")) return m->is_int64() ? m->as_int64() : static_cast<std::int64_t>(m->to_number<double>());
     return std::nullopt;
   };
+  // A list's or string's length, or an integer's value, against the shape's min and max.
+  auto out_of_bounds = [&](std::int64_t n, const std::string& subject, const char* what) -> std::optional<Violation> {
+    const std::string must = subject + " failed to satisfy constraint: Member must have " + what;
+    if (auto lo = min(); lo && n < *lo) return violation(K::limit, must + " greater than or equal to " + std::to_string(*lo));
+    if (auto hi = max(); hi && n > *hi) return violation(K::limit, must + " less than or equal to " + std::to_string(*hi));
+    return std::nullopt;
+  };
   auto type_error = [&](const char* want) {
     return violation(K::wrong_type, "Value " + quoted_value(v) + " at '" + at + "' failed to satisfy constraint: Member must be of type " + want);
   };
@@ -101,10 +108,7 @@ std::optional<Violation> ServiceModel::check(const json::object& s, const json::
   if (type == "list") {
     if (!v.is_array()) return type_error("list");
     const auto n = static_cast<std::int64_t>(v.as_array().size());
-    if (auto lo = min(); lo && n < *lo)
-      return violation(K::limit, "Value at '" + at + "' failed to satisfy constraint: Member must have length greater than or equal to " + std::to_string(*lo));
-    if (auto hi = max(); hi && n > *hi)
-      return violation(K::limit, "Value at '" + at + "' failed to satisfy constraint: Member must have length less than or equal to " + std::to_string(*hi));
+    if (auto bad = out_of_bounds(n, "Value at '" + at + "'", "length")) return bad;
     const auto* ms = shape(s.at("member"));
     std::size_t i = 0;
     for (const auto& e : v.as_array()) {
@@ -124,10 +128,7 @@ std::optional<Violation> ServiceModel::check(const json::object& s, const json::
   if (type == "string") {
     if (!v.is_string()) return type_error("string");
     const auto n = static_cast<std::int64_t>(v.as_string().size());
-    if (auto lo = min(); lo && n < *lo)
-      return violation(K::limit, "Value at '" + at + "' failed to satisfy constraint: Member must have length greater than or equal to " + std::to_string(*lo));
-    if (auto hi = max(); hi && n > *hi)
-      return violation(K::limit, "Value at '" + at + "' failed to satisfy constraint: Member must have length less than or equal to " + std::to_string(*hi));
+    if (auto bad = out_of_bounds(n, "Value at '" + at + "'", "length")) return bad;
     if (auto* e = s.if_contains("enum")) {
       for (const auto& allowed : e->as_array())
         if (allowed.as_string() == v.as_string()) return std::nullopt;
@@ -139,10 +140,7 @@ std::optional<Violation> ServiceModel::check(const json::object& s, const json::
     if (!v.is_int64() && !v.is_uint64()) return type_error(type.c_str());
     const auto n = v.is_int64() ? v.as_int64() : static_cast<std::int64_t>(v.as_uint64());
     if (type == "integer" && (n > 2147483647LL || n < -2147483648LL)) return type_error("integer");
-    if (auto lo = min(); lo && n < *lo)
-      return violation(K::limit, "Value " + quoted_value(v) + " at '" + at + "' failed to satisfy constraint: Member must have value greater than or equal to " + std::to_string(*lo));
-    if (auto hi = max(); hi && n > *hi)
-      return violation(K::limit, "Value " + quoted_value(v) + " at '" + at + "' failed to satisfy constraint: Member must have value less than or equal to " + std::to_string(*hi));
+    if (auto bad = out_of_bounds(n, "Value " + quoted_value(v) + " at '" + at + "'", "value")) return bad;
     return std::nullopt;
   }
   if (type == "double" || type == "float") return v.is_number() ? std::nullopt : std::optional(type_error("double"));

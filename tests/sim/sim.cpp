@@ -91,28 +91,38 @@ asio::awaitable<bool> Sim::inject_latency() {
   co_return true;
 }
 
-asio::awaitable<HttpReply> Sim::ecs_call(const std::string& op, const Request& req) {
+ApiOutcome Sim::admit(const std::string& op, const Request& req, const Rejections& rejections) {
   ++stats_.calls[op];
+  if (auto bad = verify_auth(req, rejections.sqs)) {
+    ++stats_.auth_failures;
+    return ApiOutcome{nullptr, std::move(bad)};
+  }
+  if (!rejections.model.has_operation(op))
+    return ApiOutcome::fail("UnknownOperationException", "Unknown operation " + op + ".");
+  boost::system::error_code ec;
+  json::value body = json::parse(req.body().empty() ? std::string_view("{}") : std::string_view(req.body()), ec);
+  if (ec || !body.is_object()) return ApiOutcome::fail(rejections.bad_body_type, rejections.bad_body_message);
+  if (auto v = rejections.model.validate_input(op, body)) {
+    ++stats_.validation_errors;
+    return ApiOutcome::fail(rejections.violation_type(v->kind), v->message);
+  }
+  return ApiOutcome::ok(std::move(body));
+}
+
+asio::awaitable<HttpReply> Sim::ecs_call(const std::string& op, const Request& req) {
   auto fail = [&](const ApiError& e) {
     ++stats_.errors[e.type];
     return ecs_error(e);
   };
-  if (auto bad = verify_auth(req, false)) {
-    ++stats_.auth_failures;
-    co_return fail(*bad);
-  }
-  if (!ecs_model_.has_operation(op)) co_return fail(ApiError{"UnknownOperationException", "Unknown operation " + op + ".", 400});
-  boost::system::error_code ec;
-  json::value body = json::parse(req.body().empty() ? std::string_view("{}") : std::string_view(req.body()), ec);
-  if (ec || !body.is_object())
-    co_return fail(ApiError{"SerializationException", "Start of structure or map found where not expected.", 400});
-  if (auto v = ecs_model_.validate_input(op, body)) {
-    ++stats_.validation_errors;
-    const char* type = v->kind == Violation::Kind::wrong_type || v->kind == Violation::Kind::unknown_member
-                           ? "SerializationException"
-                           : "InvalidParameterException";
-    co_return fail(ApiError{type, v->message, 400});
-  }
+  static constexpr auto violation_type = [](Violation::Kind kind) {
+    return kind == Violation::Kind::wrong_type || kind == Violation::Kind::unknown_member
+               ? "SerializationException"
+               : "InvalidParameterException";
+  };
+  ApiOutcome admitted = admit(op, req,
+                              {false, ecs_model_, "SerializationException",
+                               "Start of structure or map found where not expected.", violation_type});
+  if (admitted.error) co_return fail(*admitted.error);
   if (!throttle_.admit(op)) {
     ++stats_.throttled[op];
     ++stats_.throttled_total;
@@ -125,7 +135,7 @@ asio::awaitable<HttpReply> Sim::ecs_call(const std::string& op, const Request& r
   }
   if (!ecs_.implements(op))
     co_return fail(ApiError{"UnsupportedFeatureException", "The sim does not implement " + op + ".", 400});
-  ApiOutcome out = ecs_.call(op, body.as_object());
+  ApiOutcome out = ecs_.call(op, admitted.body.as_object());
   if (out.error) co_return fail(*out.error);
   // Like a response lost on the way back: the caller cannot tell this from api_error_rate, but the
   // action (a StartTask launch, say) did happen.

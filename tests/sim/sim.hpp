@@ -68,6 +68,17 @@ private:
   boost::asio::awaitable<HttpReply> ecs_call(const std::string& op, const Request& req);
   boost::asio::awaitable<HttpReply> sqs_call(const std::string& op, const Request& req);
   HttpReply control(const Request& req);
+  // How one service words the rejections any call can get before it acts.
+  struct Rejections {
+    bool sqs;  // SigV4 service "sqs", else "ecs"
+    const ServiceModel& model;
+    const char* bad_body_type;
+    const char* bad_body_message;
+    const char* (*violation_type)(Violation::Kind);
+  };
+  // Counts the call, then checks in AWS's order: SigV4, a known operation, a JSON object body, the
+  // model's input shape. The parsed body, or the error to answer (stats_.errors not yet counted).
+  ApiOutcome admit(const std::string& op, const Request& req, const Rejections& rejections);
   // Empty when the request is signed by the configured key (or auth is off).
   std::optional<ApiError> verify_auth(const Request& req, bool sqs) const;
   HttpReply ecs_error(const ApiError& e) const;

@@ -1,4 +1,5 @@
 // File: tests/sim/sqs_api.cpp — SQS JSON 1.0 operations of the sim's single queue.
+#include "json_fields.hpp"
 #include "sim.hpp"
 
 #include <boost/json/parse.hpp>
@@ -11,14 +12,6 @@ namespace asio = boost::asio;
 namespace json = boost::json;
 
 namespace {
-std::string str(const json::object& in, const char* key) {
-  if (auto* v = in.if_contains(key); v && v->is_string()) return std::string(v->as_string());
-  return {};
-}
-std::optional<std::int64_t> integer(const json::object& in, const char* key) {
-  if (auto* v = in.if_contains(key); v && v->is_int64()) return v->as_int64();
-  return std::nullopt;
-}
 ApiError invalid(std::string message) { return ApiError{"InvalidParameterValue", std::move(message), 400}; }
 }  // namespace
 
@@ -37,30 +30,22 @@ HttpReply Sim::sqs_error(const ApiError& e) const {
 }
 
 asio::awaitable<HttpReply> Sim::sqs_call(const std::string& op, const Request& req) {
-  ++stats_.calls[op];
   auto fail = [&](const ApiError& e) {
     ++stats_.errors[e.type];
     return sqs_error(e);
   };
-  if (auto bad = verify_auth(req, true)) {
-    ++stats_.auth_failures;
-    co_return fail(*bad);
-  }
-  if (!sqs_model_.has_operation(op)) co_return fail(ApiError{"UnknownOperationException", "Unknown operation " + op + ".", 400});
-  boost::system::error_code ec;
-  json::value body = json::parse(req.body().empty() ? std::string_view("{}") : std::string_view(req.body()), ec);
-  if (ec || !body.is_object()) co_return fail(ApiError{"InvalidParameterValue", "Request body is not a JSON object.", 400});
-  if (auto v = sqs_model_.validate_input(op, body)) {
-    ++stats_.validation_errors;
-    co_return fail(ApiError{v->kind == Violation::Kind::missing_member ? "MissingParameter" : "InvalidParameterValue",
-                            v->message, 400});
-  }
+  static constexpr auto violation_type = [](Violation::Kind kind) {
+    return kind == Violation::Kind::missing_member ? "MissingParameter" : "InvalidParameterValue";
+  };
+  ApiOutcome admitted = admit(op, req,
+                              {true, sqs_model_, "InvalidParameterValue", "Request body is not a JSON object.", violation_type});
+  if (admitted.error) co_return fail(*admitted.error);
   co_await inject_latency();
   if (random_.chance(config_.faults.api_error_rate)) {
     ++stats_.injected_errors;
     co_return fail(ApiError{"InternalError", "We encountered an internal error. Please try again.", 500});
   }
-  const auto& in = body.as_object();
+  const auto& in = admitted.body.as_object();
   auto ok = [](json::object o) {
     HttpReply r;
     r.content_type = "application/x-amz-json-1.0";
