@@ -35,6 +35,29 @@ AwsResult<void> check_arn_list(const std::vector<std::string>& arns, std::size_t
   return {};
 }
 
+// A List* request body: cluster first, then what `fill` adds (the operation's own members; it may refuse the
+// request by returning an error), then maxResults and nextToken. maxResults is checked before anything else.
+template <class Request, class Fill>
+AwsResult<json::object> list_request(const Request& r, Fill fill) {
+  if (auto ok = check_max_results(r.max_results); !ok) return ok.error();
+  json::object o;
+  put_if(o, "cluster", r.cluster);
+  if (auto ok = fill(o); !ok) return ok.error();
+  if (r.max_results) o["maxResults"] = *r.max_results;
+  put_if(o, "nextToken", r.next_token);
+  return o;
+}
+
+// A batch request body {"cluster"?, member: [arns]}, once the ARN list is within the operation's limit.
+AwsResult<json::object> arn_batch_request(std::string_view cluster, std::string_view member,
+                                          const std::vector<std::string>& arns, std::size_t max) {
+  if (auto ok = check_arn_list(arns, max, member); !ok) return ok.error();
+  json::object o;
+  if (!cluster.empty()) o["cluster"] = cluster;
+  o[member] = to_array(arns);
+  return o;
+}
+
 const json::object* as_object(const json::value& v) { return v.is_object() ? &v.get_object() : nullptr; }
 
 std::string string_member(const json::object& o, std::string_view key) {
@@ -85,62 +108,45 @@ std::vector<std::vector<std::string>> chunk(const std::vector<std::string>& item
 }
 
 AwsResult<json::object> build_list_container_instances(const ListContainerInstancesRequest& r) {
-  if (auto ok = check_max_results(r.max_results); !ok) return ok.error();
-  json::object o;
-  put_if(o, "cluster", r.cluster);
-  put_if(o, "filter", r.filter);
-  put_if(o, "status", r.status);
-  if (r.max_results) o["maxResults"] = *r.max_results;
-  put_if(o, "nextToken", r.next_token);
-  return o;
+  return list_request(r, [&](json::object& o) -> AwsResult<void> {
+    put_if(o, "filter", r.filter);
+    put_if(o, "status", r.status);
+    return {};
+  });
 }
 
 AwsResult<json::object> build_list_tasks(const ListTasksRequest& r) {
-  if (auto ok = check_max_results(r.max_results); !ok) return ok.error();
   // Cross-member rules (e.g. containerInstance with launchType FARGATE) are left to the service.
-  json::object o;
-  put_if(o, "cluster", r.cluster);
-  put_if(o, "containerInstance", r.container_instance);
-  put_if(o, "family", r.family);
-  put_if(o, "startedBy", r.started_by);
-  put_if(o, "serviceName", r.service_name);
-  put_if(o, "desiredStatus", r.desired_status);
-  put_if(o, "launchType", r.launch_type);
-  if (r.max_results) o["maxResults"] = *r.max_results;
-  put_if(o, "nextToken", r.next_token);
-  return o;
+  return list_request(r, [&](json::object& o) -> AwsResult<void> {
+    put_if(o, "containerInstance", r.container_instance);
+    put_if(o, "family", r.family);
+    put_if(o, "startedBy", r.started_by);
+    put_if(o, "serviceName", r.service_name);
+    put_if(o, "desiredStatus", r.desired_status);
+    put_if(o, "launchType", r.launch_type);
+    return {};
+  });
 }
 
 AwsResult<json::object> build_list_attributes(const ListAttributesRequest& r) {
-  if (auto ok = check_max_results(r.max_results); !ok) return ok.error();
-  if (r.target_type.empty()) return invalid("targetType is required");
-  if (!r.attribute_value.empty() && r.attribute_name.empty())
-    return invalid("attributeValue requires attributeName");
-  json::object o;
-  put_if(o, "cluster", r.cluster);
-  o["targetType"] = r.target_type;
-  put_if(o, "attributeName", r.attribute_name);
-  put_if(o, "attributeValue", r.attribute_value);
-  if (r.max_results) o["maxResults"] = *r.max_results;
-  put_if(o, "nextToken", r.next_token);
-  return o;
+  return list_request(r, [&](json::object& o) -> AwsResult<void> {
+    if (r.target_type.empty()) return invalid("targetType is required");
+    if (!r.attribute_value.empty() && r.attribute_name.empty())
+      return invalid("attributeValue requires attributeName");
+    o["targetType"] = r.target_type;
+    put_if(o, "attributeName", r.attribute_name);
+    put_if(o, "attributeValue", r.attribute_value);
+    return {};
+  });
 }
 
 AwsResult<json::object> build_describe_container_instances(std::string_view cluster,
                                                            const std::vector<std::string>& arns) {
-  if (auto ok = check_arn_list(arns, max_describe_batch, "containerInstances"); !ok) return ok.error();
-  json::object o;
-  if (!cluster.empty()) o["cluster"] = cluster;
-  o["containerInstances"] = to_array(arns);
-  return o;
+  return arn_batch_request(cluster, "containerInstances", arns, max_describe_batch);
 }
 
 AwsResult<json::object> build_describe_tasks(std::string_view cluster, const std::vector<std::string>& arns) {
-  if (auto ok = check_arn_list(arns, max_describe_batch, "tasks"); !ok) return ok.error();
-  json::object o;
-  if (!cluster.empty()) o["cluster"] = cluster;
-  o["tasks"] = to_array(arns);
-  return o;
+  return arn_batch_request(cluster, "tasks", arns, max_describe_batch);
 }
 
 AwsResult<json::object> build_start_task(const StartTaskRequest& r) {
@@ -225,12 +231,10 @@ AwsResult<json::object> build_register_task_definition(const json::object& defin
 AwsResult<json::object> build_update_container_instances_state(std::string_view cluster,
                                                                const std::vector<std::string>& arns,
                                                                std::string_view status) {
-  if (auto ok = check_arn_list(arns, max_update_state_instances, "containerInstances"); !ok) return ok.error();
+  auto o = arn_batch_request(cluster, "containerInstances", arns, max_update_state_instances);
+  if (!o) return o;
   if (status != "ACTIVE" && status != "DRAINING") return invalid("status must be ACTIVE or DRAINING");
-  json::object o;
-  if (!cluster.empty()) o["cluster"] = cluster;
-  o["containerInstances"] = to_array(arns);
-  o["status"] = status;
+  (*o)["status"] = status;
   return o;
 }
 

@@ -7,6 +7,27 @@ namespace berth::aws::ecs {
 
 namespace json = boost::json;
 
+namespace {
+
+// Follows nextToken from `request` until the last page, concatenating each page's `items`. Invariant: each
+// iteration sends the token the previous page returned; stops on an empty token.
+template <class Request, class Page, class Item>
+asio::awaitable<AwsResult<std::vector<Item>>> list_all_pages(
+    EcsClient& client, asio::awaitable<AwsResult<Page>> (EcsClient::*list_page)(Request), std::vector<Item> Page::*items,
+    Request request) {
+  std::vector<Item> all;
+  while (true) {
+    auto page = co_await (client.*list_page)(request);
+    if (!page) co_return page.error();
+    auto& got = (*page).*items;
+    std::move(got.begin(), got.end(), std::back_inserter(all));
+    if (page->next_token.empty()) co_return all;
+    request.next_token = std::move(page->next_token);
+  }
+}
+
+}  // namespace
+
 std::string make_client_token() {
   std::random_device rd;
   std::uint8_t b[16];
@@ -47,6 +68,22 @@ asio::awaitable<AwsResult<json::value>> EcsClient::call(std::string op, AwsResul
   co_return co_await json_.call(std::move(op), std::move(*body), category, idempotency);
 }
 
+template <class T, class Build>
+asio::awaitable<AwsResult<BatchResult<T>>> EcsClient::call_in_chunks(
+    std::string op, const std::vector<std::string>& arns, std::size_t chunk_size, ThrottleCategory category,
+    Build build, AwsResult<BatchResult<T>> (*parse)(const json::value&)) {
+  BatchResult<T> out;
+  for (const auto& part : chunk(arns, chunk_size)) {
+    auto body = co_await call(op, build(part), category);
+    if (!body) co_return body.error();
+    auto parsed = parse(*body);
+    if (!parsed) co_return parsed.error();
+    std::move(parsed->items.begin(), parsed->items.end(), std::back_inserter(out.items));
+    std::move(parsed->failures.begin(), parsed->failures.end(), std::back_inserter(out.failures));
+  }
+  co_return out;
+}
+
 asio::awaitable<AwsResult<ListPage>> EcsClient::list_container_instances(ListContainerInstancesRequest request) {
   auto body = co_await call("ListContainerInstances", build_list_container_instances(request), ThrottleCategory::read);
   if (!body) co_return body.error();
@@ -55,30 +92,15 @@ asio::awaitable<AwsResult<ListPage>> EcsClient::list_container_instances(ListCon
 
 asio::awaitable<AwsResult<std::vector<std::string>>> EcsClient::list_all_container_instances(
     ListContainerInstancesRequest request) {
-  std::vector<std::string> all;
-  // Invariant: each iteration sends the token the previous page returned; stops on an empty token.
-  while (true) {
-    auto page = co_await list_container_instances(request);
-    if (!page) co_return page.error();
-    all.insert(all.end(), page->arns.begin(), page->arns.end());
-    if (page->next_token.empty()) co_return all;
-    request.next_token = std::move(page->next_token);
-  }
+  co_return co_await list_all_pages(*this, &EcsClient::list_container_instances, &ListPage::arns, std::move(request));
 }
 
 asio::awaitable<AwsResult<BatchResult<ContainerInstance>>> EcsClient::describe_container_instances(
     std::string cluster, std::vector<std::string> arns) {
-  BatchResult<ContainerInstance> out;
-  for (const auto& part : chunk(arns, max_describe_batch)) {
-    auto body = co_await call("DescribeContainerInstances", build_describe_container_instances(cluster, part),
-                              ThrottleCategory::read);
-    if (!body) co_return body.error();
-    auto parsed = parse_container_instances_result(*body);
-    if (!parsed) co_return parsed.error();
-    std::move(parsed->items.begin(), parsed->items.end(), std::back_inserter(out.items));
-    std::move(parsed->failures.begin(), parsed->failures.end(), std::back_inserter(out.failures));
-  }
-  co_return out;
+  co_return co_await call_in_chunks(
+      "DescribeContainerInstances", arns, max_describe_batch, ThrottleCategory::read,
+      [&](const std::vector<std::string>& part) { return build_describe_container_instances(cluster, part); },
+      parse_container_instances_result);
 }
 
 asio::awaitable<AwsResult<ListPage>> EcsClient::list_tasks(ListTasksRequest request) {
@@ -88,28 +110,14 @@ asio::awaitable<AwsResult<ListPage>> EcsClient::list_tasks(ListTasksRequest requ
 }
 
 asio::awaitable<AwsResult<std::vector<std::string>>> EcsClient::list_all_tasks(ListTasksRequest request) {
-  std::vector<std::string> all;
-  while (true) {
-    auto page = co_await list_tasks(request);
-    if (!page) co_return page.error();
-    all.insert(all.end(), page->arns.begin(), page->arns.end());
-    if (page->next_token.empty()) co_return all;
-    request.next_token = std::move(page->next_token);
-  }
+  co_return co_await list_all_pages(*this, &EcsClient::list_tasks, &ListPage::arns, std::move(request));
 }
 
 asio::awaitable<AwsResult<BatchResult<Task>>> EcsClient::describe_tasks(std::string cluster,
                                                                          std::vector<std::string> arns) {
-  BatchResult<Task> out;
-  for (const auto& part : chunk(arns, max_describe_batch)) {
-    auto body = co_await call("DescribeTasks", build_describe_tasks(cluster, part), ThrottleCategory::read);
-    if (!body) co_return body.error();
-    auto parsed = parse_tasks_result(*body);
-    if (!parsed) co_return parsed.error();
-    std::move(parsed->items.begin(), parsed->items.end(), std::back_inserter(out.items));
-    std::move(parsed->failures.begin(), parsed->failures.end(), std::back_inserter(out.failures));
-  }
-  co_return out;
+  co_return co_await call_in_chunks(
+      "DescribeTasks", arns, max_describe_batch, ThrottleCategory::read,
+      [&](const std::vector<std::string>& part) { return build_describe_tasks(cluster, part); }, parse_tasks_result);
 }
 
 asio::awaitable<AwsResult<TaskDefinition>> EcsClient::describe_task_definition(std::string task_definition) {
@@ -127,14 +135,8 @@ asio::awaitable<AwsResult<AttributesPage>> EcsClient::list_attributes(ListAttrib
 
 asio::awaitable<AwsResult<std::vector<TargetAttribute>>> EcsClient::list_all_attributes(
     ListAttributesRequest request) {
-  std::vector<TargetAttribute> all;
-  while (true) {
-    auto page = co_await list_attributes(request);
-    if (!page) co_return page.error();
-    std::move(page->attributes.begin(), page->attributes.end(), std::back_inserter(all));
-    if (page->next_token.empty()) co_return all;
-    request.next_token = std::move(page->next_token);
-  }
+  co_return co_await list_all_pages(*this, &EcsClient::list_attributes, &AttributesPage::attributes,
+                                    std::move(request));
 }
 
 asio::awaitable<AwsResult<BatchResult<Task>>> EcsClient::start_task(StartTaskRequest request) {
@@ -167,18 +169,13 @@ asio::awaitable<AwsResult<TaskDefinition>> EcsClient::register_task_definition(j
 
 asio::awaitable<AwsResult<BatchResult<ContainerInstance>>> EcsClient::update_container_instances_state(
     std::string cluster, std::vector<std::string> arns, std::string status) {
-  BatchResult<ContainerInstance> out;
   if (arns.empty()) co_return client_error("InvalidParameterException", "containerInstances: at least one entry required");
-  for (const auto& part : chunk(arns, max_update_state_instances)) {
-    auto body = co_await call("UpdateContainerInstancesState",
-                              build_update_container_instances_state(cluster, part, status), ThrottleCategory::modify);
-    if (!body) co_return body.error();
-    auto parsed = parse_container_instances_result(*body);
-    if (!parsed) co_return parsed.error();
-    std::move(parsed->items.begin(), parsed->items.end(), std::back_inserter(out.items));
-    std::move(parsed->failures.begin(), parsed->failures.end(), std::back_inserter(out.failures));
-  }
-  co_return out;
+  co_return co_await call_in_chunks(
+      "UpdateContainerInstancesState", arns, max_update_state_instances, ThrottleCategory::modify,
+      [&](const std::vector<std::string>& part) {
+        return build_update_container_instances_state(cluster, part, status);
+      },
+      parse_container_instances_result);
 }
 
 }  // namespace berth::aws::ecs
