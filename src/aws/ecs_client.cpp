@@ -68,15 +68,21 @@ asio::awaitable<AwsResult<json::value>> EcsClient::call(std::string op, AwsResul
   co_return co_await json_.call(std::move(op), std::move(*body), category, idempotency);
 }
 
+template <class Parse>
+auto EcsClient::call(std::string op, AwsResult<json::object> body, ThrottleCategory category, Parse parse)
+    -> asio::awaitable<std::invoke_result_t<Parse&, const json::value&>> {
+  auto answer = co_await call(std::move(op), std::move(body), category);
+  if (!answer) co_return answer.error();
+  co_return parse(*answer);
+}
+
 template <class T, class Build>
 asio::awaitable<AwsResult<BatchResult<T>>> EcsClient::call_in_chunks(
     std::string op, const std::vector<std::string>& arns, std::size_t chunk_size, ThrottleCategory category,
     Build build, AwsResult<BatchResult<T>> (*parse)(const json::value&)) {
   BatchResult<T> out;
   for (const auto& part : chunk(arns, chunk_size)) {
-    auto body = co_await call(op, build(part), category);
-    if (!body) co_return body.error();
-    auto parsed = parse(*body);
+    auto parsed = co_await call(op, build(part), category, parse);
     if (!parsed) co_return parsed.error();
     std::move(parsed->items.begin(), parsed->items.end(), std::back_inserter(out.items));
     std::move(parsed->failures.begin(), parsed->failures.end(), std::back_inserter(out.failures));
@@ -85,9 +91,7 @@ asio::awaitable<AwsResult<BatchResult<T>>> EcsClient::call_in_chunks(
 }
 
 asio::awaitable<AwsResult<ListPage>> EcsClient::list_container_instances(ListContainerInstancesRequest request) {
-  auto body = co_await call("ListContainerInstances", build_list_container_instances(request), ThrottleCategory::read);
-  if (!body) co_return body.error();
-  co_return parse_list_page(*body, "containerInstanceArns");
+  co_return co_await call("ListContainerInstances", build_list_container_instances(request), ThrottleCategory::read, [](const json::value& body) { return parse_list_page(body, "containerInstanceArns"); });
 }
 
 asio::awaitable<AwsResult<std::vector<std::string>>> EcsClient::list_all_container_instances(
@@ -104,9 +108,7 @@ asio::awaitable<AwsResult<BatchResult<ContainerInstance>>> EcsClient::describe_c
 }
 
 asio::awaitable<AwsResult<ListPage>> EcsClient::list_tasks(ListTasksRequest request) {
-  auto body = co_await call("ListTasks", build_list_tasks(request), ThrottleCategory::read);
-  if (!body) co_return body.error();
-  co_return parse_list_page(*body, "taskArns");
+  co_return co_await call("ListTasks", build_list_tasks(request), ThrottleCategory::read, [](const json::value& body) { return parse_list_page(body, "taskArns"); });
 }
 
 asio::awaitable<AwsResult<std::vector<std::string>>> EcsClient::list_all_tasks(ListTasksRequest request) {
@@ -121,16 +123,12 @@ asio::awaitable<AwsResult<BatchResult<Task>>> EcsClient::describe_tasks(std::str
 }
 
 asio::awaitable<AwsResult<TaskDefinition>> EcsClient::describe_task_definition(std::string task_definition) {
-  auto body = co_await call("DescribeTaskDefinition", build_describe_task_definition(task_definition),
-                            ThrottleCategory::read);
-  if (!body) co_return body.error();
-  co_return parse_task_definition(*body);
+  co_return co_await call("DescribeTaskDefinition", build_describe_task_definition(task_definition),
+                            ThrottleCategory::read, parse_task_definition);
 }
 
 asio::awaitable<AwsResult<AttributesPage>> EcsClient::list_attributes(ListAttributesRequest request) {
-  auto body = co_await call("ListAttributes", build_list_attributes(request), ThrottleCategory::read);
-  if (!body) co_return body.error();
-  co_return parse_list_attributes(*body);
+  co_return co_await call("ListAttributes", build_list_attributes(request), ThrottleCategory::read, parse_list_attributes);
 }
 
 asio::awaitable<AwsResult<std::vector<TargetAttribute>>> EcsClient::list_all_attributes(
@@ -140,31 +138,23 @@ asio::awaitable<AwsResult<std::vector<TargetAttribute>>> EcsClient::list_all_att
 }
 
 asio::awaitable<AwsResult<BatchResult<Task>>> EcsClient::start_task(StartTaskRequest request) {
-  auto body = co_await call("StartTask", build_start_task(request), ThrottleCategory::modify);
-  if (!body) co_return body.error();
-  co_return parse_tasks_result(*body);
+  co_return co_await call("StartTask", build_start_task(request), ThrottleCategory::modify, parse_tasks_result);
 }
 
 asio::awaitable<AwsResult<BatchResult<Task>>> EcsClient::run_task(RunTaskRequest request) {
   // clientToken is the model's idempotencyToken: one per logical call, reused by every retry,
   // so a retried timeout cannot launch the tasks twice.
   if (request.client_token.empty()) request.client_token = make_client_token();
-  auto body = co_await call("RunTask", build_run_task(request), ThrottleCategory::modify);
-  if (!body) co_return body.error();
-  co_return parse_tasks_result(*body);
+  co_return co_await call("RunTask", build_run_task(request), ThrottleCategory::modify, parse_tasks_result);
 }
 
 asio::awaitable<AwsResult<Task>> EcsClient::stop_task(StopTaskRequest request) {
-  auto body = co_await call("StopTask", build_stop_task(request), ThrottleCategory::modify);
-  if (!body) co_return body.error();
-  co_return parse_stop_task(*body);
+  co_return co_await call("StopTask", build_stop_task(request), ThrottleCategory::modify, parse_stop_task);
 }
 
 asio::awaitable<AwsResult<TaskDefinition>> EcsClient::register_task_definition(json::object definition) {
-  auto body = co_await call("RegisterTaskDefinition", build_register_task_definition(definition),
-                            ThrottleCategory::modify);
-  if (!body) co_return body.error();
-  co_return parse_task_definition(*body);
+  co_return co_await call("RegisterTaskDefinition", build_register_task_definition(definition),
+                            ThrottleCategory::modify, parse_task_definition);
 }
 
 asio::awaitable<AwsResult<BatchResult<ContainerInstance>>> EcsClient::update_container_instances_state(

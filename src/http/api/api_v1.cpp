@@ -40,10 +40,6 @@ ApiResponse bad_path_name(std::string_view what, std::string_view value) {
                                                            "' in path is not a valid name"});
 }
 
-ApiResponse unknown_cluster(std::string_view cluster) {
-  return error_response(ApiError{404, "not_found", "cluster '" + std::string(cluster) + "' is not known to berth"});
-}
-
 std::optional<std::string> query_param(const ApiRequest& req, const std::string& key) {
   auto it = req.query.find(key);
   if (it == req.query.end()) return std::nullopt;
@@ -284,19 +280,18 @@ ApiResponse ApiV1::get_deployment(const ApiRequest&, const Params& p) {
 }
 
 ApiResponse ApiV1::list_instances(const ApiRequest&, const Params& p) {
-  const std::string& cluster = p.at("cluster");
-  if (!valid_cluster_name(cluster)) return bad_path_name("cluster", cluster);
-  auto items = clusters_.list_instances(cluster);
-  if (!items) return unknown_cluster(cluster);
-  return json_response(200, json::object{{"cluster", cluster}, {"instances", std::move(*items)}});
+  return cluster_view(p.at("cluster"), "instances", &ClusterView::list_instances);
 }
 
 ApiResponse ApiV1::list_tasks(const ApiRequest&, const Params& p) {
-  const std::string& cluster = p.at("cluster");
+  return cluster_view(p.at("cluster"), "tasks", &ClusterView::list_tasks);
+}
+
+ApiResponse ApiV1::cluster_view(const std::string& cluster, std::string_view member, ClusterList list) {
   if (!valid_cluster_name(cluster)) return bad_path_name("cluster", cluster);
-  auto items = clusters_.list_tasks(cluster);
-  if (!items) return unknown_cluster(cluster);
-  return json_response(200, json::object{{"cluster", cluster}, {"tasks", std::move(*items)}});
+  auto items = (clusters_.*list)(cluster);
+  if (!items) return error_response(ApiError{404, "not_found", "cluster '" + cluster + "' is not known to berth"});
+  return json_response(200, json::object{{"cluster", cluster}, {member, std::move(*items)}});
 }
 
 }  // namespace berth::http::api

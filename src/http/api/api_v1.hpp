@@ -72,6 +72,9 @@ class ApiV1 {
   ApiResponse get_deployment(const ApiRequest&, const Params&);
   ApiResponse list_instances(const ApiRequest&, const Params&);
   ApiResponse list_tasks(const ApiRequest&, const Params&);
+  // GET /v1/clusters/{cluster}/<member>: one of the ClusterView lists, wrapped as {"cluster", member: [...]}.
+  using ClusterList = std::optional<boost::json::array> (ClusterView::*)(std::string_view) const;
+  ApiResponse cluster_view(const std::string& cluster, std::string_view member, ClusterList list);
 
   ApiResponse store_error(const store::StoreError& e, std::string_view what);
 
