@@ -13,8 +13,8 @@ namespace {
 // iteration sends the token the previous page returned; stops on an empty token.
 template <class Request, class Page, class Item>
 asio::awaitable<AwsResult<std::vector<Item>>> list_all_pages(
-    EcsClient& client, asio::awaitable<AwsResult<Page>> (EcsClient::*list_page)(Request), std::vector<Item> Page::*items,
-    Request request) {
+    EcsClient& client, asio::awaitable<AwsResult<Page>> (EcsClient::*list_page)(Request),
+    std::vector<Item> Page::*items, Request request) {
   std::vector<Item> all;
   while (true) {
     auto page = co_await (client.*list_page)(request);
@@ -91,7 +91,8 @@ asio::awaitable<AwsResult<BatchResult<T>>> EcsClient::call_in_chunks(
 }
 
 asio::awaitable<AwsResult<ListPage>> EcsClient::list_container_instances(ListContainerInstancesRequest request) {
-  co_return co_await call("ListContainerInstances", build_list_container_instances(request), ThrottleCategory::read, [](const json::value& body) { return parse_list_page(body, "containerInstanceArns"); });
+  co_return co_await call("ListContainerInstances", build_list_container_instances(request), ThrottleCategory::read,
+                          [](const json::value& body) { return parse_list_page(body, "containerInstanceArns"); });
 }
 
 asio::awaitable<AwsResult<std::vector<std::string>>> EcsClient::list_all_container_instances(
@@ -108,7 +109,8 @@ asio::awaitable<AwsResult<BatchResult<ContainerInstance>>> EcsClient::describe_c
 }
 
 asio::awaitable<AwsResult<ListPage>> EcsClient::list_tasks(ListTasksRequest request) {
-  co_return co_await call("ListTasks", build_list_tasks(request), ThrottleCategory::read, [](const json::value& body) { return parse_list_page(body, "taskArns"); });
+  co_return co_await call("ListTasks", build_list_tasks(request), ThrottleCategory::read,
+                          [](const json::value& body) { return parse_list_page(body, "taskArns"); });
 }
 
 asio::awaitable<AwsResult<std::vector<std::string>>> EcsClient::list_all_tasks(ListTasksRequest request) {
@@ -124,11 +126,12 @@ asio::awaitable<AwsResult<BatchResult<Task>>> EcsClient::describe_tasks(std::str
 
 asio::awaitable<AwsResult<TaskDefinition>> EcsClient::describe_task_definition(std::string task_definition) {
   co_return co_await call("DescribeTaskDefinition", build_describe_task_definition(task_definition),
-                            ThrottleCategory::read, parse_task_definition);
+                          ThrottleCategory::read, parse_task_definition);
 }
 
 asio::awaitable<AwsResult<AttributesPage>> EcsClient::list_attributes(ListAttributesRequest request) {
-  co_return co_await call("ListAttributes", build_list_attributes(request), ThrottleCategory::read, parse_list_attributes);
+  co_return co_await call("ListAttributes", build_list_attributes(request), ThrottleCategory::read,
+                          parse_list_attributes);
 }
 
 asio::awaitable<AwsResult<std::vector<TargetAttribute>>> EcsClient::list_all_attributes(
@@ -154,7 +157,7 @@ asio::awaitable<AwsResult<Task>> EcsClient::stop_task(StopTaskRequest request) {
 
 asio::awaitable<AwsResult<TaskDefinition>> EcsClient::register_task_definition(json::object definition) {
   co_return co_await call("RegisterTaskDefinition", build_register_task_definition(definition),
-                            ThrottleCategory::modify, parse_task_definition);
+                          ThrottleCategory::modify, parse_task_definition);
 }
 
 asio::awaitable<AwsResult<BatchResult<ContainerInstance>>> EcsClient::update_container_instances_state(

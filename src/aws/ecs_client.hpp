@@ -65,10 +65,9 @@ class EcsClient {
   // Sends `op` once per chunk of `arns` (at most `chunk_size` each, body from `build(chunk)`) and concatenates
   // the parsed items and failures; the first failed call or parse ends it.
   template <class T, class Build>
-  asio::awaitable<AwsResult<BatchResult<T>>> call_in_chunks(std::string op, const std::vector<std::string>& arns,
-                                                           std::size_t chunk_size, ThrottleCategory category,
-                                                           Build build,
-                                                           AwsResult<BatchResult<T>> (*parse)(const boost::json::value&));
+  asio::awaitable<AwsResult<BatchResult<T>>> call_in_chunks(
+      std::string op, const std::vector<std::string>& arns, std::size_t chunk_size, ThrottleCategory category,
+      Build build, AwsResult<BatchResult<T>> (*parse)(const boost::json::value&));
   AwsJsonClient json_;
 };
 
