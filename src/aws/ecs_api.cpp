@@ -22,6 +22,20 @@ json::array to_array(const std::vector<std::string>& v) {
   return a;
 }
 
+// RunTask's placement lists: [{"type", detail_key?}...], left out when empty.
+template <class T>
+void put_typed_list(json::object& o, std::string_view key, const std::vector<T>& items, std::string_view detail_key,
+                    std::string T::*detail) {
+  if (items.empty()) return;
+  json::array a;
+  for (const auto& item : items) {
+    json::object e{{"type", item.type}};
+    put_if(e, detail_key, item.*detail);
+    a.push_back(std::move(e));
+  }
+  o[key] = std::move(a);
+}
+
 AwsResult<void> check_max_results(const std::optional<int>& m) {
   if (m && (*m < 1 || *m > max_list_results)) return invalid("maxResults must be 1..100");
   return {};
@@ -181,24 +195,8 @@ AwsResult<json::object> build_run_task(const RunTaskRequest& r) {
   put_if(o, "group", r.group);
   put_if(o, "launchType", r.launch_type);
   put_if(o, "referenceId", r.reference_id);
-  if (!r.placement_constraints.empty()) {
-    json::array a;
-    for (const auto& c : r.placement_constraints) {
-      json::object e{{"type", c.type}};
-      put_if(e, "expression", c.expression);
-      a.push_back(std::move(e));
-    }
-    o["placementConstraints"] = std::move(a);
-  }
-  if (!r.placement_strategy.empty()) {
-    json::array a;
-    for (const auto& s : r.placement_strategy) {
-      json::object e{{"type", s.type}};
-      put_if(e, "field", s.field);
-      a.push_back(std::move(e));
-    }
-    o["placementStrategy"] = std::move(a);
-  }
+  put_typed_list(o, "placementConstraints", r.placement_constraints, "expression", &PlacementConstraint::expression);
+  put_typed_list(o, "placementStrategy", r.placement_strategy, "field", &PlacementStrategy::field);
   if (!r.overrides.empty()) o["overrides"] = r.overrides;
   if (r.enable_ecs_managed_tags) o["enableECSManagedTags"] = true;
   return o;
