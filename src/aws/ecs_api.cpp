@@ -22,6 +22,20 @@ json::array to_array(const std::vector<std::string>& v) {
   return a;
 }
 
+// RunTask's placement lists: [{"type", detail_key?}...], left out when empty.
+template <class T>
+void put_typed_list(json::object& o, std::string_view key, const std::vector<T>& items, std::string_view detail_key,
+                    std::string T::*detail) {
+  if (items.empty()) return;
+  json::array a;
+  for (const auto& item : items) {
+    json::object e{{"type", item.type}};
+    put_if(e, detail_key, item.*detail);
+    a.push_back(std::move(e));
+  }
+  o[key] = std::move(a);
+}
+
 AwsResult<void> check_max_results(const std::optional<int>& m) {
   if (m && (*m < 1 || *m > max_list_results)) return invalid("maxResults must be 1..100");
   return {};
@@ -33,6 +47,29 @@ AwsResult<void> check_arn_list(const std::vector<std::string>& arns, std::size_t
   for (const auto& a : arns)
     if (a.empty()) return invalid(std::string(what) + ": empty entry");
   return {};
+}
+
+// A List* request body: cluster first, then what `fill` adds (the operation's own members; it may refuse the
+// request by returning an error), then maxResults and nextToken. maxResults is checked before anything else.
+template <class Request, class Fill>
+AwsResult<json::object> list_request(const Request& r, Fill fill) {
+  if (auto ok = check_max_results(r.max_results); !ok) return ok.error();
+  json::object o;
+  put_if(o, "cluster", r.cluster);
+  if (auto ok = fill(o); !ok) return ok.error();
+  if (r.max_results) o["maxResults"] = *r.max_results;
+  put_if(o, "nextToken", r.next_token);
+  return o;
+}
+
+// A batch request body {"cluster"?, member: [arns]}, once the ARN list is within the operation's limit.
+AwsResult<json::object> arn_batch_request(std::string_view cluster, std::string_view member,
+                                          const std::vector<std::string>& arns, std::size_t max) {
+  if (auto ok = check_arn_list(arns, max, member); !ok) return ok.error();
+  json::object o;
+  if (!cluster.empty()) o["cluster"] = cluster;
+  o[member] = to_array(arns);
+  return o;
 }
 
 const json::object* as_object(const json::value& v) { return v.is_object() ? &v.get_object() : nullptr; }
@@ -85,62 +122,45 @@ std::vector<std::vector<std::string>> chunk(const std::vector<std::string>& item
 }
 
 AwsResult<json::object> build_list_container_instances(const ListContainerInstancesRequest& r) {
-  if (auto ok = check_max_results(r.max_results); !ok) return ok.error();
-  json::object o;
-  put_if(o, "cluster", r.cluster);
-  put_if(o, "filter", r.filter);
-  put_if(o, "status", r.status);
-  if (r.max_results) o["maxResults"] = *r.max_results;
-  put_if(o, "nextToken", r.next_token);
-  return o;
+  return list_request(r, [&](json::object& o) -> AwsResult<void> {
+    put_if(o, "filter", r.filter);
+    put_if(o, "status", r.status);
+    return {};
+  });
 }
 
 AwsResult<json::object> build_list_tasks(const ListTasksRequest& r) {
-  if (auto ok = check_max_results(r.max_results); !ok) return ok.error();
   // Cross-member rules (e.g. containerInstance with launchType FARGATE) are left to the service.
-  json::object o;
-  put_if(o, "cluster", r.cluster);
-  put_if(o, "containerInstance", r.container_instance);
-  put_if(o, "family", r.family);
-  put_if(o, "startedBy", r.started_by);
-  put_if(o, "serviceName", r.service_name);
-  put_if(o, "desiredStatus", r.desired_status);
-  put_if(o, "launchType", r.launch_type);
-  if (r.max_results) o["maxResults"] = *r.max_results;
-  put_if(o, "nextToken", r.next_token);
-  return o;
+  return list_request(r, [&](json::object& o) -> AwsResult<void> {
+    put_if(o, "containerInstance", r.container_instance);
+    put_if(o, "family", r.family);
+    put_if(o, "startedBy", r.started_by);
+    put_if(o, "serviceName", r.service_name);
+    put_if(o, "desiredStatus", r.desired_status);
+    put_if(o, "launchType", r.launch_type);
+    return {};
+  });
 }
 
 AwsResult<json::object> build_list_attributes(const ListAttributesRequest& r) {
-  if (auto ok = check_max_results(r.max_results); !ok) return ok.error();
-  if (r.target_type.empty()) return invalid("targetType is required");
-  if (!r.attribute_value.empty() && r.attribute_name.empty())
-    return invalid("attributeValue requires attributeName");
-  json::object o;
-  put_if(o, "cluster", r.cluster);
-  o["targetType"] = r.target_type;
-  put_if(o, "attributeName", r.attribute_name);
-  put_if(o, "attributeValue", r.attribute_value);
-  if (r.max_results) o["maxResults"] = *r.max_results;
-  put_if(o, "nextToken", r.next_token);
-  return o;
+  return list_request(r, [&](json::object& o) -> AwsResult<void> {
+    if (r.target_type.empty()) return invalid("targetType is required");
+    if (!r.attribute_value.empty() && r.attribute_name.empty())
+      return invalid("attributeValue requires attributeName");
+    o["targetType"] = r.target_type;
+    put_if(o, "attributeName", r.attribute_name);
+    put_if(o, "attributeValue", r.attribute_value);
+    return {};
+  });
 }
 
 AwsResult<json::object> build_describe_container_instances(std::string_view cluster,
                                                            const std::vector<std::string>& arns) {
-  if (auto ok = check_arn_list(arns, max_describe_batch, "containerInstances"); !ok) return ok.error();
-  json::object o;
-  if (!cluster.empty()) o["cluster"] = cluster;
-  o["containerInstances"] = to_array(arns);
-  return o;
+  return arn_batch_request(cluster, "containerInstances", arns, max_describe_batch);
 }
 
 AwsResult<json::object> build_describe_tasks(std::string_view cluster, const std::vector<std::string>& arns) {
-  if (auto ok = check_arn_list(arns, max_describe_batch, "tasks"); !ok) return ok.error();
-  json::object o;
-  if (!cluster.empty()) o["cluster"] = cluster;
-  o["tasks"] = to_array(arns);
-  return o;
+  return arn_batch_request(cluster, "tasks", arns, max_describe_batch);
 }
 
 AwsResult<json::object> build_start_task(const StartTaskRequest& r) {
@@ -175,24 +195,8 @@ AwsResult<json::object> build_run_task(const RunTaskRequest& r) {
   put_if(o, "group", r.group);
   put_if(o, "launchType", r.launch_type);
   put_if(o, "referenceId", r.reference_id);
-  if (!r.placement_constraints.empty()) {
-    json::array a;
-    for (const auto& c : r.placement_constraints) {
-      json::object e{{"type", c.type}};
-      put_if(e, "expression", c.expression);
-      a.push_back(std::move(e));
-    }
-    o["placementConstraints"] = std::move(a);
-  }
-  if (!r.placement_strategy.empty()) {
-    json::array a;
-    for (const auto& s : r.placement_strategy) {
-      json::object e{{"type", s.type}};
-      put_if(e, "field", s.field);
-      a.push_back(std::move(e));
-    }
-    o["placementStrategy"] = std::move(a);
-  }
+  put_typed_list(o, "placementConstraints", r.placement_constraints, "expression", &PlacementConstraint::expression);
+  put_typed_list(o, "placementStrategy", r.placement_strategy, "field", &PlacementStrategy::field);
   if (!r.overrides.empty()) o["overrides"] = r.overrides;
   if (r.enable_ecs_managed_tags) o["enableECSManagedTags"] = true;
   return o;
@@ -225,12 +229,10 @@ AwsResult<json::object> build_register_task_definition(const json::object& defin
 AwsResult<json::object> build_update_container_instances_state(std::string_view cluster,
                                                                const std::vector<std::string>& arns,
                                                                std::string_view status) {
-  if (auto ok = check_arn_list(arns, max_update_state_instances, "containerInstances"); !ok) return ok.error();
+  auto o = arn_batch_request(cluster, "containerInstances", arns, max_update_state_instances);
+  if (!o) return o;
   if (status != "ACTIVE" && status != "DRAINING") return invalid("status must be ACTIVE or DRAINING");
-  json::object o;
-  if (!cluster.empty()) o["cluster"] = cluster;
-  o["containerInstances"] = to_array(arns);
-  o["status"] = status;
+  (*o)["status"] = status;
   return o;
 }
 

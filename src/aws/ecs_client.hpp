@@ -6,6 +6,8 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <type_traits>
+
 namespace berth::aws::ecs {
 
 // Service config for ECS in `region`; `endpoint_override` (e.g. "http://127.0.0.1:4566" for
@@ -56,6 +58,16 @@ class EcsClient {
  private:
   asio::awaitable<AwsResult<boost::json::value>> call(std::string op, AwsResult<boost::json::object> body,
                                                       ThrottleCategory category);
+  // call(), then `parse` (const json::value& -> AwsResult<T>) the answer.
+  template <class Parse>
+  auto call(std::string op, AwsResult<boost::json::object> body, ThrottleCategory category, Parse parse)
+      -> asio::awaitable<std::invoke_result_t<Parse&, const boost::json::value&>>;
+  // Sends `op` once per chunk of `arns` (at most `chunk_size` each, body from `build(chunk)`) and concatenates
+  // the parsed items and failures; the first failed call or parse ends it.
+  template <class T, class Build>
+  asio::awaitable<AwsResult<BatchResult<T>>> call_in_chunks(
+      std::string op, const std::vector<std::string>& arns, std::size_t chunk_size, ThrottleCategory category,
+      Build build, AwsResult<BatchResult<T>> (*parse)(const boost::json::value&));
   AwsJsonClient json_;
 };
 

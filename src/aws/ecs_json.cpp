@@ -1,6 +1,8 @@
 // File: src/aws/ecs_json.cpp — JSON decoding of ECS tasks, container instances and failures.
 #include "aws/ecs_json.hpp"
 
+#include "aws/civil_time.hpp"
+
 #include <boost/json.hpp>
 
 #include <charconv>
@@ -157,16 +159,6 @@ DecodeResult<Container> decode_container(const json::value& v) {
   r.array("networkBindings", c.network_bindings, decode_network_binding);
   if (!r.ok()) return DecodeError{r.error()};
   return c;
-}
-
-// Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's algorithm).
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
 }
 
 bool parse_digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {

@@ -1,6 +1,8 @@
 // File: src/aws/retry.cpp — backoff, retry budget, token bucket and clock-skew arithmetic (no I/O).
 #include "aws/retry.hpp"
 
+#include "aws/civil_time.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -84,16 +86,9 @@ std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string
   if (s.size() != 29 || s[3] != ',' || s.substr(26) != "GMT") return std::nullopt;
   static constexpr std::array<std::string_view, 12> months = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                                               "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  auto num = [&](std::size_t pos, std::size_t len, int& out) {
-    out = 0;
-    for (std::size_t i = pos; i < pos + len; ++i) {
-      if (s[i] < '0' || s[i] > '9') return false;
-      out = out * 10 + (s[i] - '0');
-    }
-    return true;
-  };
   int day = 0, year = 0, h = 0, m = 0, sec = 0;
-  if (!num(5, 2, day) || !num(12, 4, year) || !num(17, 2, h) || !num(20, 2, m) || !num(23, 2, sec))
+  if (!read_digits(s, 5, 2, day) || !read_digits(s, 12, 4, year) || !read_digits(s, 17, 2, h) ||
+      !read_digits(s, 20, 2, m) || !read_digits(s, 23, 2, sec))
     return std::nullopt;
   const auto mon = s.substr(8, 3);
   int month = 0;

@@ -1,6 +1,8 @@
 // File: src/aws/sigv4.cpp — AWS Signature Version 4 signing and verification (OpenSSL + std only).
 #include "aws/sigv4.hpp"
 
+#include "aws/civil_time.hpp"
+
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
@@ -57,16 +59,6 @@ bool is_unsigned_header(std::string_view lower_name) {
 }
 
 std::string date8_of(std::string_view amz_date) { return std::string(amz_date.substr(0, 8)); }
-
-// Civil-from-days / days-from-civil (Howard Hinnant), so we need neither timegm nor locale state.
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
 
 const Digest& signing_key_for(const Credentials& creds, std::string_view date8, const SigningParams& params,
                               SigningKeyCache* cache, Digest& storage) {
@@ -182,16 +174,9 @@ std::string format_amz_date(std::chrono::system_clock::time_point t) {
 
 std::optional<std::chrono::system_clock::time_point> parse_amz_date(std::string_view s) {
   if (s.size() != 16 || s[8] != 'T' || s[15] != 'Z') return std::nullopt;
-  auto num = [&](std::size_t pos, std::size_t len, int& out) {
-    out = 0;
-    for (std::size_t i = pos; i < pos + len; ++i) {
-      if (s[i] < '0' || s[i] > '9') return false;
-      out = out * 10 + (s[i] - '0');
-    }
-    return true;
-  };
   int y = 0, mo = 0, d = 0, h = 0, mi = 0, se = 0;
-  if (!num(0, 4, y) || !num(4, 2, mo) || !num(6, 2, d) || !num(9, 2, h) || !num(11, 2, mi) || !num(13, 2, se))
+  if (!read_digits(s, 0, 4, y) || !read_digits(s, 4, 2, mo) || !read_digits(s, 6, 2, d) || !read_digits(s, 9, 2, h) ||
+      !read_digits(s, 11, 2, mi) || !read_digits(s, 13, 2, se))
     return std::nullopt;
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60) return std::nullopt;
   const std::int64_t days = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));

@@ -32,19 +32,11 @@ void add_api_routes(Router& router, api::ApiV1& api, std::function<boost::json::
   if (stats) {
     router.add(Verb::get, "/v1/stats", [stats](const Request&) { return Response::json(200, stats()); });
   }
-  const Verb verbs[] = {Verb::get, Verb::post, Verb::put, Verb::delete_, Verb::patch, Verb::head, Verb::options};
-  // Generic patterns: literal routes registered elsewhere (like /v1/stats) have more literal segments and win.
-  const char* patterns[] = {"/v1",
-                            "/v1/{a}",
-                            "/v1/{a}/{b}",
-                            "/v1/{a}/{b}/{c}",
-                            "/v1/{a}/{b}/{c}/{d}",
-                            "/v1/{a}/{b}/{c}/{d}/{e}",
-                            "/v1/{a}/{b}/{c}/{d}/{e}/{f}"};
-  for (const char* pattern : patterns) {
-    for (Verb v : verbs) {
-      router.add(v, pattern, [&api](const Request& req) { return to_http_response(api.handle(to_api_request(req))); });
-    }
+  // ApiV1's own routes, each on the Router: the Router decides 404 and 405 (with Allow) for /v1 paths too.
+  for (const auto& route : api::ApiV1::routes()) {
+    router.add(route.method, std::string(route.pattern), [&api, &route](const Request& req) {
+      return to_http_response(api.run(route, to_api_request(req), req.params));
+    });
   }
 }
 

@@ -1,8 +1,8 @@
 // File: src/http/api_routes.hpp — mounts the /v1 API (ApiV1) and GET /v1/stats on the HTTP router.
 //
-// Every /v1/... path with up to six segments and any common method is routed to ApiV1::handle, so ApiV1's own
-// table decides 404/405 (with Allow) for /v1 paths. The request body was already size-limited by the server
-// (api.max_body_bytes); ApiV1 checks the same limit again.
+// Each of ApiV1::routes() is added to the router, so the router's one RouteTable decides 404/405 (with Allow) for
+// /v1 paths as for any other. The request body was already size-limited by the server (api.max_body_bytes);
+// ApiV1::run checks its own limit again.
 #pragma once
 
 #include "http/api/api_v1.hpp"

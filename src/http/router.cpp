@@ -1,4 +1,4 @@
-// File: src/http/router.cpp — routing table, path-pattern matching, query parsing and JSON error bodies.
+// File: src/http/router.cpp — handlers over a RouteTable, dispatch with opaque 500s, query parsing, JSON error bodies.
 #include "http/router.hpp"
 
 #include <algorithm>
@@ -13,37 +13,18 @@ namespace berth::http {
 
 namespace {
 
-std::vector<std::string_view> split_path(std::string_view path) {
-  std::vector<std::string_view> out;
-  std::size_t i = 0;
-  while (i < path.size()) {
-    if (path[i] == '/') {
-      ++i;
-      continue;
-    }
-    auto next = path.find('/', i);
-    if (next == std::string_view::npos) next = path.size();
-    out.push_back(path.substr(i, next - i));
-    i = next;
-  }
-  return out;
-}
-
-bool is_param(std::string_view seg) {
-  return seg.size() > 2 && seg.front() == '{' && seg.back() == '}';
-}
-
 std::string lower(std::string_view s) {
   std::string out(s);
   std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
   return out;
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
+// The 404, or the 405 with Allow, of a RouteTable match that found no route.
+Response no_route_response(const RouteTable::Match& match, std::string_view method, std::string_view path) {
+  if (match.allow.empty()) return Response::error(404, "not_found", no_route_message(path));
+  Response r = Response::error(405, "method_not_allowed", method_not_allowed_message(method, path, match.allow));
+  r.headers.emplace_back("Allow", match.allow);
+  return r;
 }
 
 }  // namespace
@@ -79,26 +60,6 @@ Response Response::no_content() {
   return r;
 }
 
-std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (c == '%') {
-      if (i + 2 >= s.size()) return std::nullopt;
-      int hi = hex_value(s[i + 1]), lo = hex_value(s[i + 2]);
-      if (hi < 0 || lo < 0) return std::nullopt;
-      out.push_back(static_cast<char>(hi * 16 + lo));
-      i += 2;
-    } else if (c == '+' && plus_is_space) {
-      out.push_back(' ');
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out;
-}
-
 std::map<std::string, std::string> parse_query(std::string_view query) {
   std::map<std::string, std::string> out;
   while (!query.empty()) {
@@ -123,57 +84,20 @@ void Router::add_async(Verb method, std::string pattern, AsyncHandler handler) {
 }
 
 void Router::add_route(Verb method, std::string pattern, std::variant<SyncHandler, AsyncHandler> handler) {
-  Route r{method, pattern, {}, 0, std::move(handler)};
-  for (auto seg : split_path(pattern)) {
-    r.segments.emplace_back(seg);
-    if (!is_param(seg)) ++r.literal_count;
-  }
-  routes_.push_back(std::move(r));
+  table_.add(method, pattern);
+  routes_.push_back(Route{std::move(pattern), std::move(handler)});
 }
 
 Router::Match Router::match(Verb method, std::string_view path) const {
-  const auto raw = split_path(path);
-  Match best;
-  std::vector<std::string_view> allowed;
-  for (const auto& route : routes_) {
-    if (route.segments.size() != raw.size()) continue;
-    std::map<std::string, std::string> params;
-    bool ok = true;
-    for (std::size_t i = 0; i < raw.size() && ok; ++i) {
-      const auto& seg = route.segments[i];
-      if (is_param(seg)) {
-        auto decoded = percent_decode(raw[i], false);
-        if (!decoded || decoded->empty())
-          ok = false;
-        else
-          params[seg.substr(1, seg.size() - 2)] = std::move(*decoded);
-      } else {
-        ok = seg == raw[i];
-      }
-    }
-    if (!ok) continue;
-    if (route.method != method) {
-      auto name = boost::beast::http::to_string(route.method);
-      if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) allowed.push_back(name);
-      continue;
-    }
-    if (best.route == nullptr || route.literal_count > best.route->literal_count) {
-      best.route = &route;
-      best.params = std::move(params);
-    }
+  RouteTable::Match m = table_.match(method, path);
+  Match out;
+  if (m.route) {
+    out.route = &routes_[*m.route];
+    out.params = std::move(m.params);
+  } else {
+    out.response = no_route_response(m, boost::beast::http::to_string(method), path);
   }
-  if (best.route != nullptr) return best;
-  if (allowed.empty()) {
-    best.response = Response::error(404, "not_found", "no route for " + std::string(path));
-    return best;
-  }
-  std::string allow;
-  for (auto m : allowed) allow += (allow.empty() ? "" : ", ") + std::string(m);
-  best.response = Response::error(405, "method_not_allowed",
-                                  std::string(boost::beast::http::to_string(method)) + " is not allowed on " +
-                                      std::string(path) + " (allowed: " + allow + ")");
-  best.response.headers.emplace_back("Allow", allow);
-  return best;
+  return out;
 }
 
 std::optional<Response> Router::dispatch_sync(Request& request) const {

@@ -11,12 +11,11 @@
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/beast/http/verb.hpp>
 #include <boost/json/value.hpp>
 
-namespace berth::http {
+#include "http/route_table.hpp"
 
-using Verb = boost::beast::http::verb;
+namespace berth::http {
 
 // What a handler sees: no sockets, so handlers are testable with plain values.
 struct Request {
@@ -47,10 +46,8 @@ struct Response {
 using SyncHandler = std::function<Response(const Request&)>;
 using AsyncHandler = std::function<boost::asio::awaitable<Response>(Request)>;
 
-// Routes by a table of (method, pattern). Patterns are literal segments and "{name}" segments that match
-// one non-empty path segment: "/v1/environments/{name}/deployments". When several patterns match, the one
-// with the most literal segments wins, then the earliest registered. A path that matches no pattern gives
-// 404; a path that matches only with other methods gives 405 with an Allow header.
+// Routes by a RouteTable of (method, pattern); see route_table.hpp for the pattern syntax and precedence. A path
+// that matches no pattern gives 404; a path that matches only with other methods gives 405 with an Allow header.
 class Router {
  public:
   void add(Verb method, std::string pattern, SyncHandler handler);
@@ -64,10 +61,7 @@ class Router {
 
  private:
   struct Route {
-    Verb method;
     std::string pattern;
-    std::vector<std::string> segments;
-    int literal_count = 0;
     std::variant<SyncHandler, AsyncHandler> handler;
   };
   struct Match {
@@ -78,11 +72,9 @@ class Router {
   Match match(Verb method, std::string_view path) const;
   void add_route(Verb method, std::string pattern, std::variant<SyncHandler, AsyncHandler> handler);
 
-  std::vector<Route> routes_;
+  RouteTable table_;
+  std::vector<Route> routes_;  // by RouteTable index
 };
-
-// Percent-decoding for paths and queries; nullopt on malformed escapes. `plus_is_space` for query strings.
-std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space);
 // Splits "a=1&b=x%20y" into a map (decoded); malformed pairs are skipped.
 std::map<std::string, std::string> parse_query(std::string_view query);
 

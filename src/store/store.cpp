@@ -4,6 +4,8 @@
 #include "store/store_codec.hpp"
 
 #include <array>
+#include <type_traits>
+#include <utility>
 
 namespace berth::store {
 namespace {
@@ -87,6 +89,12 @@ StoreResult<Environment> read_environment(sqlite::Statement& s) {
   return e;
 }
 
+StoreResult<std::string> read_text(sqlite::Statement& s) { return s.column_text(0); }
+
+StoreResult<std::pair<std::string, std::string>> read_key_value(sqlite::Statement& s) {
+  return std::pair<std::string, std::string>(s.column_text(0), s.column_text(1));
+}
+
 StoreResult<Deployment> read_deployment(sqlite::Statement& s) {
   Deployment d;
   d.id = s.column_text(0);
@@ -110,19 +118,70 @@ StoreResult<Deployment> read_deployment(sqlite::Statement& s) {
   return d;
 }
 
-// Runs a prepared statement that selects at most one row keyed by ?1 and decodes it with `read`.
-template <class T>
-StoreResult<std::optional<T>> select_one(StoreResult<sqlite::Statement*> s, std::string_view key,
-                                         StoreResult<T> (*read)(sqlite::Statement&)) {
+// How a value is bound: text, integer, integer or NULL, or text with "" as NULL (optional unique columns).
+struct TextOrNull {
+  std::string_view text;
+};
+void bind_value(sqlite::Statement& s, int idx, std::string_view v) { s.bind(idx, v); }
+void bind_value(sqlite::Statement& s, int idx, std::int64_t v) { s.bind(idx, v); }
+void bind_value(sqlite::Statement& s, int idx, const std::optional<std::int64_t>& v) { s.bind_optional(idx, v); }
+void bind_value(sqlite::Statement& s, int idx, TextOrNull v) { s.bind_text_or_null(idx, v.text); }
+
+// Binds `args` to ?1, ?2, ... in order.
+template <class... Args>
+void bind_all(sqlite::Statement& s, const Args&... args) {
+  [[maybe_unused]] int idx = 0;  // unused when there is nothing to bind
+  (bind_value(s, ++idx, args), ...);
+}
+
+// The statement helpers below take a cached statement (Store::stmt), bind `args` to ?1..?N and reset the
+// statement when done, so a cached statement is never left bound or mid-iteration.
+
+// Runs a statement that returns no rows (INSERT, UPDATE, DELETE).
+template <class... Args>
+StoreResult<void> execute(StoreResult<sqlite::Statement*> s, const Args&... args) {
   if (!s) return s.error();
   sqlite::StatementUse use(**s);
-  use->bind(1, key);
+  bind_all(*use, args...);
+  return use->run();
+}
+
+// What a row reader returns, without the StoreResult.
+template <class Read>
+using RowOf = typename std::invoke_result_t<Read&, sqlite::Statement&>::value_type;
+
+// Runs a statement that selects at most one row and decodes it with `read` (Statement& -> StoreResult<T>).
+template <class Read, class... Args>
+StoreResult<std::optional<RowOf<Read>>> select_one(StoreResult<sqlite::Statement*> s, Read read,
+                                                   const Args&... args) {
+  using T = RowOf<Read>;
+  if (!s) return s.error();
+  sqlite::StatementUse use(**s);
+  bind_all(*use, args...);
   auto row = use->step();
   if (!row) return row.error();
   if (!*row) return std::optional<T>();
   auto v = read(*use);
   if (!v) return v.error();
   return std::optional<T>(std::move(*v));
+}
+
+// Runs a statement and decodes every row with `read`, in the order selected.
+template <class Read, class... Args>
+StoreResult<std::vector<RowOf<Read>>> select_all(StoreResult<sqlite::Statement*> s, Read read, const Args&... args) {
+  if (!s) return s.error();
+  sqlite::StatementUse use(**s);
+  bind_all(*use, args...);
+  std::vector<RowOf<Read>> out;
+  for (;;) {
+    auto row = use->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    auto v = read(*use);
+    if (!v) return v.error();
+    out.push_back(std::move(*v));
+  }
+  return out;
 }
 
 bool unfinished(DeploymentStatus s) { return s == DeploymentStatus::pending || s == DeploymentStatus::running; }
@@ -287,8 +346,8 @@ StoreResult<std::string> Store::integrity_check() {
 // ---- environments ------------------------------------------------------------------------------------------
 
 StoreResult<std::optional<Environment>> Store::load_environment(std::string_view name) {
-  return select_one(stmt(std::string("SELECT ") + env_columns + " FROM environments WHERE name = ?1"), name,
-                    read_environment);
+  return select_one(stmt(std::string("SELECT ") + env_columns + " FROM environments WHERE name = ?1"),
+                    read_environment, name);
 }
 
 StoreResult<void> Store::write_environment_row(const Environment& env, bool insert) {
@@ -297,19 +356,9 @@ StoreResult<void> Store::write_environment_row(const Environment& env, bool inse
                        : std::string("UPDATE environments SET cluster = ?2, attributes = ?3, constraint_expr = ?4, "
                                      "task_definition = ?5, rollout = ?6, active_deployment_id = ?7, "
                                      "revision = ?8, created_at = ?9, updated_at = ?10 WHERE name = ?1"));
-  if (!s) return s.error();
-  sqlite::StatementUse use(**s);
-  use->bind(1, env.name);
-  use->bind(2, env.cluster);
-  use->bind(3, codec::encode_attributes(env.attributes));
-  use->bind(4, env.constraint);
-  use->bind(5, env.task_definition);
-  use->bind(6, codec::encode_rollout(env.rollout));
-  use->bind(7, env.active_deployment_id);
-  use->bind(8, env.revision);
-  use->bind(9, codec::encode_time(env.created_at));
-  use->bind(10, codec::encode_time(env.updated_at));
-  return use->run();
+  return execute(std::move(s), env.name, env.cluster, codec::encode_attributes(env.attributes), env.constraint,
+                 env.task_definition, codec::encode_rollout(env.rollout), env.active_deployment_id, env.revision,
+                 codec::encode_time(env.created_at), codec::encode_time(env.updated_at));
 }
 
 StoreResult<Environment> Store::put_environment(const Environment& env) {
@@ -345,21 +394,9 @@ StoreResult<Environment> Store::get_environment(std::string_view name) {
 }
 
 StoreResult<std::vector<Environment>> Store::list_environments(std::string_view cluster) {
-  auto s = stmt(std::string("SELECT ") + env_columns +
-                " FROM environments WHERE (?1 = '' OR cluster = ?1) ORDER BY name");
-  if (!s) return s.error();
-  sqlite::StatementUse use(**s);
-  use->bind(1, cluster);
-  std::vector<Environment> out;
-  for (;;) {
-    auto row = use->step();
-    if (!row) return row.error();
-    if (!*row) break;
-    auto e = read_environment(*use);
-    if (!e) return e.error();
-    out.push_back(std::move(*e));
-  }
-  return out;
+  return select_all(
+      stmt(std::string("SELECT ") + env_columns + " FROM environments WHERE (?1 = '' OR cluster = ?1) ORDER BY name"),
+      read_environment, cluster);
 }
 
 StoreResult<Environment> Store::delete_environment(std::string_view name,
@@ -371,11 +408,8 @@ StoreResult<Environment> Store::delete_environment(std::string_view name,
       return StoreError{StoreErrc::conflict, "environment '" + std::string(name) + "' is at revision " +
                                                  std::to_string(e->revision)};
     }
-    auto s = stmt("DELETE FROM environments WHERE name = ?1");  // deployments go by ON DELETE CASCADE
-    if (!s) return s.error();
-    sqlite::StatementUse use(**s);
-    use->bind(1, name);
-    if (auto r = use->run(); !r) return r.error();
+    // Its deployments go by ON DELETE CASCADE.
+    if (auto r = execute(stmt("DELETE FROM environments WHERE name = ?1"), name); !r) return r.error();
     return e;
   });
 }
@@ -383,8 +417,8 @@ StoreResult<Environment> Store::delete_environment(std::string_view name,
 // ---- deployments -------------------------------------------------------------------------------------------
 
 StoreResult<std::optional<Deployment>> Store::load_deployment(std::string_view id) {
-  return select_one(stmt(std::string("SELECT ") + deployment_columns + " FROM deployments WHERE id = ?1"), id,
-                    read_deployment);
+  return select_one(stmt(std::string("SELECT ") + deployment_columns + " FROM deployments WHERE id = ?1"),
+                    read_deployment, id);
 }
 
 StoreResult<void> Store::insert_deployment_row(const Deployment& d) {
@@ -392,25 +426,13 @@ StoreResult<void> Store::insert_deployment_row(const Deployment& d) {
   auto existing = load_deployment(d.id);
   if (!existing) return existing.error();
   if (*existing) return StoreError{StoreErrc::already_exists, "deployment '" + d.id + "' exists"};
-  auto s = stmt(std::string("INSERT INTO deployments (") + deployment_columns +
-                ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
-  if (!s) return s.error();
-  sqlite::StatementUse use(**s);
-  use->bind(1, d.id);
-  use->bind(2, d.environment);
-  use->bind(3, d.task_definition);
-  use->bind(4, d.previous_task_definition);
-  use->bind_text_or_null(5, d.token);
-  use->bind(6, policy::to_string(d.status));
-  use->bind(7, d.reason);
-  use->bind(8, static_cast<std::int64_t>(d.desired_count));
-  use->bind(9, static_cast<std::int64_t>(d.updated_count));
-  use->bind(10, static_cast<std::int64_t>(d.failed_count));
-  use->bind(11, codec::encode_strings(d.failed_instances));
-  use->bind(12, codec::encode_time(d.created_at));
-  use->bind_optional(13, codec::encode_time(d.started_at));
-  use->bind_optional(14, codec::encode_time(d.ended_at));
-  return use->run();
+  return execute(stmt(std::string("INSERT INTO deployments (") + deployment_columns +
+                      ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"),
+                 d.id, d.environment, d.task_definition, d.previous_task_definition, TextOrNull{d.token},
+                 policy::to_string(d.status), d.reason, std::int64_t{d.desired_count},
+                 std::int64_t{d.updated_count}, std::int64_t{d.failed_count},
+                 codec::encode_strings(d.failed_instances), codec::encode_time(d.created_at),
+                 codec::encode_time(d.started_at), codec::encode_time(d.ended_at));
 }
 
 StoreResult<Deployment> Store::get_deployment(std::string_view id) {
@@ -423,72 +445,31 @@ StoreResult<Deployment> Store::get_deployment(std::string_view id) {
 StoreResult<std::optional<Deployment>> Store::find_deployment_by_token(std::string_view environment,
                                                                        std::string_view token) {
   if (token.empty()) return std::optional<Deployment>();
-  auto s = stmt(std::string("SELECT ") + deployment_columns +
-                " FROM deployments WHERE environment = ?1 AND token = ?2");
-  if (!s) return s.error();
-  sqlite::StatementUse use(**s);
-  use->bind(1, environment);
-  use->bind(2, token);
-  auto row = use->step();
-  if (!row) return row.error();
-  if (!*row) return std::optional<Deployment>();
-  auto d = read_deployment(*use);
-  if (!d) return d.error();
-  return std::optional<Deployment>(std::move(*d));
+  return select_one(
+      stmt(std::string("SELECT ") + deployment_columns + " FROM deployments WHERE environment = ?1 AND token = ?2"),
+      read_deployment, environment, token);
 }
 
 StoreResult<std::vector<Deployment>> Store::list_deployments(std::string_view environment, std::size_t limit) {
-  auto s = stmt(std::string("SELECT ") + deployment_columns +
-                " FROM deployments WHERE environment = ?1 ORDER BY seq DESC LIMIT ?2");
-  if (!s) return s.error();
-  sqlite::StatementUse use(**s);
-  use->bind(1, environment);
-  use->bind(2, limit == 0 ? std::int64_t{-1} : static_cast<std::int64_t>(limit));
-  std::vector<Deployment> out;
-  for (;;) {
-    auto row = use->step();
-    if (!row) return row.error();
-    if (!*row) break;
-    auto d = read_deployment(*use);
-    if (!d) return d.error();
-    out.push_back(std::move(*d));
-  }
-  return out;
+  return select_all(stmt(std::string("SELECT ") + deployment_columns +
+                         " FROM deployments WHERE environment = ?1 ORDER BY seq DESC LIMIT ?2"),
+                    read_deployment, environment, limit == 0 ? std::int64_t{-1} : static_cast<std::int64_t>(limit));
 }
 
 StoreResult<std::vector<Deployment>> Store::list_unfinished_deployments() {
-  auto s = stmt(std::string("SELECT ") + deployment_columns +
-                " FROM deployments WHERE status IN ('pending', 'running') ORDER BY seq");
-  if (!s) return s.error();
-  sqlite::StatementUse use(**s);
-  std::vector<Deployment> out;
-  for (;;) {
-    auto row = use->step();
-    if (!row) return row.error();
-    if (!*row) break;
-    auto d = read_deployment(*use);
-    if (!d) return d.error();
-    out.push_back(std::move(*d));
-  }
-  return out;
+  return select_all(stmt(std::string("SELECT ") + deployment_columns +
+                         " FROM deployments WHERE status IN ('pending', 'running') ORDER BY seq"),
+                    read_deployment);
 }
 
 StoreResult<void> Store::update_deployment(const Deployment& d) {
-  auto s = stmt(
-      "UPDATE deployments SET status = ?2, reason = ?3, desired_count = ?4, updated_count = ?5, failed_count = ?6, "
-      "failed_instances = ?7, started_at = ?8, ended_at = ?9 WHERE id = ?1");
-  if (!s) return s.error();
-  sqlite::StatementUse use(**s);
-  use->bind(1, d.id);
-  use->bind(2, policy::to_string(d.status));
-  use->bind(3, d.reason);
-  use->bind(4, static_cast<std::int64_t>(d.desired_count));
-  use->bind(5, static_cast<std::int64_t>(d.updated_count));
-  use->bind(6, static_cast<std::int64_t>(d.failed_count));
-  use->bind(7, codec::encode_strings(d.failed_instances));
-  use->bind_optional(8, codec::encode_time(d.started_at));
-  use->bind_optional(9, codec::encode_time(d.ended_at));
-  if (auto r = use->run(); !r) return r;
+  auto r = execute(
+      stmt("UPDATE deployments SET status = ?2, reason = ?3, desired_count = ?4, updated_count = ?5, "
+           "failed_count = ?6, failed_instances = ?7, started_at = ?8, ended_at = ?9 WHERE id = ?1"),
+      d.id, policy::to_string(d.status), d.reason, std::int64_t{d.desired_count}, std::int64_t{d.updated_count},
+      std::int64_t{d.failed_count}, codec::encode_strings(d.failed_instances), codec::encode_time(d.started_at),
+      codec::encode_time(d.ended_at));
+  if (!r) return r;
   if (db_.changes() == 0) return not_found("deployment '" + d.id + "' not found");
   return {};
 }
@@ -614,51 +595,22 @@ StoreResult<StartedDeployment> Store::finish_deployment(std::string_view id, Dep
 // ---- key/value ---------------------------------------------------------------------------------------------
 
 StoreResult<void> Store::kv_put(std::string_view ns, std::string_view key, std::string_view value) {
-  auto s = stmt("INSERT INTO kv (ns, key, value) VALUES (?1, ?2, ?3) "
-                "ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value");
-  if (!s) return s.error();
-  sqlite::StatementUse use(**s);
-  use->bind(1, ns);
-  use->bind(2, key);
-  use->bind(3, value);
-  return use->run();
+  return execute(stmt("INSERT INTO kv (ns, key, value) VALUES (?1, ?2, ?3) "
+                      "ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value"),
+                 ns, key, value);
 }
 
 StoreResult<std::optional<std::string>> Store::kv_get(std::string_view ns, std::string_view key) {
-  auto s = stmt("SELECT value FROM kv WHERE ns = ?1 AND key = ?2");
-  if (!s) return s.error();
-  sqlite::StatementUse use(**s);
-  use->bind(1, ns);
-  use->bind(2, key);
-  auto row = use->step();
-  if (!row) return row.error();
-  if (!*row) return std::optional<std::string>();
-  return std::optional<std::string>(use->column_text(0));
+  return select_one(stmt("SELECT value FROM kv WHERE ns = ?1 AND key = ?2"), read_text, ns, key);
 }
 
 StoreResult<bool> Store::kv_delete(std::string_view ns, std::string_view key) {
-  auto s = stmt("DELETE FROM kv WHERE ns = ?1 AND key = ?2");
-  if (!s) return s.error();
-  sqlite::StatementUse use(**s);
-  use->bind(1, ns);
-  use->bind(2, key);
-  if (auto r = use->run(); !r) return r.error();
+  if (auto r = execute(stmt("DELETE FROM kv WHERE ns = ?1 AND key = ?2"), ns, key); !r) return r.error();
   return db_.changes() > 0;
 }
 
 StoreResult<std::vector<std::pair<std::string, std::string>>> Store::kv_list(std::string_view ns) {
-  auto s = stmt("SELECT key, value FROM kv WHERE ns = ?1 ORDER BY key");
-  if (!s) return s.error();
-  sqlite::StatementUse use(**s);
-  use->bind(1, ns);
-  std::vector<std::pair<std::string, std::string>> out;
-  for (;;) {
-    auto row = use->step();
-    if (!row) return row.error();
-    if (!*row) break;
-    out.emplace_back(use->column_text(0), use->column_text(1));
-  }
-  return out;
+  return select_all(stmt("SELECT key, value FROM kv WHERE ns = ?1 ORDER BY key"), read_key_value, ns);
 }
 
 }  // namespace berth::store

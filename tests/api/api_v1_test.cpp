@@ -3,6 +3,8 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+
 namespace berth::http::api::test {
 namespace {
 
@@ -342,6 +344,49 @@ TEST_F(ApiTest, MethodNotAllowedListsAllowedMethods) {
   auto r = call("PATCH", "/v1/environments/web");
   EXPECT_EQ(r.status, 405);
   EXPECT_EQ(header(r, "Allow"), "GET, PUT, DELETE");
+}
+
+TEST_F(ApiTest, UnknownMethodIs405OnKnownPathsAnd404Elsewhere) {
+  auto r = call("BREW", "/v1/ping");
+  EXPECT_EQ(r.status, 405);
+  EXPECT_EQ(header(r, "Allow"), "GET");
+  EXPECT_EQ(r.body.at("error").at("message"), "BREW is not allowed on /v1/ping (allowed: GET)");
+  EXPECT_EQ(call("BREW", "/v1/nope").status, 404);
+}
+
+TEST_F(ApiTest, EveryRouteIsReachableThroughHandleAndRun) {
+  ASSERT_EQ(create_env("web", "prod").status, 201);
+  const std::map<std::string, std::string> values = {{"name", "web"}, {"id", "d-1"}, {"cluster", "prod"}};
+  std::vector<ApiV1::Route> routes = ApiV1::routes();
+  // DELETE last, so that every other route still finds environment "web".
+  std::stable_partition(routes.begin(), routes.end(), [](const auto& r) { return r.method != Verb::delete_; });
+  for (const auto& route : routes) {
+    std::string path;
+    std::string_view rest = route.pattern;
+    while (!rest.empty()) {
+      auto open = rest.find('{');
+      path += rest.substr(0, open);
+      if (open == std::string_view::npos) break;
+      auto close = rest.find('}', open);
+      path += values.at(std::string(rest.substr(open + 1, close - open - 1)));
+      rest = rest.substr(close + 1);
+    }
+    const std::string method(boost::beast::http::to_string(route.method));
+    // A GET answers 200; other methods may refuse the empty body, but never as an unknown route.
+    auto r = call(method, path);
+    EXPECT_NE(r.status, 404) << method << " " << path << " " << json::serialize(r.body);
+    EXPECT_NE(r.status, 405) << method << " " << path;
+    if (route.method == Verb::get) {
+      EXPECT_EQ(r.status, 200) << path << " " << json::serialize(r.body);
+    }
+  }
+  // run() checks the body limit and the query parameters of the route it is given.
+  const auto& ping = ApiV1::routes().front();
+  ASSERT_EQ(ping.pattern, "/v1/ping");
+  auto big = api_->run(ping, ApiRequest::from_target("GET", "/v1/ping", std::string(70 * 1024, ' ')), {});
+  EXPECT_EQ(big.status, 413);
+  EXPECT_EQ(error_code(api_->run(ping, ApiRequest::from_target("GET", "/v1/ping?x=1"), {})), "unknown_field");
+  EXPECT_EQ(api_->run(ping, ApiRequest::from_target("GET", "/v1/ping"), {}).status, 200);
 }
 
 TEST_F(ApiTest, ErrorMessagesNameTheField) {

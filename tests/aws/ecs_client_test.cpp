@@ -159,6 +159,31 @@ TEST(EcsModel, MinimalRequestsMatchTheModel) {
   expect_valid("StopTask", build_stop_task(stop_req({}, "t", {})));
 }
 
+TEST(EcsModel, RequestBodiesKeepTheirMemberOrder) {
+  auto serialized = [](const AwsResult<json::object>& r) { return r ? json::serialize(*r) : r.error().message; };
+  ListAttributesRequest la;
+  la.cluster = "prod";
+  la.attribute_name = "stack";
+  la.max_results = 10;
+  la.next_token = "tok";
+  EXPECT_EQ(serialized(build_list_attributes(la)),
+            R"({"cluster":"prod","targetType":"container-instance","attributeName":"stack","maxResults":10,)"
+            R"("nextToken":"tok"})");
+  ListContainerInstancesRequest lci;
+  lci.filter = "f";
+  lci.next_token = "t";
+  EXPECT_EQ(serialized(build_list_container_instances(lci)), R"({"filter":"f","nextToken":"t"})");
+  EXPECT_EQ(serialized(build_update_container_instances_state("c", {"ci"}, "DRAINING")),
+            R"({"cluster":"c","containerInstances":["ci"],"status":"DRAINING"})");
+  EXPECT_EQ(serialized(build_describe_tasks({}, {"t"})), R"({"tasks":["t"]})");
+  // maxResults is checked before the operation's own members; the ARN list before the status.
+  la.max_results = 0;
+  la.target_type.clear();
+  EXPECT_EQ(build_list_attributes(la).error().message, "maxResults must be 1..100");
+  EXPECT_EQ(build_update_container_instances_state("c", {}, "INACTIVE").error().message,
+            "containerInstances: at least one entry required");
+}
+
 TEST(EcsModel, LimitsAreEnforcedBeforeSending) {
   EXPECT_FALSE(build_describe_tasks("c", arns(101, "t")));
   EXPECT_FALSE(build_describe_tasks("c", {}));

@@ -86,6 +86,38 @@ TEST(Router, AsyncHandlersReceiveTheRequest) {
   EXPECT_FALSE(router.dispatch_sync(sync_req));  // async route: only dispatch() runs it
 }
 
+TEST(RouteTable, MatchesByIndexWithDecodedParamsAndAllow) {
+  RouteTable table;
+  EXPECT_EQ(table.add(Verb::get, "/v1/environments/{name}/deployments/{id}"), 0u);
+  EXPECT_EQ(table.add(Verb::post, "/v1/environments/{name}/deployments/{id}"), 1u);
+  EXPECT_EQ(table.add(Verb::get, "/v1/environments/{name}/deployments/latest"), 2u);
+  EXPECT_EQ(table.size(), 3u);
+
+  auto m = table.match(Verb::get, "/v1/environments/a%20b/deployments/d-1/");
+  ASSERT_TRUE(m.route);
+  EXPECT_EQ(*m.route, 0u);
+  EXPECT_EQ(m.params, (std::map<std::string, std::string>{{"name", "a b"}, {"id", "d-1"}}));
+  EXPECT_TRUE(m.allow.empty());
+
+  auto literal = table.match(Verb::get, "/v1/environments/web/deployments/latest");
+  ASSERT_TRUE(literal.route);
+  EXPECT_EQ(*literal.route, 2u);  // more literal segments win over the earlier pattern
+
+  auto wrong_method = table.match(Verb::delete_, "/v1/environments/web/deployments/latest");
+  EXPECT_FALSE(wrong_method.route);
+  EXPECT_EQ(wrong_method.allow, "GET, POST");  // each method once, in the order added
+
+  auto none = table.match(Verb::get, "/v1/environments/web");
+  EXPECT_FALSE(none.route);
+  EXPECT_TRUE(none.allow.empty());
+  EXPECT_FALSE(table.match(Verb::get, "/v1/environments/%zz/deployments/d-1").route);
+}
+
+TEST(RouteTable, ErrorMessages) {
+  EXPECT_EQ(no_route_message("/x"), "no route for /x");
+  EXPECT_EQ(method_not_allowed_message("PATCH", "/x", "GET, PUT"), "PATCH is not allowed on /x (allowed: GET, PUT)");
+}
+
 TEST(Router, QueryAndHeaderHelpers) {
   auto q = parse_query("a=1&b=x%20y&&c&a=2&bad=%G1");
   EXPECT_EQ(q.at("a"), "2");

@@ -1,4 +1,4 @@
-// File: src/http/api/api_v1.cpp — /v1 routing table and handlers over the Store, ClusterView and Reconcile.
+// File: src/http/api/api_v1.cpp — /v1 route table and handlers over the Store, ClusterView and Reconcile.
 #include "http/api/api_v1.hpp"
 
 #include <spdlog/spdlog.h>
@@ -23,45 +23,16 @@ std::string random_deployment_id() {
 
 namespace {
 
-struct Route {
-  std::string_view method;
-  std::string_view pattern;  // "{}" segments capture a parameter
-  std::vector<std::string_view> query;  // accepted query parameters; anything else is a 400
-  ApiResponse (ApiV1::*handler)(const ApiRequest&, const std::vector<std::string>&);
-};
-
-std::vector<std::string_view> split_path(std::string_view path) {
-  std::vector<std::string_view> out;
-  std::size_t i = 0;
-  while (i < path.size()) {
-    if (path[i] == '/') {
-      ++i;
-      continue;
-    }
-    auto j = path.find('/', i);
-    if (j == std::string_view::npos) j = path.size();
-    out.push_back(path.substr(i, j - i));
-    i = j;
-  }
-  return out;
-}
-
-bool match(std::string_view pattern, const std::vector<std::string_view>& segs, std::vector<std::string>& params) {
-  auto pat = split_path(pattern);
-  if (pat.size() != segs.size()) return false;
-  params.clear();
-  for (std::size_t i = 0; i < pat.size(); ++i) {
-    if (pat[i] == "{}") params.emplace_back(segs[i]);
-    else if (pat[i] != segs[i]) return false;
-  }
-  return true;
-}
-
 ApiResponse json_response(int status, json::value body) {
   ApiResponse r;
   r.status = status;
   r.body = std::move(body);
   return r;
+}
+
+ApiResponse payload_too_large(std::size_t max_body_bytes) {
+  return error_response(
+      ApiError{413, "payload_too_large", "request body exceeds " + std::to_string(max_body_bytes) + " bytes"});
 }
 
 ApiResponse bad_path_name(std::string_view what, std::string_view value) {
@@ -86,53 +57,55 @@ ApiV1::ApiV1(store::Store& store, const ClusterView& clusters, Reconcile& reconc
       new_id_(std::move(new_id)),
       options_(options) {}
 
-ApiResponse ApiV1::handle(const ApiRequest& request) {
-  static const std::vector<Route> routes = {
-      {"GET", "/v1/ping", {}, &ApiV1::ping},
-      {"GET", "/v1/environments", {"cluster"}, &ApiV1::list_environments},
-      {"POST", "/v1/environments", {}, &ApiV1::create_environment},
-      {"GET", "/v1/environments/{}", {}, &ApiV1::get_environment},
-      {"PUT", "/v1/environments/{}", {}, &ApiV1::update_environment},
-      {"DELETE", "/v1/environments/{}", {"terminateTasks"}, &ApiV1::delete_environment},
-      {"POST", "/v1/environments/{}/deployments", {"deploymentToken"}, &ApiV1::create_deployment},
-      {"GET", "/v1/environments/{}/deployments", {"limit"}, &ApiV1::list_deployments},
-      {"GET", "/v1/environments/{}/deployments/{}", {}, &ApiV1::get_deployment},
-      {"GET", "/v1/clusters/{}/instances", {}, &ApiV1::list_instances},
-      {"GET", "/v1/clusters/{}/tasks", {}, &ApiV1::list_tasks},
+const std::vector<ApiV1::Route>& ApiV1::routes() {
+  static const std::vector<Route> table = {
+      {Verb::get, "/v1/ping", {}, &ApiV1::ping},
+      {Verb::get, "/v1/environments", {"cluster"}, &ApiV1::list_environments},
+      {Verb::post, "/v1/environments", {}, &ApiV1::create_environment},
+      {Verb::get, "/v1/environments/{name}", {}, &ApiV1::get_environment},
+      {Verb::put, "/v1/environments/{name}", {}, &ApiV1::update_environment},
+      {Verb::delete_, "/v1/environments/{name}", {"terminateTasks"}, &ApiV1::delete_environment},
+      {Verb::post, "/v1/environments/{name}/deployments", {"deploymentToken"}, &ApiV1::create_deployment},
+      {Verb::get, "/v1/environments/{name}/deployments", {"limit"}, &ApiV1::list_deployments},
+      {Verb::get, "/v1/environments/{name}/deployments/{id}", {}, &ApiV1::get_deployment},
+      {Verb::get, "/v1/clusters/{cluster}/instances", {}, &ApiV1::list_instances},
+      {Verb::get, "/v1/clusters/{cluster}/tasks", {}, &ApiV1::list_tasks},
   };
-  if (request.body.size() > options_.max_body_bytes) {
-    return error_response(ApiError{413, "payload_too_large",
-                                   "request body exceeds " + std::to_string(options_.max_body_bytes) + " bytes"});
-  }
-  auto segs = split_path(request.path);
-  std::vector<std::string> params;
-  std::string allow;
-  for (const auto& route : routes) {
-    if (!match(route.pattern, segs, params)) continue;
-    if (route.method != request.method) {
-      if (allow.find(route.method) == std::string::npos) allow += (allow.empty() ? "" : ", ") + std::string(route.method);
-      continue;
+  return table;
+}
+
+ApiResponse ApiV1::handle(const ApiRequest& request) {
+  static const RouteTable table = [] {
+    RouteTable t;
+    for (const auto& route : routes()) t.add(route.method, route.pattern);
+    return t;
+  }();
+  // An oversized body is refused before routing, whatever the path.
+  if (request.body.size() > options_.max_body_bytes) return payload_too_large(options_.max_body_bytes);
+  // A method Beast does not know becomes Verb::unknown, which no route has: 405 or 404 as for any other.
+  auto m = table.match(boost::beast::http::string_to_verb(request.method), request.path);
+  if (m.route) return run(routes()[*m.route], request, m.params);
+  if (m.allow.empty()) return error_response(ApiError{404, "not_found", no_route_message(request.path)});
+  auto r = error_response(
+      ApiError{405, "method_not_allowed", method_not_allowed_message(request.method, request.path, m.allow)});
+  r.headers.emplace_back("Allow", m.allow);
+  return r;
+}
+
+ApiResponse ApiV1::run(const Route& route, const ApiRequest& request, const Params& params) {
+  if (request.body.size() > options_.max_body_bytes) return payload_too_large(options_.max_body_bytes);
+  for (const auto& [key, value] : request.query) {
+    if (std::find(route.query.begin(), route.query.end(), key) == route.query.end()) {
+      return error_response(ApiError{400, "unknown_field", "unknown query parameter '" + key + "'"});
     }
-    for (const auto& [key, value] : request.query) {
-      if (std::find(route.query.begin(), route.query.end(), key) == route.query.end()) {
-        return error_response(ApiError{400, "unknown_field", "unknown query parameter '" + key + "'"});
-      }
-    }
-    try {
-      return (this->*route.handler)(request, params);
-    } catch (const std::exception& e) {
-      // Unexpected: keep the answer opaque, keep the details in the log.
-      spdlog::error("api unexpected_exception method={} path={} what={}", request.method, request.path, e.what());
-      return error_response(ApiError{500, "internal", "internal error"});
-    }
   }
-  if (!allow.empty()) {
-    auto r = error_response(ApiError{405, "method_not_allowed",
-                                     request.method + " is not allowed on " + request.path + " (allowed: " + allow + ")"});
-    r.headers.emplace_back("Allow", allow);
-    return r;
+  try {
+    return (this->*route.handler)(request, params);
+  } catch (const std::exception& e) {
+    // Unexpected: keep the answer opaque, keep the details in the log.
+    spdlog::error("api unexpected_exception method={} path={} what={}", request.method, request.path, e.what());
+    return error_response(ApiError{500, "internal", "internal error"});
   }
-  return error_response(ApiError{404, "not_found", "no route for " + request.path});
 }
 
 ApiResponse ApiV1::store_error(const store::StoreError& e, std::string_view what) {
@@ -188,17 +161,19 @@ ApiResponse ApiV1::create_environment(const ApiRequest& req, const Params&) {
 }
 
 ApiResponse ApiV1::get_environment(const ApiRequest&, const Params& p) {
-  if (!valid_environment_name(p[0])) return bad_path_name("environment", p[0]);
-  auto env = store_.get_environment(p[0]);
+  const std::string& name = p.at("name");
+  if (!valid_environment_name(name)) return bad_path_name("environment", name);
+  auto env = store_.get_environment(name);
   if (!env) return store_error(env.error(), "get_environment");
   return json_response(200, environment_to_json(*env));
 }
 
 ApiResponse ApiV1::update_environment(const ApiRequest& req, const Params& p) {
-  if (!valid_environment_name(p[0])) return bad_path_name("environment", p[0]);
+  const std::string& name = p.at("name");
+  if (!valid_environment_name(name)) return bad_path_name("environment", name);
   auto body = parse_object_body(req.body, options_.max_body_bytes);
   if (!body) return error_response(body.error());
-  auto env = store_.get_environment(p[0]);
+  auto env = store_.get_environment(name);
   if (!env) return store_error(env.error(), "get_environment");
   Environment updated = *env;
   auto expected = apply_environment_update(*body, updated);
@@ -217,30 +192,32 @@ ApiResponse ApiV1::update_environment(const ApiRequest& req, const Params& p) {
 }
 
 ApiResponse ApiV1::delete_environment(const ApiRequest& req, const Params& p) {
-  if (!valid_environment_name(p[0])) return bad_path_name("environment", p[0]);
+  const std::string& name = p.at("name");
+  if (!valid_environment_name(name)) return bad_path_name("environment", name);
   bool terminate = false;
   if (auto t = query_param(req, "terminateTasks")) {
     if (*t == "true") terminate = true;
     else if (*t != "false") return error_response(invalid_field("terminateTasks", "must be true or false"));
   }
-  auto deleted = store_.delete_environment(p[0]);
+  auto deleted = store_.delete_environment(name);
   if (!deleted) return store_error(deleted.error(), "delete_environment");
   // Without terminateTasks the tasks keep running unmanaged (Blox behaviour); either way the reactor must drop
   // the environment from its work.
-  if (terminate) reconcile_.terminate_tasks(p[0]);
-  reconcile_.mark_dirty(p[0]);
+  if (terminate) reconcile_.terminate_tasks(name);
+  reconcile_.mark_dirty(name);
   return json_response(200, environment_to_json(*deleted));
 }
 
 ApiResponse ApiV1::create_deployment(const ApiRequest& req, const Params& p) {
-  if (!valid_environment_name(p[0])) return bad_path_name("environment", p[0]);
+  const std::string& name = p.at("name");
+  if (!valid_environment_name(name)) return bad_path_name("environment", name);
   std::string token = query_param(req, "deploymentToken").value_or("");
   if (req.query.count("deploymentToken") && !valid_token(token)) {
     return error_response(invalid_field("deploymentToken", "1-64 letters, digits, '.', '_', ':' or '-'"));
   }
   auto td = parse_create_deployment(req.body, options_.max_body_bytes);
   if (!td) return error_response(td.error());
-  auto env = store_.get_environment(p[0]);
+  auto env = store_.get_environment(name);
   if (!env) return store_error(env.error(), "get_environment");
   Deployment d;
   d.id = new_id_();
@@ -266,7 +243,8 @@ ApiResponse ApiV1::create_deployment(const ApiRequest& req, const Params& p) {
 }
 
 ApiResponse ApiV1::list_deployments(const ApiRequest& req, const Params& p) {
-  if (!valid_environment_name(p[0])) return bad_path_name("environment", p[0]);
+  const std::string& name = p.at("name");
+  if (!valid_environment_name(name)) return bad_path_name("environment", name);
   std::size_t limit = options_.max_deployments_listed;
   if (auto l = query_param(req, "limit")) {
     std::size_t n = 0;
@@ -276,9 +254,9 @@ ApiResponse ApiV1::list_deployments(const ApiRequest& req, const Params& p) {
     }
     limit = n;
   }
-  auto env = store_.get_environment(p[0]);
+  auto env = store_.get_environment(name);
   if (!env) return store_error(env.error(), "get_environment");
-  auto list = store_.list_deployments(p[0], limit);
+  auto list = store_.list_deployments(name, limit);
   if (!list) return store_error(list.error(), "list_deployments");
   json::array out;
   for (const auto& d : *list) out.push_back(deployment_to_json(d));
@@ -286,30 +264,34 @@ ApiResponse ApiV1::list_deployments(const ApiRequest& req, const Params& p) {
 }
 
 ApiResponse ApiV1::get_deployment(const ApiRequest&, const Params& p) {
-  if (!valid_environment_name(p[0])) return bad_path_name("environment", p[0]);
-  auto d = store_.get_deployment(p[1]);
+  const std::string& name = p.at("name");
+  const std::string& id = p.at("id");
+  if (!valid_environment_name(name)) return bad_path_name("environment", name);
+  auto d = store_.get_deployment(id);
   // A deployment of another environment is as absent as one that does not exist.
   if (!d && d.error().code != StoreErrc::not_found) return store_error(d.error(), "get_deployment");
-  if (!d || d->environment != p[0]) {
-    auto env = store_.get_environment(p[0]);
+  if (!d || d->environment != name) {
+    auto env = store_.get_environment(name);
     if (!env) return store_error(env.error(), "get_environment");
-    return error_response(ApiError{404, "not_found", "deployment '" + p[1] + "' not found in environment '" + p[0] + "'"});
+    return error_response(
+        ApiError{404, "not_found", "deployment '" + id + "' not found in environment '" + name + "'"});
   }
   return json_response(200, deployment_to_json(*d));
 }
 
 ApiResponse ApiV1::list_instances(const ApiRequest&, const Params& p) {
-  if (!valid_cluster_name(p[0])) return bad_path_name("cluster", p[0]);
-  auto items = clusters_.list_instances(p[0]);
-  if (!items) return error_response(ApiError{404, "not_found", "cluster '" + p[0] + "' is not known to berth"});
-  return json_response(200, json::object{{"cluster", p[0]}, {"instances", std::move(*items)}});
+  return cluster_view(p.at("cluster"), "instances", &ClusterView::list_instances);
 }
 
 ApiResponse ApiV1::list_tasks(const ApiRequest&, const Params& p) {
-  if (!valid_cluster_name(p[0])) return bad_path_name("cluster", p[0]);
-  auto items = clusters_.list_tasks(p[0]);
-  if (!items) return error_response(ApiError{404, "not_found", "cluster '" + p[0] + "' is not known to berth"});
-  return json_response(200, json::object{{"cluster", p[0]}, {"tasks", std::move(*items)}});
+  return cluster_view(p.at("cluster"), "tasks", &ClusterView::list_tasks);
+}
+
+ApiResponse ApiV1::cluster_view(const std::string& cluster, std::string_view member, ClusterList list) {
+  if (!valid_cluster_name(cluster)) return bad_path_name("cluster", cluster);
+  auto items = (clusters_.*list)(cluster);
+  if (!items) return error_response(ApiError{404, "not_found", "cluster '" + cluster + "' is not known to berth"});
+  return json_response(200, json::object{{"cluster", cluster}, {member, std::move(*items)}});
 }
 
 }  // namespace berth::http::api

@@ -20,8 +20,10 @@
 
 #include "http/api/api_json.hpp"
 #include "http/api/api_types.hpp"
+#include "http/route_table.hpp"
 #include "store/store.hpp"
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,11 +39,28 @@ class ApiV1 {
   ApiV1(store::Store& store, const ClusterView& clusters, Reconcile& reconcile, ApiClock clock,
         IdGenerator new_id = random_deployment_id, ApiV1Options options = {});
 
+  using Params = std::map<std::string, std::string>;  // {name} segments of the matched pattern, decoded
+  // One /v1 route: a RouteTable pattern (http/route_table.hpp), the query parameters it accepts (any other is a
+  // 400 unknown_field) and its handler.
+  struct Route {
+    Verb method;
+    std::string_view pattern;
+    std::vector<std::string_view> query;
+    ApiResponse (ApiV1::*handler)(const ApiRequest&, const Params&);
+  };
+  // Every /v1 route, in the order they are matched. The HTTP server mounts them on its Router
+  // (http/api_routes.hpp); handle() matches them with its own RouteTable.
+  static const std::vector<Route>& routes();
+
+  // Routes and answers one request: 413 above max_body_bytes, else 404, 405 (with Allow) or the route's answer.
   // Never throws for bad input; unexpected store failures become an opaque 500 (logged).
   ApiResponse handle(const ApiRequest& request);
 
+  // Answers a request already matched to `route` (`params` from the match): the body limit and the query
+  // parameters are checked here, exceptions become an opaque 500.
+  ApiResponse run(const Route& route, const ApiRequest& request, const Params& params);
+
  private:
-  using Params = std::vector<std::string>;  // captured {placeholders}, in order
   ApiResponse ping(const ApiRequest&, const Params&);
   ApiResponse list_environments(const ApiRequest&, const Params&);
   ApiResponse create_environment(const ApiRequest&, const Params&);
@@ -53,6 +72,9 @@ class ApiV1 {
   ApiResponse get_deployment(const ApiRequest&, const Params&);
   ApiResponse list_instances(const ApiRequest&, const Params&);
   ApiResponse list_tasks(const ApiRequest&, const Params&);
+  // GET /v1/clusters/{cluster}/<member>: one of the ClusterView lists, wrapped as {"cluster", member: [...]}.
+  using ClusterList = std::optional<boost::json::array> (ClusterView::*)(std::string_view) const;
+  ApiResponse cluster_view(const std::string& cluster, std::string_view member, ClusterList list);
 
   ApiResponse store_error(const store::StoreError& e, std::string_view what);
 
