@@ -15,7 +15,8 @@ std::string deployment_status(const BerthProcess& berth, const std::string& env,
   try {
     auto r = berth.api("GET", "/v1/environments/" + env + "/deployments/" + id);
     if (r.status != 200) return {};
-    const auto* status = r.json().as_object().if_contains("status");
+    const auto parsed = r.json();  // keep the document alive while reading from it
+    const auto* status = parsed.as_object().if_contains("status");
     return status && status->is_string() ? std::string(status->as_string()) : std::string();
   } catch (const std::exception&) {
     return {};
