@@ -44,7 +44,7 @@ class E2eTest : public ::testing::Test {
     sim_ = std::make_unique<SimProcess>(std::move(args));
   }
   void start_berth(BerthOptions options = {}) {
-    berth_ = std::make_unique<BerthProcess>(*sim_, dir_.path(), std::move(options));
+    berth_ = std::make_unique<BerthProcess>(*sim_, std::move(options));
   }
 
   SimProcess& sim() { return *sim_; }
@@ -113,7 +113,6 @@ class E2eTest : public ::testing::Test {
 
   static std::string started_by(const std::string& env) { return policy::encode_started_by(env); }
 
-  TempDir dir_;
   std::unique_ptr<SimProcess> sim_;
   std::unique_ptr<BerthProcess> berth_;
 };

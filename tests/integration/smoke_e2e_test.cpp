@@ -2,6 +2,9 @@
 // against it; one daemon environment converges to exactly one RUNNING task per instance with ceil(20/10)
 // StartTask calls, steady state then makes no ECS calls, and a restart launches nothing again.
 #include "berth_process.hpp"
+#include "sim_calls.hpp"
+#include "sim_view.hpp"
+#include "wait_until.hpp"
 
 #include <gtest/gtest.h>
 
@@ -12,7 +15,6 @@
 namespace {
 
 namespace json = boost::json;
-using berth::testing::BerthOptions;
 using berth::testing::BerthProcess;
 using namespace std::chrono_literals;
 
@@ -44,22 +46,22 @@ bool converged(const berth::sim::SimProcess& sim, const std::string& cluster, co
 TEST(SmokeE2E, DaemonEnvironmentConvergesWithBatchedStartsAndQuietSteadyState) {
   constexpr std::size_t instances = 20;
   berth::sim::SimProcess sim({"--instances", std::to_string(instances), "--task-start-ms", "200"});
-  const std::string td = berth::testing::register_task_definition(sim.endpoint(), "web");
+  const std::string td = berth::testing::register_task_definition(sim, "web");
   ASSERT_EQ(td, "web:1");
 
-  BerthProcess berth(BerthOptions::for_sim(sim));
+  BerthProcess berth(sim);
   // The cluster model is bootstrapped before anything is planned.
   ASSERT_TRUE(berth::testing::wait_until(
       [&] { return berth.stats().at("clusters").at("default").at("ready").as_bool(); }, 30s))
-      << berth.log();
+      << berth.log_tail();
 
-  auto created = berth.post("/v1/environments", json::object{{"name", "web"},
-                                                              {"instanceGroup", {{"cluster", "default"}}},
-                                                              {"taskDefinition", td}});
+  auto created = berth.post_json("/v1/environments", json::object{{"name", "web"},
+                                                                   {"instanceGroup", {{"cluster", "default"}}},
+                                                                   {"taskDefinition", td}});
   EXPECT_EQ(created.at("name").as_string(), "web");
 
   ASSERT_TRUE(berth::testing::wait_until([&] { return converged(sim, "default", td, instances); }, 60s))
-      << berth.log();
+      << berth.log_tail();
 
   // Batches of 10 instances per StartTask: ceil(20 / 10) calls, no task started twice.
   EXPECT_EQ(sim_calls(sim, "StartTask"), 2);
@@ -68,14 +70,14 @@ TEST(SmokeE2E, DaemonEnvironmentConvergesWithBatchedStartsAndQuietSteadyState) {
   EXPECT_TRUE(berth::testing::wait_until(
       [&] {
         running = 0;
-        const auto view = berth.get("/v1/clusters/default/tasks");  // kept: the loop below views into it
+        const auto view = berth.get_json("/v1/clusters/default/tasks");  // kept: the loop below views into it
         for (const auto& t : view.at("tasks").as_array())
           if (t.at("lastStatus").as_string() == "RUNNING" && t.at("desiredStatus").as_string() == "RUNNING") ++running;
         return running == instances;
       },
       30s))
       << running << " of " << instances << " RUNNING in berth's model";
-  EXPECT_EQ(berth.get("/v1/clusters/default/instances").at("instances").as_array().size(), instances);
+  EXPECT_EQ(berth.get_json("/v1/clusters/default/instances").at("instances").as_array().size(), instances);
 
   // Steady state: events keep flowing in through SQS, but no ECS call is made (no polling of ECS).
   // Let the pending events (PENDING -> RUNNING, resource updates) drain first.
@@ -96,17 +98,17 @@ TEST(SmokeE2E, DaemonEnvironmentConvergesWithBatchedStartsAndQuietSteadyState) {
   EXPECT_EQ(stats.at("reconcile").at("tasks_started").to_number<std::int64_t>(), static_cast<std::int64_t>(instances));
 
   // A restart bootstraps the model from ECS before planning: nothing is launched again.
-  EXPECT_EQ(berth.stop(), 0) << berth.log();
-  berth.restart();
+  EXPECT_EQ(berth.stop(), 0) << berth.log_tail();
+  berth.start();
   ASSERT_TRUE(berth::testing::wait_until(
       [&] { return berth.stats().at("clusters").at("default").at("ready").as_bool(); }, 30s))
-      << berth.log();
+      << berth.log_tail();
   ASSERT_TRUE(berth::testing::wait_until(
       [&] { return berth.stats().at("reconcile").at("runs").to_number<std::int64_t>() >= 1; }, 30s));
   EXPECT_EQ(sim_calls(sim, "StartTask"), 2);
   EXPECT_EQ(berth.stats().at("reconcile").at("tasks_started").to_number<std::int64_t>(), 0);
   EXPECT_TRUE(converged(sim, "default", td, instances));
-  EXPECT_EQ(berth.stop(), 0) << berth.log();
+  EXPECT_EQ(berth.stop(), 0) << berth.log_tail();
 }
 
 }  // namespace
