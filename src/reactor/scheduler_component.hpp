@@ -3,14 +3,15 @@
 // daemon's io_context. It is also what the HTTP API sees (ClusterView, Reconcile) and the source of /v1/stats.
 //
 //   per cluster:  bootstrap (List/Describe, retried) --ready--> audit loop every audit_interval
-//                 SQS long poll (20 s, 10 msgs) --EventIngest--> model --dirty keys--> WorkQueue
-//                                               --DeleteMessageBatch (only applied/settled messages)
+//                 SQS long polls (clusters[].receivers loops; 20 s, 10 msgs) --EventIngest--> model
+//                       --dirty keys--> WorkQueue; --DeleteMessageBatch (only applied/settled messages)
 //   WorkQueue(key = environment) --> Reconciler::sync / sync_removed --> ECS via LaunchJournal -> EcsApiAdapter
 //
 // Wiring rules kept here: the reconciler sees a cluster's model only once its bootstrap finished (syncs of an
 // environment on a cluster not ready are dropped; bootstrap completion marks every environment of the cluster
 // dirty); instance changes enqueue with add_after(1 s) so bursts batch into StartTask calls of 10; malformed
-// messages are never deleted (the queue's redrive policy dead-letters them).
+// messages are never deleted (the queue's redrive policy dead-letters them). A reload (apply_config) starts
+// the loops of an added cluster and cancels those of a removed one; [scheduler] settings reach the reconciler.
 //
 // GET /v1/stats (stats_json), counters since start:
 //   {"ecs": {"calls": {"StartTask": n, "StopTask": n, "ListTasks": n, ...},   // one per adapter call, by operation
