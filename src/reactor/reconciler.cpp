@@ -111,7 +111,7 @@ boost::asio::awaitable<void> Reconciler::execute_starts(ClusterModel& model, con
       out.success = false;
       out.error = "StartTask: " + r.error().code + " " + r.error().message;
       if (r.error().kind == EcsError::Kind::unknown) {
-        // The tasks may exist: treat the instances as occupied until events or the audit tell.
+        // The tasks may exist: the instances count as occupied until an event or the doubt check tells.
         for (const auto& i : b.instance_arns)
           model.expect_launch_in_doubt(i, b.started_by, b.task_definition, now + settings_.launch_doubt.check_after,
                                        now + settings_.launch_doubt.expire_after);
@@ -169,7 +169,6 @@ boost::asio::awaitable<SyncOutcome> Reconciler::sync_once(std::string name) {
     out.error = "cluster " + env->cluster + " is not loaded yet";
     co_return out;
   }
-  auto now = clock_();
   std::optional<policy::Deployment> deployment;
   if (!env->active_deployment_id.empty()) deployment = state_.deployment(env->active_deployment_id);
 
@@ -177,14 +176,14 @@ boost::asio::awaitable<SyncOutcome> Reconciler::sync_once(std::string name) {
   auto options = settings_.plan;
   for (const auto& [td, checked] : health_checked_)
     if (checked) options.health_checked_task_definitions.push_back(td);
-  now = clock_();
 
   auto& backoff = backoff_.try_emplace(name, settings_.backoff).first->second;
   const std::string started_by = policy::encode_started_by(env->name);
   auto doubts = co_await async_check_launch_doubts(ecs_, *model, started_by, clock_, settings_.launch_doubt);
   stats_.doubts_found += doubts.found;
   stats_.doubts_cleared += doubts.cleared;
-  now = clock_();
+  // After the awaits above: the plan and the deployment bookkeeping use the time the model was looked at.
+  const auto now = clock_();
   policy::DaemonPlan plan;
   {
     // The snapshot views the model: plan synchronously, before any co_await can mutate it.
