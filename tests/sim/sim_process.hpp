@@ -1,5 +1,7 @@
 // File: tests/sim/sim_process.hpp — test support: runs build/berth-sim as a child process and talks to it (blocking).
 #pragma once
+#include "http_call.hpp"  // tests/support: the child-process and HTTP helpers this builds on
+
 #include <boost/json/value.hpp>
 
 #include <sys/types.h>
@@ -11,13 +13,7 @@
 
 namespace berth::sim {
 
-struct HttpResult {
-  unsigned status = 0;
-  std::string body;
-  std::vector<std::pair<std::string, std::string>> headers;
-  std::string header(const std::string& name) const;  // case-insensitive; "" when absent
-  boost::json::value json() const;                    // parsed body (throws on malformed JSON)
-};
+using HttpResult = testing::HttpResult;
 
 // Starts berth-sim with `args` (adds "--listen 127.0.0.1:0" unless given), waits for its ready
 // line and kills it (SIGTERM, then SIGKILL) on destruction. Throws std::runtime_error when the

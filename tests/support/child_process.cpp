@@ -20,8 +20,8 @@ SpawnedChild spawn_announcing(const std::vector<std::string>& argv, const std::f
   // child started later inherits these descriptors.
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
-  int log_fd = ::open(stderr_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (log_fd < 0) {
+  int log_fd = stderr_path.empty() ? -1 : ::open(stderr_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (!stderr_path.empty() && log_fd < 0) {
     close(fds[0]);
     close(fds[1]);
     throw std::runtime_error("cannot open " + stderr_path.string());
@@ -36,18 +36,18 @@ SpawnedChild spawn_announcing(const std::vector<std::string>& argv, const std::f
   if (child.pid < 0) {
     close(fds[0]);
     close(fds[1]);
-    close(log_fd);
+    if (log_fd >= 0) close(log_fd);
     throw std::runtime_error("fork failed");
   }
   if (child.pid == 0) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive a crashed test
     dup2(fds[1], STDOUT_FILENO);
-    dup2(log_fd, STDERR_FILENO);
+    if (log_fd >= 0) dup2(log_fd, STDERR_FILENO);
     execv(cargs[0], cargs.data());
     _exit(127);
   }
   close(fds[1]);
-  close(log_fd);
+  if (log_fd >= 0) close(log_fd);
 
   // The announcement is one short line: read until its newline, EOF (the child died) or the deadline.
   std::string line;

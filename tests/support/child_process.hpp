@@ -16,8 +16,8 @@ struct SpawnedChild {
   std::string first_line;  // the child's first stdout line, without the newline
 };
 
-// Starts argv[0] with `argv` (stdout piped to us, stderr appended to `stderr_path`, SIGKILL when the test process
-// dies) and waits up to `timeout` for its first stdout line; its later stdout is discarded. When no line comes in
+// Starts argv[0] with `argv` (stdout piped to us, stderr appended to `stderr_path` or, when it is empty, shared
+// with the test process; SIGKILL when the test process dies) and waits up to `timeout` for its first stdout line; its later stdout is discarded. When no line comes in
 // time, the child is SIGKILLed and reaped and std::runtime_error is thrown (so is a failed pipe/open/fork).
 SpawnedChild spawn_announcing(const std::vector<std::string>& argv, const std::filesystem::path& stderr_path,
                               std::chrono::milliseconds timeout);

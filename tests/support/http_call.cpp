@@ -9,16 +9,27 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/json/parse.hpp>
 
 #include <stdexcept>
+
+#include <strings.h>
 
 namespace berth::testing {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 
-sim::HttpResult http_call(unsigned short port, const std::string& method, const std::string& target,
-                          const std::string& body, const HttpHeaders& headers, std::chrono::milliseconds timeout) {
+std::string HttpResult::header(const std::string& name) const {
+  for (const auto& [k, v] : headers)
+    if (strcasecmp(k.c_str(), name.c_str()) == 0) return v;
+  return {};
+}
+
+boost::json::value HttpResult::json() const { return boost::json::parse(body); }
+
+HttpResult http_call(unsigned short port, const std::string& method, const std::string& target,
+                     const std::string& body, const HttpHeaders& headers, std::chrono::milliseconds timeout) {
   asio::io_context ioc;
   beast::tcp_stream stream(ioc);
   http::request<http::string_body> req{http::string_to_verb(method), target, 11};
@@ -52,7 +63,7 @@ sim::HttpResult http_call(unsigned short port, const std::string& method, const 
     throw std::runtime_error(method + " " + target + ": " + (write_ec ? write_ec : read_ec).message());
 
   auto res = parser.release();
-  sim::HttpResult out;
+  HttpResult out;
   out.status = res.result_int();
   out.body = std::move(res.body());
   for (const auto& f : res) out.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
