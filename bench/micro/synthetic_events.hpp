@@ -1,5 +1,5 @@
 // File: bench/micro/synthetic_events.hpp — realistic ECS event bodies and API shapes for benchmarks.
-// Bodies follow the EventBridge envelope of ../shared/testdata/ecs-events and what berth-sim emits:
+// Bodies follow the EventBridge envelope of tests/testdata/ecs-events and what berth-sim emits:
 // a task event is ~1.7 KB (two containers, ISO times, overrides), an instance event ~3 KB (20
 // attributes, registered/remaining resources). Versions increase per task/instance as in ECS, so a
 // stream applies in order exactly once.

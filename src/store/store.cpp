@@ -275,9 +275,18 @@ StoreResult<sqlite::Statement*> Store::stmt(std::string_view sql) {
   return &it->second;
 }
 
+namespace {
+// The name of the savepoint at nesting depth `depth` ("s1", "s2", ...).
+std::string savepoint_name(int depth) {
+  std::string name = "s";
+  name += std::to_string(depth);
+  return name;
+}
+}  // namespace
+
 // Depth 0 is a real write transaction; nested calls use savepoints so an inner failure undoes only its part.
 StoreResult<void> Store::begin() {
-  auto r = db_.exec(txn_depth_ == 0 ? "BEGIN IMMEDIATE" : "SAVEPOINT s" + std::to_string(txn_depth_));
+  auto r = db_.exec(txn_depth_ == 0 ? std::string("BEGIN IMMEDIATE") : "SAVEPOINT " + savepoint_name(txn_depth_));
   if (r) ++txn_depth_;
   return r;
 }
@@ -285,7 +294,7 @@ StoreResult<void> Store::begin() {
 StoreResult<void> Store::commit() {
   BOOST_ASSERT(txn_depth_ > 0);
   if (txn_depth_ > 1) {
-    auto r = db_.exec("RELEASE s" + std::to_string(txn_depth_ - 1));
+    auto r = db_.exec("RELEASE " + savepoint_name(txn_depth_ - 1));
     if (!r) {
       rollback();
       return r;
@@ -305,7 +314,7 @@ StoreResult<void> Store::commit() {
 void Store::rollback() {
   BOOST_ASSERT(txn_depth_ > 0);
   if (txn_depth_ > 1) {
-    std::string sp = "s" + std::to_string(txn_depth_ - 1);
+    const std::string sp = savepoint_name(txn_depth_ - 1);
     (void)db_.exec("ROLLBACK TO " + sp);
     (void)db_.exec("RELEASE " + sp);
   } else {
