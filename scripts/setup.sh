@@ -8,9 +8,10 @@ packages=(
   libboost1.81-all-dev libboost-json1.81-dev
   libspdlog-dev libssl-dev libtomlplusplus-dev libsqlite3-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
-  ca-certificates
+  ca-certificates ccache
   curl python3
 )
+# ccache speeds up rebuilds (scripts/test.sh uses it when present).
 # curl (with --aws-sigv4) and python3 (JSON in shell) are used by scripts/demo.sh.
 
 missing=()
