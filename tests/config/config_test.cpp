@@ -341,9 +341,10 @@ stop_on_draining = true
 
 namespace {
 
-// The unit file is part of the product: check the options the issue requires are present.
+// The unit file is part of the product: check the options the issue requires are present, in the unit CMake
+// generated from config/berth.service.in for this build's install prefix.
 TEST(SystemdUnit, HasNotifyWatchdogReloadAndHardening) {
-  std::ifstream in(std::filesystem::path(BERTH_SOURCE_DIR) / "config" / "berth.service");
+  std::ifstream in(BERTH_UNIT_FILE);
   ASSERT_TRUE(in);
   std::vector<std::string> lines;
   for (std::string line; std::getline(in, line);) lines.push_back(line);
@@ -352,8 +353,14 @@ TEST(SystemdUnit, HasNotifyWatchdogReloadAndHardening) {
   };
   for (const char* required : {"Type=notify", "WatchdogSec=", "ExecReload=/bin/kill -HUP $MAINPID",
                                "ProtectSystem=strict", "StateDirectory=berth", "NoNewPrivileges=yes",
-                               "ExecStart=/usr/local/bin/berth serve -c ", "RestartPreventExitStatus=2"})
+                               BERTH_UNIT_EXEC_START, "RestartPreventExitStatus=2", "User=berth"})
     EXPECT_TRUE(has(required)) << "missing " << required;
+  // One account model: the static berth user, not a transient one as well.
+  EXPECT_FALSE(has("DynamicUser=")) << "User=berth and DynamicUser= together";
+  for (const auto& line : lines) {
+    if (line.empty() || line[0] == '#') continue;
+    EXPECT_EQ(line.find("@BERTH_"), std::string::npos) << "unsubstituted template variable: " << line;
+  }
 }
 
 }  // namespace
