@@ -6,12 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${BUILD_DIR:-build}
-launcher=()
-if command -v ccache >/dev/null; then
-  launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-  # Hits across clones in other folders (CI clones into a new temporary folder every run).
-  export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
-fi
+# shellcheck source=scripts/ccache_env.sh
+source scripts/ccache_env.sh
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE="${BERTH_BUILD_TYPE:-Release}" -DCMAKE_INSTALL_PREFIX=/usr \
   "${launcher[@]}" "$@" >/dev/null
 cmake --build "$build" -j"$(nproc)" --target berth

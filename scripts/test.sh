@@ -7,12 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${BUILD_DIR:-build}
-launcher=()
-if command -v ccache >/dev/null; then
-  launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-  # Hits across clones in other folders (CI clones into a new temporary folder every run).
-  export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
-fi
+# shellcheck source=scripts/ccache_env.sh
+source scripts/ccache_env.sh
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE="${BERTH_BUILD_TYPE:-Release}" -DBERTH_WERROR=ON "${launcher[@]}" "$@"
 cmake --build "$build" -j"$(nproc)"
 # shellcheck disable=SC2086 # BERTH_CTEST_ARGS is a list of arguments
