@@ -12,7 +12,9 @@
 # `User=berth` in the unit. No DynamicUser=: the state directory and the conffile belong to that user.
 include(GNUInstallDirs)
 
-set(BERTH_UNIT_DIR "${CMAKE_INSTALL_PREFIX}/lib/systemd/system" CACHE PATH "where berth.service is installed")
+# Derived from the prefix on every configure (not cached): scripts/package.sh re-configures a build folder that
+# scripts/test.sh configured with the default prefix, and the unit must follow the new one.
+set(BERTH_UNIT_DIR "${CMAKE_INSTALL_PREFIX}/lib/systemd/system")
 set(BERTH_CONFIG_DIR "${CMAKE_INSTALL_FULL_SYSCONFDIR}/berth")
 # systemd's StateDirectory=berth is always /var/lib/berth, whatever the prefix (and store.path defaults there).
 set(BERTH_STATE_DIR "/var/lib/berth")
