@@ -44,8 +44,8 @@ void BM_ModelMemory(benchmark::State& state) {
   const auto instances = static_cast<std::size_t>(state.range(0));
   const auto tasks = static_cast<std::size_t>(state.range(1));
   const SystemTime now = SystemTime{} + std::chrono::hours(24 * 365 * 56);
-  const std::string daemon_sb = policy::encode_started_by("bench-env");
-  const std::string daemon_group = *policy::encode_group("bench-env", "d-0001");
+  const std::string daemon_sb = policy::encode_started_by(policy::WorkloadKey::daemon("bench-env"));
+  const std::string daemon_group = *policy::encode_group(policy::WorkloadKey::daemon("bench-env"), "d-0001");
   const std::string daemon_td = "arn:aws:ecs:us-east-1:111122223333:task-definition/bench-daemon:1";
   double per_instance = 0, per_task = 0, rss_mib = 0, heap_mib = 0;
   for (auto _ : state) {

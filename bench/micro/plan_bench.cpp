@@ -35,8 +35,8 @@ std::unique_ptr<ClusterModel> make_cluster(Fill fill) {
   for (std::size_t i = 0; i < cluster_instances; ++i) model->apply_instance(make_instance(i, 1), long_ago);
   const std::string foreign_sb = "ecs-svc/9223370556150183303", foreign_group = "service:web",
                     foreign_td = "arn:aws:ecs:us-east-1:111122223333:task-definition/web:7";
-  const std::string sb = policy::encode_started_by(env_name);
-  const std::string group = *policy::encode_group(env_name, "d-0001");
+  const std::string sb = policy::encode_started_by(policy::WorkloadKey::daemon(env_name));
+  const std::string group = *policy::encode_group(policy::WorkloadKey::daemon(env_name), "d-0001");
   for (std::size_t i = 0; i < cluster_instances; ++i) {
     model->apply_task(make_task(i, i, "RUNNING", 3, foreign_sb, foreign_group, foreign_td), long_ago);
     if (fill == Fill::daemon_running)
@@ -58,7 +58,7 @@ policy::Environment make_env(const std::string& td) {
 
 void run_plan(benchmark::State& state, const ClusterModel& model, const policy::Environment& env,
               const policy::Deployment* active) {
-  const std::string sb = policy::encode_started_by(env.name);
+  const std::string sb = policy::encode_started_by(policy::WorkloadKey::daemon(env.name));
   policy::InstanceBackoff backoff;
   std::size_t starts = 0, stops = 0;
   for (auto _ : state) {
@@ -118,7 +118,7 @@ BENCHMARK(BM_DaemonPlan5000_Rollout)->Unit(benchmark::kMillisecond);
 // The snapshot alone (the part that scales with the whole cluster, not the environment).
 void BM_Snapshot5000(benchmark::State& state) {
   auto model = make_cluster(Fill::daemon_running);
-  const std::string sb = policy::encode_started_by(env_name);
+  const std::string sb = policy::encode_started_by(policy::WorkloadKey::daemon(env_name));
   for (auto _ : state) benchmark::DoNotOptimize(model->snapshot(sb, plan_now));
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * cluster_instances));
 }

@@ -130,12 +130,12 @@ DaemonPlan compute_daemon_plan(const ClusterSnapshot& snapshot, const Environmen
   }
   const bool rolling = active && (active->status == DeploymentStatus::pending ||
                                   active->status == DeploymentStatus::running);
-  auto group = encode_group(env.name, active ? std::string_view(active->id) : std::string_view{});
+  auto group = encode_group(WorkloadKey::daemon(env.name), active ? std::string_view(active->id) : std::string_view{});
   if (!group) {
     plan.error = "environment name or deployment id does not fit in an ECS task group";
     return plan;
   }
-  const std::string started_by = encode_started_by(env.name);
+  const std::string started_by = encode_started_by(WorkloadKey::daemon(env.name));
   const std::string_view target = env.task_definition;
   Context ctx{env, now, plan, options};
 

@@ -8,7 +8,7 @@ namespace berth::reactor {
 void EnvironmentIndex::put(const std::string& environment, std::string_view cluster) {
   erase(environment);
   std::string name(cluster_name_from_arn(cluster));
-  by_started_by_[policy::encode_started_by(environment)] = environment;
+  by_started_by_[policy::encode_started_by(policy::WorkloadKey::daemon(std::string(environment)))] = environment;
   cluster_of_[environment] = name;
   by_cluster_[name].insert(environment);
 }
@@ -20,7 +20,7 @@ void EnvironmentIndex::erase(const std::string& environment) {
     c->second.erase(environment);
     if (c->second.empty()) by_cluster_.erase(c);
   }
-  by_started_by_.erase(policy::encode_started_by(environment));
+  by_started_by_.erase(policy::encode_started_by(policy::WorkloadKey::daemon(std::string(environment))));
   cluster_of_.erase(it);
 }
 

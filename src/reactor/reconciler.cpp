@@ -178,7 +178,7 @@ boost::asio::awaitable<SyncOutcome> Reconciler::sync_once(std::string name) {
     if (checked) options.health_checked_task_definitions.push_back(td);
 
   auto& backoff = backoff_.try_emplace(name, settings_.backoff).first->second;
-  const std::string started_by = policy::encode_started_by(env->name);
+  const std::string started_by = policy::encode_started_by(policy::WorkloadKey::daemon(env->name));
   auto doubts = co_await async_check_launch_doubts(ecs_, *model, started_by, clock_, settings_.launch_doubt);
   stats_.doubts_found += doubts.found;
   stats_.doubts_cleared += doubts.cleared;
@@ -236,7 +236,7 @@ boost::asio::awaitable<SyncOutcome> Reconciler::sync_removed(std::string name, s
   }
   std::vector<policy::StopOrder> stops;
   {
-    auto snapshot = model->snapshot(policy::encode_started_by(name), clock_());
+    auto snapshot = model->snapshot(policy::encode_started_by(policy::WorkloadKey::daemon(name)), clock_());
     for (const auto& t : snapshot.tasks)
       if (t.is_live() && !t.arn.empty())
         stops.push_back({std::string(t.arn), std::string(t.instance_arn), policy::StopCause::not_matching,

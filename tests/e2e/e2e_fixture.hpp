@@ -111,7 +111,7 @@ class E2eTest : public ::testing::Test {
     return false;
   }
 
-  static std::string started_by(const std::string& env) { return policy::encode_started_by(env); }
+  static std::string started_by(const std::string& env) { return policy::encode_started_by(policy::WorkloadKey::daemon(env)); }
 
   std::unique_ptr<SimProcess> sim_;
   std::unique_ptr<BerthProcess> berth_;

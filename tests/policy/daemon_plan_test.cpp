@@ -52,8 +52,8 @@ struct World {
     t.arn = keep("arn:aws:ecs:us-east-1:1:task/c/t" + std::to_string(++counter));
     t.instance_arn = keep(inst_arn(i));
     t.task_definition = keep(std::move(td));
-    t.started_by = keep(encode_started_by(env_name));
-    t.group = keep(*encode_group(env_name, deployment));
+    t.started_by = keep(encode_started_by(policy::WorkloadKey::daemon(env_name)));
+    t.group = keep(*encode_group(policy::WorkloadKey::daemon(env_name), deployment));
     t.last_status = st;
     t.desired_status = st == TaskStatus::stopped ? TaskStatus::stopped : TaskStatus::running;
     if (st == TaskStatus::running && healthy_for >= 0s) {
@@ -133,7 +133,7 @@ TEST(DaemonPlan, LaunchesOnEveryMatchingInstanceInBatchesOfTen) {
   EXPECT_EQ(plan.starts[2].instance_arns.size(), 5u);
   EXPECT_EQ(plan.start_count(), 25u);
   EXPECT_EQ(plan.starts[0].task_definition, "agent:2");
-  EXPECT_EQ(plan.starts[0].started_by, encode_started_by("agent"));
+  EXPECT_EQ(plan.starts[0].started_by, encode_started_by(policy::WorkloadKey::daemon("agent")));
   EXPECT_EQ(plan.starts[0].group, "berth:agent:");
   EXPECT_EQ(plan.desired, 25u);
 }

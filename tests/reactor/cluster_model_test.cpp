@@ -216,7 +216,7 @@ TEST(EnvironmentIndex, MapsEventsToDirtyEnvironments) {
   idx.put("logs", "c");
   idx.put("other", "d");
   ApplyOutcome task_applied{ApplyResult::applied, {}, false};
-  std::string sb = policy::encode_started_by("logs");
+  std::string sb = policy::encode_started_by(policy::WorkloadKey::daemon("logs"));
   task_applied.started_by = sb;
   EXPECT_EQ(idx.dirty_keys(task_applied, "c"), std::vector<std::string>{"logs"});
   ApplyOutcome stale = task_applied;

@@ -41,7 +41,7 @@ TEST(EventIngest, AppliesDirtiesAndDecidesDeletion) {
   envs.put("agent", "c");
   envs.put("logs", "c");
   EventIngest ingest([&](std::string_view name) { return name == "c" ? &model : nullptr; }, envs);
-  auto sb = policy::encode_started_by("agent");
+  auto sb = policy::encode_started_by(policy::WorkloadKey::daemon("agent"));
 
   auto r = ingest.ingest(task_event("c", "t1", "RUNNING", 2, sb), t0);
   EXPECT_EQ(r.result, IngestResult::applied);

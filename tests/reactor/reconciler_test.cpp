@@ -321,7 +321,7 @@ TEST(Reconciler, LaunchDoubtCheckFindsTasksTheLostResponseLaunched) {
   EXPECT_EQ(out.started, 0u);
   EXPECT_EQ(h.ecs.start_calls, 1);
   EXPECT_EQ(h.reconciler.stats().doubts_found, 3u);
-  for (int i = 0; i < 3; ++i) EXPECT_FALSE(h.model.in_doubt(inst_arn(i), policy::encode_started_by("agent")));
+  for (int i = 0; i < 3; ++i) EXPECT_FALSE(h.model.in_doubt(inst_arn(i), policy::encode_started_by(policy::WorkloadKey::daemon("agent"))));
   ASSERT_GE(h.converge(), 0);
   for (int i = 0; i < 3; ++i) EXPECT_EQ(h.ecs.live_on(inst_arn(i)), 1u);
   EXPECT_EQ(h.ecs.start_calls, 1);
