@@ -1,5 +1,6 @@
 // File: tests/sim/api_error.hpp — the outcome of one simulated AWS operation: a JSON body or an AWS error.
 #pragma once
+#include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
 #include <optional>
@@ -11,6 +12,7 @@ struct ApiError {
   std::string type;     // e.g. "ClusterNotFoundException", "InvalidParameterException"
   std::string message;
   int status = 400;     // 500 for ServerException
+  boost::json::object fields = {};  // extra members of the error body (ConflictException's resourceIds)
 };
 
 struct ApiOutcome {

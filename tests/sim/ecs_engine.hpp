@@ -10,6 +10,9 @@
 #include <chrono>
 #include <deque>
 #include <functional>
+#include <map>
+#include <utility>
+#include <vector>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -77,7 +80,8 @@ private:
   ApiOutcome put_attributes(std::uint32_t cluster, const boost::json::object& in);
   ApiOutcome list_attributes(std::uint32_t cluster, const boost::json::object& in);
   ApiOutcome start_task(std::uint32_t cluster, const boost::json::object& in);
-  ApiOutcome run_task(std::uint32_t cluster, const boost::json::object& in);
+  ApiOutcome run_task(std::uint32_t cluster, const boost::json::object& in);  // clientToken, then run_task_once
+  ApiOutcome run_task_once(std::uint32_t cluster, const boost::json::object& in);
   ApiOutcome stop_task(std::uint32_t cluster, const boost::json::object& in);
   ApiOutcome list_tasks(std::uint32_t cluster, const boost::json::object& in);
   ApiOutcome describe_tasks(std::uint32_t cluster, const boost::json::object& in);
@@ -124,6 +128,17 @@ private:
   // In STOPPED order; the retention is fixed, so due times never decrease and the sweep only
   // looks at the front. At most one sweep timer is pending (prune_armed_).
   std::deque<PruneEntry> prune_queue_;
+  // RunTask clientToken idempotency (ECS_Idempotency.html): per cluster, a token seen within 24 h answers
+  // with the original result when the parameters are the same, ConflictException (resourceIds = the
+  // tasks it launched) when they differ. Expired in order of first use (fixed TTL), lazily on RunTask.
+  struct RunTaskToken {
+    std::string parameters;  // the request without clientToken, serialized
+    boost::json::value result;
+    std::vector<std::string> task_arns;
+    Clock::time_point expires;
+  };
+  std::map<std::pair<std::uint32_t, std::string>, RunTaskToken> run_task_tokens_;
+  std::deque<std::pair<Clock::time_point, std::pair<std::uint32_t, std::string>>> run_task_token_expiry_;
   bool prune_armed_ = false;
   std::uint64_t tasks_pruned_ = 0;
 };

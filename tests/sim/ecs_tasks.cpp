@@ -307,6 +307,39 @@ ApiOutcome EcsEngine::start_task(std::uint32_t c, const json::object& in) {
 }
 
 ApiOutcome EcsEngine::run_task(std::uint32_t c, const json::object& in) {
+  constexpr auto token_ttl = std::chrono::hours(24);
+  const auto now = Clock::now();
+  while (!run_task_token_expiry_.empty() && run_task_token_expiry_.front().first <= now) {
+    run_task_tokens_.erase(run_task_token_expiry_.front().second);
+    run_task_token_expiry_.pop_front();
+  }
+  const std::string token = str(in, "clientToken");
+  std::string parameters;
+  if (!token.empty()) {
+    json::object without_token = in;
+    without_token.erase("clientToken");
+    parameters = json::serialize(without_token);
+    if (auto it = run_task_tokens_.find({c, token}); it != run_task_tokens_.end()) {
+      if (it->second.parameters == parameters) return ApiOutcome::ok(it->second.result);
+      ApiOutcome conflict = ApiOutcome::fail(
+          "ConflictException", "The specified client token is already in use with a different RunTask request.");
+      json::array ids;
+      for (const auto& arn : it->second.task_arns) ids.emplace_back(arn);
+      conflict.error->fields["resourceIds"] = std::move(ids);
+      return conflict;
+    }
+  }
+  ApiOutcome out = run_task_once(c, in);
+  if (!token.empty() && !out.error) {
+    std::vector<std::string> arns;
+    for (const auto& t : out.body.as_object().at("tasks").as_array()) arns.emplace_back(str(t.as_object(), "taskArn"));
+    run_task_tokens_[{c, token}] = RunTaskToken{std::move(parameters), out.body, std::move(arns), now + token_ttl};
+    run_task_token_expiry_.emplace_back(now + token_ttl, std::pair{c, token});
+  }
+  return out;
+}
+
+ApiOutcome EcsEngine::run_task_once(std::uint32_t c, const json::object& in) {
   auto td = find_taskdef(str(in, "taskDefinition"));
   if (!td) return ApiOutcome::fail("ClientException", "TaskDefinition not found.");
   const int count = int_or(in, "count", 1);

@@ -77,7 +77,9 @@ HttpReply Sim::ecs_error(const ApiError& e) const {
   HttpReply r;
   r.status = static_cast<unsigned>(e.status);
   r.content_type = "application/x-amz-json-1.1";
-  r.body = json::serialize(json::object{{"__type", e.type}, {"message", e.message}});
+  json::object body{{"__type", e.type}, {"message", e.message}};
+  for (const auto& [k, v] : e.fields) body[k] = v;
+  r.body = json::serialize(body);
   r.headers.emplace_back("x-amzn-ErrorType", e.type);
   return r;
 }

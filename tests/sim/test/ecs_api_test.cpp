@@ -141,6 +141,35 @@ TEST(EcsApi, RunTaskPlacementStrategiesAndConstraints) {
   EXPECT_EQ(bad.json().at("__type"), "InvalidParameterException");
 }
 
+// ECS_Idempotency.html: a RunTask retried with the same clientToken and parameters returns the original
+// result without launching again; the same token with other parameters is a ConflictException naming the
+// tasks the token launched; tokens are per cluster.
+TEST(EcsApi, RunTaskClientTokenIsIdempotent) {
+  SimProcess sim(fast_args({"--cluster", "default", "--cluster", "other", "--instances", "2"}));
+  register_taskdef(sim, "web", 128, 128, 0);
+  json::object req{{"taskDefinition", "web"}, {"count", 2}, {"clientToken", "run-1"}, {"startedBy", "berth"}};
+  auto first = sim.ecs("RunTask", req).json();
+  ASSERT_EQ(first.at("tasks").as_array().size(), 2u);
+  auto again = sim.ecs("RunTask", req).json();
+  EXPECT_EQ(again.at("tasks").at(0).at("taskArn"), first.at("tasks").at(0).at("taskArn"));
+  EXPECT_EQ(again.at("tasks").at(1).at("taskArn"), first.at("tasks").at(1).at("taskArn"));
+  EXPECT_EQ(sim.ecs("ListTasks", json::object{}).json().at("taskArns").as_array().size(), 2u);
+
+  json::object changed = req;
+  changed["count"] = 1;
+  auto conflict = sim.ecs("RunTask", changed).json();
+  EXPECT_EQ(conflict.at("__type"), "ConflictException");
+  ASSERT_EQ(conflict.at("resourceIds").as_array().size(), 2u);
+  EXPECT_EQ(conflict.at("resourceIds").at(0), first.at("tasks").at(0).at("taskArn"));
+
+  json::object elsewhere = req;
+  elsewhere["cluster"] = "other";
+  elsewhere["count"] = 1;
+  auto other = sim.ecs("RunTask", elsewhere).json();
+  EXPECT_EQ(other.at("tasks").as_array().size(), 1u);
+  EXPECT_EQ(sim.ecs("ListTasks", json::object{}).json().at("taskArns").as_array().size(), 2u);
+}
+
 TEST(EcsApi, PaginationWithNextToken) {
   SimProcess sim(fast_args({"--instances", "25", "--throttle", "off"}));
   register_taskdef(sim, "tiny", 1, 1);
