@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string_view>
@@ -23,6 +24,13 @@ HealthStatus health_status_from_string(std::string_view s);
 const char* to_string(InstanceStatus s);
 const char* to_string(TaskStatus s);
 
+// CPU units (1024 per vCPU) and MiB, as ECS's INTEGER resources "CPU" and "MEMORY".
+struct CpuMemory {
+  std::int32_t cpu = 0;
+  std::int32_t memory = 0;
+  friend bool operator==(const CpuMemory&, const CpuMemory&) = default;
+};
+
 // One instance attribute; capabilities have no value.
 struct AttributeView {
   std::string_view name;
@@ -36,6 +44,14 @@ struct SnapshotInstance {
   InstanceStatus status = InstanceStatus::other;
   bool agent_connected = false;
   std::span<const AttributeView> attributes;
+  std::string_view availability_zone;  // attribute ecs.availability-zone, empty if unknown
+  // Resources as ECS reports them (registeredResources / remainingResources). `remaining` is ECS's
+  // figure minus what berth's own in-flight launches (expectations) will take once they land.
+  CpuMemory registered;
+  CpuMemory remaining;
+  // Host ports in use (PORTS / PORTS_UDP of remainingResources, plus expectations' ports), sorted.
+  std::span<const std::uint16_t> reserved_tcp_ports;
+  std::span<const std::uint16_t> reserved_udp_ports;
 
   // Linear scan: instances carry a few dozen attributes at most.
   std::optional<AttributeView> attribute(std::string_view name) const {
@@ -51,6 +67,9 @@ struct SnapshotTask {
   std::string_view task_definition;
   std::string_view started_by;
   std::string_view group;
+  // What the task reserves on its instance (task-level cpu/memory, else the sum of its task
+  // definition's containers); zero while the task definition is not yet described.
+  CpuMemory reserved;
   TaskStatus last_status = TaskStatus::pending;
   TaskStatus desired_status = TaskStatus::running;
   HealthStatus health = HealthStatus::unknown;
@@ -73,8 +92,9 @@ struct SnapshotTask {
   bool is_stopping() const { return !is_stopped() && desired_status == TaskStatus::stopped; }
 };
 
-// Instances of the cluster, and the tasks of ONE owner (environment) including recent tombstones
-// (STOPPED tasks) and expectations.
+// Instances of the cluster and its tasks, including recent tombstones (STOPPED tasks) and
+// expectations. A snapshot may hold every task of the cluster (berth's and foreign ones) or only one
+// workload's: policies classify tasks themselves (policy/ownership.hpp) and ignore what is not theirs.
 struct ClusterSnapshot {
   std::string_view cluster;
   std::vector<SnapshotInstance> instances;

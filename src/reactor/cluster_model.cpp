@@ -148,6 +148,16 @@ void ClusterModel::mark_stop_requested(std::string_view task_arn) {
   it->second.healthy_since.reset();
 }
 
+policy::SnapshotInstance ClusterModel::instance_view(std::string_view arn, const InstanceRecord& r) {
+  policy::SnapshotInstance v;
+  v.arn = arn;
+  v.ec2_instance_id = r.ec2_instance_id;
+  v.status = r.status;
+  v.agent_connected = r.agent_connected;
+  v.attributes = r.attributes;
+  return v;
+}
+
 bool ClusterModel::write_instance(InstanceRecord& r, const aws::ecs::ContainerInstance& ci, SystemTime now) {
   auto status = policy::instance_status_from_string(ci.status);
   std::vector<policy::AttributeView> attrs;
@@ -282,7 +292,7 @@ policy::ClusterSnapshot ClusterModel::snapshot(std::string_view started_by, Syst
   s.instances.reserve(instances_.size());
   for (const auto& [arn, r] : instances_) {
     if (r.status == InstanceStatus::inactive) continue;
-    s.instances.push_back({arn, r.ec2_instance_id, r.status, r.agent_connected, r.attributes});
+    s.instances.push_back(instance_view(arn, r));
   }
   // Interned owner tags compare by pointer; an owner never seen has no tasks.
   auto owner = pool_.find(started_by);
@@ -320,13 +330,13 @@ std::optional<policy::SnapshotInstance> ClusterModel::instance_for_test(std::str
   auto it = instances_.find(instance_arn);
   if (it == instances_.end()) return std::nullopt;
   const auto& r = it->second;
-  return policy::SnapshotInstance{it->first, r.ec2_instance_id, r.status, r.agent_connected, r.attributes};
+  return instance_view(it->first, r);
 }
 
 void ClusterModel::for_each_instance(
     const std::function<void(const policy::SnapshotInstance&, std::int64_t)>& fn) const {
   for (const auto& [arn, r] : instances_)
-    fn(policy::SnapshotInstance{arn, r.ec2_instance_id, r.status, r.agent_connected, r.attributes}, r.version);
+    fn(instance_view(arn, r), r.version);
 }
 
 void ClusterModel::for_each_task(const std::function<void(const policy::SnapshotTask&, std::int64_t)>& fn) const {

@@ -162,6 +162,7 @@ class ClusterModel {
 
   void write_task(TaskRecord& r, const aws::ecs::Task& t, SystemTime now);
   bool write_instance(InstanceRecord& r, const aws::ecs::ContainerInstance& ci, SystemTime now);
+  static policy::SnapshotInstance instance_view(std::string_view arn, const InstanceRecord& r);
   static policy::SnapshotTask view(std::string_view arn, const TaskRecord& r);
 
   std::string cluster_name_;
