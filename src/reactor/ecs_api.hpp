@@ -3,6 +3,7 @@
 // belong to the implementation; results distinguish "failed" from "outcome unknown".
 #pragma once
 
+#include "aws/ecs_api.hpp"
 #include "aws/ecs_types.hpp"
 
 #include <boost/asio/awaitable.hpp>
@@ -34,10 +35,29 @@ struct StartTaskRequest {
   std::string group;                             // <= 255 chars
 };
 
+// RunTask: ECS places the tasks (berth's placement constraints/strategy passed through). Used where
+// berth need not pick the instance (jobs). Unlike StartTask it is idempotent: a retry with the same
+// client_token within 24 h answers the first call's tasks and launches nothing; the same token with
+// other parameters is refused (ConflictException: rejected).
+struct RunTaskRequest {
+  std::string cluster;
+  std::string task_definition;
+  int count = 1;                 // 1..10
+  std::string client_token;      // <= 64 chars; required, so that a caller can retry after a crash
+  std::string started_by;        // <= 36 chars
+  std::string group;             // <= 255 chars
+  std::vector<aws::ecs::PlacementConstraint> placement_constraints;
+  std::vector<aws::ecs::PlacementStrategy> placement_strategy;
+  boost::json::object overrides;  // TaskOverride (containerOverrides, cpu, memory, ...), passed through
+};
+
+// StartTask and RunTask answer alike.
 struct StartTaskResult {
   std::vector<aws::ecs::Task> tasks;
-  std::vector<aws::ecs::Failure> failures;  // arn = the container instance that got no task
+  // StartTask: arn = the container instance that got no task; RunTask: ECS's reason (e.g. RESOURCE:CPU).
+  std::vector<aws::ecs::Failure> failures;
 };
+using RunTaskResult = StartTaskResult;
 
 struct ArnPage {
   std::vector<std::string> arns;
@@ -61,6 +81,7 @@ class EcsApi {
   virtual ~EcsApi() = default;
 
   virtual boost::asio::awaitable<EcsResult<StartTaskResult>> start_task(StartTaskRequest request) = 0;
+  virtual boost::asio::awaitable<EcsResult<RunTaskResult>> run_task(RunTaskRequest request) = 0;
   virtual boost::asio::awaitable<EcsResult<aws::ecs::Task>> stop_task(std::string cluster, std::string task_arn,
                                                                       std::string reason) = 0;
   // Pages of up to 100 ARNs.

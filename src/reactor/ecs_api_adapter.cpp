@@ -55,6 +55,28 @@ asio::awaitable<EcsResult<StartTaskResult>> EcsApiAdapter::start_task(StartTaskR
   co_return StartTaskResult{std::move(res->items), std::move(res->failures)};
 }
 
+asio::awaitable<EcsResult<RunTaskResult>> EcsApiAdapter::run_task(RunTaskRequest request) {
+  count("RunTask");
+  if (request.client_token.empty()) {
+    // The client would make one up, which a caller that crashes cannot reuse: refuse, nothing sent.
+    co_return EcsError{EcsError::Kind::rejected, "InvalidParameterException", "RunTask without a clientToken"};
+  }
+  aws::ecs::RunTaskRequest r;
+  r.cluster = std::move(request.cluster);
+  r.task_definition = std::move(request.task_definition);
+  r.count = request.count;
+  r.client_token = std::move(request.client_token);
+  r.started_by = std::move(request.started_by);
+  r.group = std::move(request.group);
+  r.placement_constraints = std::move(request.placement_constraints);
+  r.placement_strategy = std::move(request.placement_strategy);
+  r.overrides = std::move(request.overrides);
+  // The client retries an unanswered RunTask with the same token (safe: ECS launches it once).
+  auto res = co_await client_.run_task(std::move(r));
+  if (!res) co_return fail(res.error());
+  co_return RunTaskResult{std::move(res->items), std::move(res->failures)};
+}
+
 asio::awaitable<EcsResult<aws::ecs::Task>> EcsApiAdapter::stop_task(std::string cluster, std::string task_arn,
                                                                     std::string reason) {
   count("StopTask");

@@ -33,6 +33,7 @@ class EcsApiAdapter final : public EcsApi {
   explicit EcsApiAdapter(aws::ecs::EcsClient& client) : client_(client) {}
 
   boost::asio::awaitable<EcsResult<StartTaskResult>> start_task(StartTaskRequest request) override;
+  boost::asio::awaitable<EcsResult<RunTaskResult>> run_task(RunTaskRequest request) override;
   boost::asio::awaitable<EcsResult<aws::ecs::Task>> stop_task(std::string cluster, std::string task_arn,
                                                               std::string reason) override;
   boost::asio::awaitable<EcsResult<ArnPage>> list_container_instances(std::string cluster,

@@ -31,6 +31,12 @@ class LaunchJournal final : public EcsApi {
   // refuses the launch (rejected, retried later).
   boost::asio::awaitable<EcsResult<StartTaskResult>> start_task(StartTaskRequest request) override;
 
+  // Not journaled: a RunTask is made safe by its clientToken, which the caller derives from what it
+  // launches (e.g. job and slot), so a restarted process retries with the same token and ECS answers
+  // the first launch instead of starting a second one.
+  boost::asio::awaitable<EcsResult<RunTaskResult>> run_task(RunTaskRequest request) override {
+    return inner_.run_task(std::move(request));
+  }
   boost::asio::awaitable<EcsResult<aws::ecs::Task>> stop_task(std::string cluster, std::string task_arn,
                                                               std::string reason) override {
     return inner_.stop_task(std::move(cluster), std::move(task_arn), std::move(reason));

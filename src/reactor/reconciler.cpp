@@ -20,6 +20,15 @@ void add_wake(SyncOutcome& out, std::optional<SystemTime> t) {
   if (t && (!out.wake_at || *t < *out.wake_at)) out.wake_at = t;
 }
 
+void add_execution(SyncOutcome& out, const Execution& e) {
+  out.success = out.success && e.success;
+  out.started += e.started;
+  out.stopped += e.stopped;
+  out.start_failures += e.start_failures;
+  if (e.error) out.error = e.error;
+  add_wake(out, e.wake_at);
+}
+
 // Rounds up (never earlier: the gate, backoff or deadline has passed when the sync runs).
 SystemTime round_up(SystemTime t, std::chrono::milliseconds granularity) {
   if (granularity.count() <= 0) return t;
@@ -33,7 +42,7 @@ SystemTime round_up(SystemTime t, std::chrono::milliseconds granularity) {
 
 Reconciler::Reconciler(EcsApi& ecs, DesiredStateAccess& state, ClusterLookup clusters, Clock clock,
                        ReconcilerSettings settings)
-    : ecs_(ecs), state_(state), clusters_(std::move(clusters)), clock_(std::move(clock)), settings_(settings) {}
+    : ecs_(ecs), executor_(ecs, clock), state_(state), clusters_(std::move(clusters)), clock_(std::move(clock)), settings_(settings) {}
 
 bool Reconciler::record_progress(policy::Environment& env, policy::Deployment& d, const policy::DaemonPlan& plan,
                                  SystemTime now) {
@@ -75,67 +84,6 @@ bool Reconciler::record_progress(policy::Environment& env, policy::Deployment& d
                    p.reason, d.status == DeploymentStatus::rolled_back);
   }
   return env_changed;
-}
-
-boost::asio::awaitable<void> Reconciler::execute_stops(ClusterModel& model, const std::string& cluster,
-                                                       const std::vector<policy::StopOrder>& stops, SyncOutcome& out) {
-  for (const auto& s : stops) {
-    ++stats_.stop_calls;
-    auto r = co_await ecs_.stop_task(cluster, s.task_arn, s.reason);
-    if (!r) {
-      ++stats_.ecs_errors;
-      out.success = false;
-      out.error = "StopTask " + s.task_arn + ": " + r.error().code + " " + r.error().message;
-      logger()->warn("stop failed cluster={} task={} code={} message=\"{}\"", cluster, s.task_arn, r.error().code,
-                     r.error().message);
-      continue;
-    }
-    model.apply_task(*r, clock_());  // the response carries the new version (desired STOPPED)
-    model.mark_stop_requested(s.task_arn);
-    ++out.stopped;
-    logger()->info("stopped cluster={} task={} instance={} cause={}", cluster, s.task_arn, s.instance_arn,
-                   policy::to_string(s.cause));
-  }
-}
-
-boost::asio::awaitable<void> Reconciler::execute_starts(ClusterModel& model, const std::string& cluster,
-                                                        const std::vector<policy::StartBatch>& starts,
-                                                        policy::InstanceBackoff& backoff, SyncOutcome& out) {
-  for (const auto& b : starts) {
-    ++stats_.start_calls;
-    StartTaskRequest req{cluster, b.task_definition, b.instance_arns, b.started_by, b.group};
-    auto r = co_await ecs_.start_task(req);
-    auto now = clock_();
-    if (!r) {
-      ++stats_.ecs_errors;
-      out.success = false;
-      out.error = "StartTask: " + r.error().code + " " + r.error().message;
-      if (r.error().kind == EcsError::Kind::unknown) {
-        // The tasks may exist: the instances count as occupied until an event or the doubt check tells.
-        for (const auto& i : b.instance_arns)
-          model.expect_launch_in_doubt(i, b.started_by, b.task_definition, now + settings_.launch_doubt.check_after,
-                                       now + settings_.launch_doubt.expire_after);
-        stats_.launches_in_doubt += b.instance_arns.size();
-        add_wake(out, now + settings_.launch_doubt.check_after);  // to have the doubt checked with ECS
-      }
-      logger()->warn("start failed cluster={} task_definition={} instances={} code={} message=\"{}\"", cluster,
-                     b.task_definition, b.instance_arns.size(), r.error().code, r.error().message);
-      continue;
-    }
-    for (const auto& t : r->tasks) {
-      model.expect_task(t, now);
-      ++out.started;
-      ++stats_.tasks_started;
-    }
-    for (const auto& f : r->failures) {
-      // E.g. RESOURCE:MEMORY or AGENT: back off on that instance rather than retrying at once.
-      backoff.record_failure(f.arn, now);
-      ++out.start_failures;
-      ++stats_.start_failures;
-      logger()->info("start refused cluster={} instance={} reason={} detail=\"{}\"", cluster, f.arn, f.reason,
-                     f.detail);
-    }
-  }
 }
 
 boost::asio::awaitable<void> Reconciler::learn_task_definition(const std::string& task_definition) {
@@ -216,8 +164,10 @@ boost::asio::awaitable<SyncOutcome> Reconciler::sync_once(std::string name) {
     }
   }
 
-  co_await execute_stops(*model, env->cluster, plan.stops, out);
-  co_await execute_starts(*model, env->cluster, plan.starts, backoff, out);
+  Execution done;
+  co_await executor_.stop(*model, env->cluster, plan.stops, done);
+  co_await executor_.start(*model, env->cluster, plan.starts, backoff, settings_.launch_doubt, done);
+  add_execution(out, done);
   if (out.start_failures > 0) {
     // Wake when the first refused instance may be retried.
     for (const auto& b : plan.starts)
@@ -242,7 +192,9 @@ boost::asio::awaitable<SyncOutcome> Reconciler::sync_removed(std::string name, s
         stops.push_back({std::string(t.arn), std::string(t.instance_arn), policy::StopCause::not_matching,
                          "berth: " + name + ": environment deleted"});
   }
-  co_await execute_stops(*model, cluster, stops, out);
+  Execution done;
+  co_await executor_.stop(*model, cluster, stops, done);
+  add_execution(out, done);
   backoff_.erase(name);
   co_return out;
 }

@@ -22,6 +22,7 @@
 #include "policy/instance_backoff.hpp"
 #include "reactor/cluster_model.hpp"
 #include "reactor/ecs_api.hpp"
+#include "reactor/executor.hpp"
 #include "reactor/launch_doubt_check.hpp"
 
 #include <boost/asio/awaitable.hpp>
@@ -63,9 +64,9 @@ struct SyncOutcome {
   std::optional<std::string> error;     // invalid spec or ECS error, for logs
 };
 
+// ECS calls and launches are counted by the executor (executor_stats()).
 struct ReconcilerStats {
-  std::uint64_t syncs = 0, start_calls = 0, stop_calls = 0, tasks_started = 0, start_failures = 0,
-                ecs_errors = 0, launches_in_doubt = 0, rollbacks = 0;
+  std::uint64_t syncs = 0, rollbacks = 0;
   // Launch doubts settled by asking ECS: the task existed after all / it did not.
   std::uint64_t doubts_found = 0, doubts_cleared = 0;
 };
@@ -88,6 +89,7 @@ class Reconciler {
   boost::asio::awaitable<SyncOutcome> sync_removed(std::string environment, std::string cluster);
 
   const ReconcilerStats& stats() const { return stats_; }
+  const ExecutorStats& executor_stats() const { return executor_.stats(); }
   // A config reload: syncs read the new settings from now on.
   void set_settings(ReconcilerSettings settings) { settings_ = std::move(settings); }
   policy::InstanceBackoff& backoff_for_test(const std::string& environment) { return backoff_[environment]; }
@@ -95,15 +97,11 @@ class Reconciler {
  private:
   boost::asio::awaitable<SyncOutcome> sync_once(std::string environment);
   // Applies the plan's rollout verdict to the deployment (and the environment on rollback).
-  boost::asio::awaitable<void> execute_stops(ClusterModel& model, const std::string& cluster,
-                                             const std::vector<policy::StopOrder>& stops, SyncOutcome& out);
-  boost::asio::awaitable<void> execute_starts(ClusterModel& model, const std::string& cluster,
-                                              const std::vector<policy::StartBatch>& starts,
-                                              policy::InstanceBackoff& backoff, SyncOutcome& out);
   bool record_progress(policy::Environment& env, policy::Deployment& deployment, const policy::DaemonPlan& plan,
                        SystemTime now);
 
-  EcsApi& ecs_;
+  EcsApi& ecs_;  // reads only (doubt checks, task definitions); writes go through executor_
+  Executor executor_;
   DesiredStateAccess& state_;
   ClusterLookup clusters_;
   Clock clock_;

@@ -580,6 +580,7 @@ json::object Scheduler::stats_json() const {
                                   {"audit_drift_tasks", rt->drift_tasks}};
   }
   const auto& rs = reconciler_.stats();
+  const auto& xs = reconciler_.executor_stats();
   const auto& core = queue_.core();
   (void)core;
   return json::object{
@@ -599,16 +600,16 @@ json::object Scheduler::stats_json() const {
                                  {"syncs", rs.syncs},
                                  {"failures", reconcile_failures_},
                                  {"marked_dirty", marked_dirty_},
-                                 {"start_calls", rs.start_calls},
-                                 {"stop_calls", rs.stop_calls},
+                                 {"start_calls", xs.start_calls},
+                                 {"stop_calls", xs.stop_calls},
                                  {"tasks_started", tasks_started_},
                                  {"tasks_stopped", tasks_stopped_},
                                  {"start_failures", start_failures_},
-                                 {"launches_in_doubt", rs.launches_in_doubt},
+                                 {"launches_in_doubt", xs.launches_in_doubt},
                                  {"doubts_found", rs.doubts_found},
                                  {"doubts_cleared", rs.doubts_cleared},
                                  {"rollbacks", rs.rollbacks},
-                                 {"ecs_errors", rs.ecs_errors},
+                                 {"ecs_errors", xs.ecs_errors},
                                  {"queue_completed", queue_.completed()},
                                  {"resumed_deployments", resumed_deployments_}}},
       {"launch_journal",

@@ -289,6 +289,9 @@ class FakeEcs : public reactor::EcsApi {
     }
     co_return out;
   }
+  asio::awaitable<reactor::EcsResult<reactor::RunTaskResult>> run_task(reactor::RunTaskRequest) override {
+    co_return reactor::EcsError{reactor::EcsError::Kind::rejected, "NotUsed", "RunTask is not used here"};
+  }
   asio::awaitable<reactor::EcsResult<aws::ecs::Task>> stop_task(std::string, std::string, std::string) override {
     co_return aws::ecs::Task{};
   }

@@ -31,6 +31,9 @@ class PagingEcs : public EcsApi {
     return p;
   }
   asio::awaitable<EcsResult<StartTaskResult>> start_task(StartTaskRequest) override { co_return StartTaskResult{}; }
+  asio::awaitable<EcsResult<RunTaskResult>> run_task(RunTaskRequest) override {
+    co_return EcsError{EcsError::Kind::rejected, "NotUsed", "RunTask is not used here"};
+  }
   asio::awaitable<EcsResult<aws::ecs::Task>> stop_task(std::string, std::string, std::string) override {
     co_return aws::ecs::Task{};
   }

@@ -132,6 +132,11 @@ class FakeEcs : public EcsApi {
     }
     co_return out;
   }
+  // Daemons never use RunTask (berth picks the instance); the executor's RunTask path is tested against the sim.
+  asio::awaitable<EcsResult<RunTaskResult>> run_task(RunTaskRequest) override {
+    ADD_FAILURE() << "the daemon reconciler called RunTask";
+    co_return EcsError{EcsError::Kind::rejected, "NotUsed", "RunTask is not used by daemons"};
+  }
   asio::awaitable<EcsResult<aws::ecs::Task>> stop_task(std::string, std::string arn, std::string) override {
     ++stop_calls;
     auto it = tasks.find(arn);

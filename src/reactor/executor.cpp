@@ -1,0 +1,119 @@
+// File: src/reactor/executor.cpp — ECS write actions and what they mean for the model.
+#include "reactor/executor.hpp"
+
+#include "common/logger.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace berth::reactor {
+
+namespace {
+std::shared_ptr<spdlog::logger> logger() {
+  static auto log = logging::get("reactor");
+  return log;
+}
+
+void add_wake(Execution& out, SystemTime t) {
+  if (!out.wake_at || t < *out.wake_at) out.wake_at = t;
+}
+}  // namespace
+
+boost::asio::awaitable<void> Executor::stop(ClusterModel& model, const std::string& cluster,
+                                            const std::vector<policy::StopOrder>& stops, Execution& out) {
+  for (const auto& s : stops) {
+    ++stats_.stop_calls;
+    auto r = co_await ecs_.stop_task(cluster, s.task_arn, s.reason);
+    if (!r) {
+      ++stats_.ecs_errors;
+      out.success = false;
+      out.error = "StopTask " + s.task_arn + ": " + r.error().code + " " + r.error().message;
+      logger()->warn("stop failed cluster={} task={} code={} message=\"{}\"", cluster, s.task_arn, r.error().code,
+                     r.error().message);
+      continue;
+    }
+    model.apply_task(*r, clock_());  // the response carries the new version (desired STOPPED)
+    model.mark_stop_requested(s.task_arn);
+    ++out.stopped;
+    logger()->info("stopped cluster={} task={} instance={} cause={}", cluster, s.task_arn, s.instance_arn,
+                   policy::to_string(s.cause));
+  }
+}
+
+boost::asio::awaitable<void> Executor::start(ClusterModel& model, const std::string& cluster,
+                                             const std::vector<policy::StartBatch>& starts,
+                                             policy::InstanceBackoff& backoff, const LaunchDoubtSettings& doubt,
+                                             Execution& out) {
+  for (const auto& b : starts) {
+    ++stats_.start_calls;
+    StartTaskRequest req{cluster, b.task_definition, b.instance_arns, b.started_by, b.group};
+    auto r = co_await ecs_.start_task(req);
+    auto now = clock_();
+    if (!r) {
+      ++stats_.ecs_errors;
+      out.success = false;
+      out.error = "StartTask: " + r.error().code + " " + r.error().message;
+      if (r.error().kind == EcsError::Kind::unknown) {
+        // The tasks may exist: the instances count as occupied until an event or the doubt check tells.
+        for (const auto& i : b.instance_arns)
+          model.expect_launch_in_doubt(i, b.started_by, b.task_definition, now + doubt.check_after,
+                                       now + doubt.expire_after);
+        stats_.launches_in_doubt += b.instance_arns.size();
+        out.in_doubt += b.instance_arns.size();
+        add_wake(out, now + doubt.check_after);  // to have the doubt checked with ECS
+      }
+      logger()->warn("start failed cluster={} task_definition={} instances={} code={} message=\"{}\"", cluster,
+                     b.task_definition, b.instance_arns.size(), r.error().code, r.error().message);
+      continue;
+    }
+    for (const auto& t : r->tasks) {
+      model.expect_task(t, now);
+      ++out.started;
+      ++stats_.tasks_started;
+    }
+    for (const auto& f : r->failures) {
+      // E.g. RESOURCE:MEMORY or AGENT: back off on that instance rather than retrying at once.
+      backoff.record_failure(f.arn, now);
+      ++out.start_failures;
+      ++stats_.start_failures;
+      logger()->info("start refused cluster={} instance={} reason={} detail=\"{}\"", cluster, f.arn, f.reason,
+                     f.detail);
+    }
+  }
+}
+
+boost::asio::awaitable<std::vector<aws::ecs::Task>> Executor::run(ClusterModel& model, RunTaskRequest request,
+                                                                  Execution& out) {
+  ++stats_.run_calls;
+  const std::string cluster = request.cluster;
+  const std::string token = request.client_token;
+  const auto count = static_cast<std::size_t>(request.count > 0 ? request.count : 0);
+  auto r = co_await ecs_.run_task(std::move(request));
+  const auto now = clock_();
+  if (!r) {
+    ++stats_.ecs_errors;
+    out.success = false;
+    out.error = "RunTask: " + r.error().code + " " + r.error().message;
+    if (r.error().kind == EcsError::Kind::unknown) {
+      // Nothing to hold in the model (ECS picks the instance): the caller retries with the same token.
+      stats_.launches_in_doubt += count;
+      out.in_doubt += count;
+    }
+    logger()->warn("run failed cluster={} client_token={} code={} message=\"{}\"", cluster, token, r.error().code,
+                   r.error().message);
+    co_return std::vector<aws::ecs::Task>{};
+  }
+  for (const auto& t : r->tasks) {
+    model.expect_task(t, now);
+    ++out.started;
+    ++stats_.tasks_started;
+  }
+  for (const auto& f : r->failures) {
+    ++out.start_failures;
+    ++stats_.start_failures;
+    logger()->info("run refused cluster={} client_token={} reason={} detail=\"{}\"", cluster, token, f.reason,
+                   f.detail);
+  }
+  co_return std::move(r->tasks);
+}
+
+}  // namespace berth::reactor

@@ -1,0 +1,70 @@
+// File: src/reactor/executor.hpp — the one place that calls ECS write actions (StartTask, RunTask,
+// StopTask) for every workload kind, and the one place that tells the model what it did:
+//
+//   plan (StopOrder, StartBatch) or RunTaskRequest --> Executor --> EcsApi (LaunchJournal -> adapter)
+//        success:          every launched task enters the model as an expectation at once, a stopped
+//                          task is marked stop-requested, so the next plan counts them;
+//        StartTask failure entries (RESOURCE:*, AGENT): the instance backs off;
+//        StartTask unknown outcome: the instances are held "in doubt" (launch_doubt_check settles it);
+//        RunTask unknown outcome: reported as `in_doubt`; the caller retries with the same
+//                          clientToken, which ECS answers with the first call's tasks.
+// Rate limits (ECS's token buckets) and retries of throttled calls belong to the EcsApi implementation.
+#pragma once
+
+#include "policy/daemon_plan.hpp"
+#include "policy/instance_backoff.hpp"
+#include "reactor/cluster_model.hpp"
+#include "reactor/ecs_api.hpp"
+#include "reactor/launch_doubt_check.hpp"
+
+#include <boost/asio/awaitable.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace berth::reactor {
+
+// What one batch of actions did (a sync adds it to its outcome).
+struct Execution {
+  bool success = true;                  // false: some call failed; the caller retries with backoff
+  std::size_t started = 0, stopped = 0;  // tasks ECS accepted
+  std::size_t start_failures = 0;       // instances (StartTask) or tasks (RunTask) ECS refused to place
+  std::size_t in_doubt = 0;             // launches whose outcome is unknown
+  std::optional<SystemTime> wake_at;    // when an in-doubt launch is due to be checked
+  std::optional<std::string> error;     // the last call's error, for logs
+};
+
+struct ExecutorStats {
+  std::uint64_t start_calls = 0, run_calls = 0, stop_calls = 0, tasks_started = 0, start_failures = 0,
+                ecs_errors = 0, launches_in_doubt = 0;
+};
+
+class Executor {
+ public:
+  using Clock = std::function<SystemTime()>;
+
+  // `ecs` must outlive the executor.
+  Executor(EcsApi& ecs, Clock clock) : ecs_(ecs), clock_(std::move(clock)) {}
+
+  boost::asio::awaitable<void> stop(ClusterModel& model, const std::string& cluster,
+                                    const std::vector<policy::StopOrder>& stops, Execution& out);
+  // One StartTask per batch (<= 10 instances). `backoff` records the instances ECS refused.
+  boost::asio::awaitable<void> start(ClusterModel& model, const std::string& cluster,
+                                     const std::vector<policy::StartBatch>& starts, policy::InstanceBackoff& backoff,
+                                     const LaunchDoubtSettings& doubt, Execution& out);
+  // One RunTask (ECS places the tasks). The launched tasks are returned and in the model as expectations.
+  boost::asio::awaitable<std::vector<aws::ecs::Task>> run(ClusterModel& model, RunTaskRequest request,
+                                                          Execution& out);
+
+  const ExecutorStats& stats() const { return stats_; }
+
+ private:
+  EcsApi& ecs_;
+  Clock clock_;
+  ExecutorStats stats_;
+};
+
+}  // namespace berth::reactor
