@@ -1,4 +1,4 @@
-// File: src/main.cpp — entry point of the berth daemon and CLI: serve, check-config, --version, --help.
+// File: src/main.cpp — entry point of the berth service process and CLI: serve, check-config, --version, --help.
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -10,7 +10,7 @@
 #include "config/config.hpp"
 #include "http/api/api_v1.hpp"
 #include "http/api_routes.hpp"
-#include "reactor/daemon.hpp"
+#include "process/process.hpp"
 #include "reactor/scheduler_component.hpp"
 #include "store/store.hpp"
 
@@ -76,7 +76,7 @@ berth::config::Result<berth::config::Config> load(const std::string& path) {
   return cfg;
 }
 
-// Opens the store (creating its folder), builds the scheduler and the /v1 API, then runs the daemon.
+// Opens the store (creating its folder), builds the scheduler and the /v1 API, then runs the process.
 int serve(berth::config::Config cfg, const std::string& path) {
   std::error_code ec;
   const std::filesystem::path store_path(cfg.store.path);
@@ -91,14 +91,14 @@ int serve(berth::config::Config cfg, const std::string& path) {
     return exit_startup;
   }
 
-  berth::reactor::DaemonOptions options;
+  berth::process::ProcessOptions options;
   options.config_path = path;
   options.announce = &std::cout;
-  berth::reactor::Daemon daemon(cfg, options);
+  berth::process::Process process(cfg, options);
 
   std::shared_ptr<berth::reactor::Scheduler> scheduler;
   try {
-    scheduler = std::make_shared<berth::reactor::Scheduler>(daemon.io(), cfg, **store);
+    scheduler = std::make_shared<berth::reactor::Scheduler>(process.io(), cfg, **store);
   } catch (const std::exception& e) {
     std::cerr << "berth: cannot set up the scheduler: " << e.what() << "\n";
     return exit_startup;
@@ -110,9 +110,9 @@ int serve(berth::config::Config cfg, const std::string& path) {
   berth::http::api::ApiV1 api(
       **store, *scheduler, *scheduler, [] { return std::chrono::system_clock::now(); },
       berth::http::api::random_deployment_id, api_options);
-  berth::http::add_api_routes(daemon.router(), api, [s = scheduler.get()] { return s->stats_json(); });
-  daemon.add_component(scheduler);
-  return daemon.run();
+  berth::http::add_api_routes(process.router(), api, [s = scheduler.get()] { return s->stats_json(); });
+  process.add_component(scheduler);
+  return process.run();
 }
 
 }  // namespace

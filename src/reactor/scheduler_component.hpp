@@ -37,7 +37,7 @@
 #include "config/config.hpp"
 #include "http/api/api_types.hpp"
 #include "reactor/cluster_model.hpp"
-#include "reactor/daemon.hpp"
+#include "process/component.hpp"
 #include "reactor/desired_state_store.hpp"
 #include "reactor/ecs_api_adapter.hpp"
 #include "reactor/environment_index.hpp"
@@ -72,7 +72,7 @@ struct SchedulerSettings {
   ReconcilerSettings reconciler;
 };
 
-class Scheduler final : public Component, public http::api::ClusterView, public http::api::Reconcile {
+class Scheduler final : public process::Component, public http::api::ClusterView, public http::api::Reconcile {
  public:
   // Builds the AWS clients from cfg.aws (throws std::runtime_error on an unusable endpoint/TLS setup).
   // `store` must outlive the scheduler.

@@ -9,11 +9,11 @@
 
 #include <gtest/gtest.h>
 
-#include "reactor/sd_notify.hpp"
+#include "process/sd_notify.hpp"
 
 namespace {
 
-using berth::reactor::SdNotifier;
+using berth::process::SdNotifier;
 
 // A SOCK_DGRAM socket bound to a path (or an abstract name starting with '@'), like systemd's notify socket.
 class NotifySocket {

@@ -1,4 +1,4 @@
-// File: src/reactor/sd_notify.hpp — systemd notification protocol (READY/RELOADING/STOPPING/WATCHDOG datagrams).
+// File: src/process/sd_notify.hpp — systemd notification protocol (READY/RELOADING/STOPPING/WATCHDOG datagrams).
 #pragma once
 
 #include <chrono>
@@ -8,7 +8,7 @@
 
 #include <boost/system/error_code.hpp>
 
-namespace berth::reactor {
+namespace berth::process {
 
 // Sends sd_notify(3) datagrams to $NOTIFY_SOCKET (a path or, with a leading '@', an abstract socket) without
 // libsystemd. Disabled (every call a no-op) when the variable is unset, e.g. when not run by systemd.
@@ -42,4 +42,4 @@ class SdNotifier {
   int fd_ = -1;
 };
 
-}  // namespace berth::reactor
+}  // namespace berth::process

@@ -1,4 +1,4 @@
-// File: tests/foundation/daemon_test.cpp — the Daemon in-process: components start, receive reloads, stop in
+// File: tests/foundation/lifecycle_test.cpp — the Process lifecycle in-process: components start, receive reloads, stop in
 // order, and are cancelled at the shutdown deadline when they ignore stop().
 #include <unistd.h>
 
@@ -14,7 +14,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "reactor/daemon.hpp"
+#include "process/process.hpp"
 
 namespace {
 
@@ -25,7 +25,7 @@ using namespace std::chrono_literals;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 // Waits on a timer until stop() cancels it; records what happened to it.
-class PoliteComponent : public reactor::Component {
+class PoliteComponent : public process::Component {
  public:
   explicit PoliteComponent(asio::io_context& io) : timer_(io) {}
   std::string_view name() const override { return "polite"; }
@@ -55,7 +55,7 @@ class PoliteComponent : public reactor::Component {
 };
 
 // Ignores stop(); only the terminal cancellation at the deadline ends it.
-class StubbornComponent : public reactor::Component {
+class StubbornComponent : public process::Component {
  public:
   std::string_view name() const override { return "stubborn"; }
   asio::awaitable<void> run() override {
@@ -66,10 +66,10 @@ class StubbornComponent : public reactor::Component {
   bool cancelled = false;
 };
 
-class DaemonTest : public ::testing::Test {
+class ProcessLifecycleTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("berth-daemon-" + std::to_string(::getpid()) + "-" +
+    dir_ = fs::temp_directory_path() / ("berth-process-" + std::to_string(::getpid()) + "-" +
                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::create_directories(dir_);
   }
@@ -81,9 +81,9 @@ class DaemonTest : public ::testing::Test {
                      << extra;
     return p;
   }
-  // Runs `script` on the daemon's loop once it serves; returns run()'s exit code.
+  // Runs `script` on the process's loop once it serves; returns run()'s exit code.
   template <class Script>
-  int run_daemon(reactor::Daemon& d, Script script) {
+  int run_process(process::Process& d, Script script) {
     asio::co_spawn(
         d.io(),
         [&d, script]() -> asio::awaitable<void> {
@@ -101,18 +101,18 @@ class DaemonTest : public ::testing::Test {
   fs::path dir_;
 };
 
-TEST_F(DaemonTest, ComponentsRunReceiveReloadsAndStop) {
+TEST_F(ProcessLifecycleTest, ComponentsRunReceiveReloadsAndStop) {
   auto path = write_config("");
   auto cfg = config::load_file(path);
   ASSERT_TRUE(cfg) << cfg.error().to_string();
-  reactor::DaemonOptions options;
+  process::ProcessOptions options;
   options.config_path = path;
   options.handle_signals = false;
-  reactor::Daemon d(*cfg, options);
+  process::Process d(*cfg, options);
   auto polite = std::make_shared<PoliteComponent>(d.io());
   d.add_component(polite);
 
-  int code = run_daemon(d, [&]() -> asio::awaitable<void> {
+  int code = run_process(d, [&]() -> asio::awaitable<void> {
     co_await settle();
     EXPECT_TRUE(polite->started);
     EXPECT_FALSE(d.listen_address().empty());
@@ -137,27 +137,27 @@ TEST_F(DaemonTest, ComponentsRunReceiveReloadsAndStop) {
   EXPECT_TRUE(polite->finished);
 }
 
-TEST_F(DaemonTest, ComponentsIgnoringStopAreCancelledAtTheDeadline) {
+TEST_F(ProcessLifecycleTest, ComponentsIgnoringStopAreCancelledAtTheDeadline) {
   auto cfg = config::load_file(write_config(""));
   ASSERT_TRUE(cfg);
-  reactor::DaemonOptions options;
+  process::ProcessOptions options;
   options.handle_signals = false;
-  reactor::Daemon d(*cfg, options);
+  process::Process d(*cfg, options);
   auto stubborn = std::make_shared<StubbornComponent>();
   auto polite = std::make_shared<PoliteComponent>(d.io());
   d.add_component(stubborn);
   d.add_component(polite);
-  EXPECT_EQ(run_daemon(d, []() -> asio::awaitable<void> { co_await settle(); }), 0);
+  EXPECT_EQ(run_process(d, []() -> asio::awaitable<void> { co_await settle(); }), 0);
   EXPECT_TRUE(stubborn->cancelled);
   EXPECT_TRUE(polite->finished);
 }
 
-TEST_F(DaemonTest, HealthzIsRegisteredAndListenFailureReturnsOne) {
+TEST_F(ProcessLifecycleTest, HealthzIsRegisteredAndListenFailureReturnsOne) {
   auto cfg = config::load_file(write_config(""));
   ASSERT_TRUE(cfg);
-  reactor::DaemonOptions options;
+  process::ProcessOptions options;
   options.handle_signals = false;
-  reactor::Daemon d(*cfg, options);
+  process::Process d(*cfg, options);
   http::Request req;
   req.path = "/healthz";
   auto res = d.router().dispatch_sync(req);
@@ -166,7 +166,7 @@ TEST_F(DaemonTest, HealthzIsRegisteredAndListenFailureReturnsOne) {
 
   config::Config bad = *cfg;
   bad.server.listen.host = "192.0.2.1";  // TEST-NET-1: not an address of this machine
-  reactor::Daemon unbindable(bad, options);
+  process::Process unbindable(bad, options);
   EXPECT_EQ(unbindable.run(), 1);
 }
 

@@ -1,4 +1,4 @@
-// File: src/reactor/daemon.hpp — the serving process: io_context, signals, systemd notify/watchdog, HTTP server,
+// File: src/process/process.hpp — the serving process: io_context, signals, systemd notify/watchdog, HTTP server,
 // config reload and the ordered shutdown of registered components.
 #pragma once
 
@@ -17,33 +17,19 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "config/config.hpp"
+#include "process/component.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
-#include "reactor/sd_notify.hpp"
+#include "process/sd_notify.hpp"
 
 namespace spdlog {
 class logger;
 }
 
-namespace berth::reactor {
+namespace berth::process {
 
-// A long-running part of berth (cluster watcher, work queue, store, ...). All calls happen on the daemon's
-// single loop thread, so implementations need no locks.
-class Component {
- public:
-  virtual ~Component() = default;
-  virtual std::string_view name() const = 0;
-  // Runs until stop() is called or the coroutine is cancelled (terminal cancellation at the shutdown deadline).
-  // An exception ends only this component: it is logged and the daemon keeps serving.
-  virtual boost::asio::awaitable<void> run() = 0;
-  // A reload produced a new, valid config; `changes` is config::diff(old, new). Must not block.
-  virtual void apply_config(const config::Config& /*cfg*/, const std::vector<config::Change>& /*changes*/) {}
-  // Shutdown started: stop taking new work, finish or abandon current work, and let run() return.
-  virtual void stop() {}
-};
-using ComponentPtr = std::shared_ptr<Component>;
 
-struct DaemonOptions {
+struct ProcessOptions {
   std::filesystem::path config_path;  // re-read on SIGHUP; empty disables reload
   std::ostream* announce = nullptr;   // where the {"listen":"IP:PORT"} line goes (stdout in berth serve)
   bool handle_signals = true;         // tests driving request_stop()/request_reload() may turn this off
@@ -55,12 +41,12 @@ struct DaemonOptions {
 //   SIGHUP: RELOADING=1 -> re-read the file -> refuse (keep old, log why) or apply (log the diff) -> READY=1.
 //   SIGTERM/SIGINT: STOPPING=1 -> HTTP stops accepting and drains -> components stop() -> wait until
 //   server.shutdown_timeout -> terminal cancellation -> run() returns 0.
-class Daemon {
+class Process {
  public:
-  Daemon(config::Config cfg, DaemonOptions options);
-  ~Daemon();
-  Daemon(const Daemon&) = delete;
-  Daemon& operator=(const Daemon&) = delete;
+  Process(config::Config cfg, ProcessOptions options);
+  ~Process();
+  Process(const Process&) = delete;
+  Process& operator=(const Process&) = delete;
 
   boost::asio::io_context& io() { return io_; }
   // Add routes before run(). GET /healthz is already there.
@@ -91,7 +77,7 @@ class Daemon {
   // Declared first so it is destroyed last: the I/O objects below must go before their io_context.
   boost::asio::io_context io_;
   config::Config config_;
-  DaemonOptions options_;
+  ProcessOptions options_;
   std::shared_ptr<spdlog::logger> log_;
   http::Router router_;
   std::unique_ptr<http::Server> server_;
@@ -107,4 +93,4 @@ class Daemon {
   int exit_code_ = 0;
 };
 
-}  // namespace berth::reactor
+}  // namespace berth::process

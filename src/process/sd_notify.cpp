@@ -1,5 +1,5 @@
-// File: src/reactor/sd_notify.cpp — the sd_notify datagram protocol over an AF_UNIX SOCK_DGRAM socket.
-#include "reactor/sd_notify.hpp"
+// File: src/process/sd_notify.cpp — the sd_notify datagram protocol over an AF_UNIX SOCK_DGRAM socket.
+#include "process/sd_notify.hpp"
 
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -11,7 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 
-namespace berth::reactor {
+namespace berth::process {
 
 namespace {
 
@@ -105,4 +105,4 @@ boost::system::error_code SdNotifier::watchdog() {
   return notify("WATCHDOG=1");
 }
 
-}  // namespace berth::reactor
+}  // namespace berth::process

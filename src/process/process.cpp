@@ -1,5 +1,5 @@
-// File: src/reactor/daemon.cpp — startup, signal handling, reload, watchdog pings and the shutdown sequence.
-#include "reactor/daemon.hpp"
+// File: src/process/process.cpp — startup, signal handling, reload, watchdog pings and the shutdown sequence.
+#include "process/process.hpp"
 
 #include <unistd.h>
 
@@ -16,7 +16,7 @@
 
 #include "config/logging.hpp"
 
-namespace berth::reactor {
+namespace berth::process {
 
 namespace asio = boost::asio;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
@@ -36,10 +36,10 @@ std::string summarize(const std::vector<config::Change>& changes) {
 
 }  // namespace
 
-Daemon::Daemon(config::Config cfg, DaemonOptions options)
+Process::Process(config::Config cfg, ProcessOptions options)
     : config_(std::move(cfg)),
       options_(std::move(options)),
-      log_(logging::get("daemon")),
+      log_(logging::get("process")),
       notifier_(SdNotifier::from_environment()),
       signals_(io_),
       watchdog_timer_(io_),
@@ -50,13 +50,13 @@ Daemon::Daemon(config::Config cfg, DaemonOptions options)
   });
 }
 
-Daemon::~Daemon() = default;
+Process::~Process() = default;
 
-void Daemon::add_component(ComponentPtr component) {
+void Process::add_component(ComponentPtr component) {
   components_.push_back(std::move(component));
 }
 
-int Daemon::run() {
+int Process::run() {
   logging::configure(config_.log);
   server_ = std::make_unique<http::Server>(io_, router_, http::ServerOptions::from_config(config_));
   auto bound = server_->listen(config_.server.listen.host, config_.server.listen.port);
@@ -87,7 +87,7 @@ int Daemon::run() {
   return exit_code_;
 }
 
-void Daemon::start_components() {
+void Process::start_components() {
   for (auto& component : components_) {
     auto& cancel = component_cancel_.emplace_back();
     ++components_running_;
@@ -98,7 +98,7 @@ void Daemon::start_components() {
   }
 }
 
-void Daemon::component_done(std::string_view name, std::exception_ptr error) {
+void Process::component_done(std::string_view name, std::exception_ptr error) {
   --components_running_;
   if (error) {
     try {
@@ -114,7 +114,7 @@ void Daemon::component_done(std::string_view name, std::exception_ptr error) {
   if (stopping_ && components_running_ == 0) components_drained_.cancel();
 }
 
-asio::awaitable<void> Daemon::signal_loop() {
+asio::awaitable<void> Process::signal_loop() {
   while (!stopping_) {
     auto [ec, signo] = co_await signals_.async_wait(use_tuple);
     if (ec) break;  // cancelled at shutdown
@@ -126,7 +126,7 @@ asio::awaitable<void> Daemon::signal_loop() {
   }
 }
 
-asio::awaitable<void> Daemon::watchdog_loop() {
+asio::awaitable<void> Process::watchdog_loop() {
   // Pinging from the loop itself means a wedged loop stops the pings and systemd restarts us.
   const auto period = std::chrono::duration_cast<std::chrono::milliseconds>(*notifier_.watchdog_interval()) / 2;
   while (true) {
@@ -137,15 +137,15 @@ asio::awaitable<void> Daemon::watchdog_loop() {
   }
 }
 
-void Daemon::request_stop() {
+void Process::request_stop() {
   asio::co_spawn(io_, shutdown("request"), asio::detached);
 }
 
-void Daemon::request_reload() {
+void Process::request_reload() {
   asio::post(io_, [this] { reload(); });
 }
 
-void Daemon::reload() {
+void Process::reload() {
   if (stopping_) return;
   if (options_.config_path.empty()) {
     log_->warn("reload ignored reason=\"no config file\"");
@@ -185,7 +185,7 @@ void Daemon::reload() {
   notifier_.ready("serving on " + listen_address_);
 }
 
-asio::awaitable<void> Daemon::shutdown(std::string_view reason) {
+asio::awaitable<void> Process::shutdown(std::string_view reason) {
   if (stopping_) co_return;
   stopping_ = true;
   const std::string why(reason);
@@ -224,4 +224,4 @@ asio::awaitable<void> Daemon::shutdown(std::string_view reason) {
   exit_code_ = 0;
 }
 
-}  // namespace berth::reactor
+}  // namespace berth::process
