@@ -11,6 +11,7 @@
 #include "http/api/api_v1.hpp"
 #include "http/api_routes.hpp"
 #include "process/process.hpp"
+#include "http/api/scheduler_adapters.hpp"
 #include "reactor/scheduler_component.hpp"
 #include "store/store.hpp"
 
@@ -107,8 +108,10 @@ int serve(berth::config::Config cfg, const std::string& path) {
   // The HTTP server enforces api.max_body_bytes while reading (413) and takes a new value on SIGHUP; ApiV1's own
   // copy of the limit could not follow a reload, so it only backs the server up with a hard ceiling.
   api_options.max_body_bytes = std::max<std::size_t>(cfg.api.max_body_bytes, 64 * 1024 * 1024);
+  const berth::http::api::SchedulerClusterView cluster_view(*scheduler);
+  berth::http::api::SchedulerReconcile reconcile(*scheduler);
   berth::http::api::ApiV1 api(
-      **store, *scheduler, *scheduler, [] { return std::chrono::system_clock::now(); },
+      **store, cluster_view, reconcile, [] { return std::chrono::system_clock::now(); },
       berth::http::api::random_deployment_id, api_options);
   berth::http::add_api_routes(process.router(), api, [s = scheduler.get()] { return s->stats_json(); });
   process.add_component(scheduler);

@@ -54,6 +54,7 @@ class EcsClient {
       std::string cluster, std::vector<std::string> arns, std::string status);
 
   [[nodiscard]] AwsJsonClient& protocol() { return json_; }
+  [[nodiscard]] const AwsJsonClient& protocol() const { return json_; }
 
  private:
   asio::awaitable<AwsResult<boost::json::value>> call(std::string op, AwsResult<boost::json::object> body,

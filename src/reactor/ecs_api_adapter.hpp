@@ -47,8 +47,6 @@ class EcsApiAdapter final : public EcsApi {
   boost::asio::awaitable<EcsResult<TaskDefinitionInfo>> describe_task_definition(std::string task_definition) override;
 
   const EcsCallStats& stats() const { return stats_; }
-  // The underlying protocol counters (attempts, retries, throttled responses, local bucket waits).
-  const aws::AwsJsonClient::Stats& protocol_stats() { return client_.protocol().stats(); }
 
  private:
   void count(const char* op) { ++stats_.calls[op]; }

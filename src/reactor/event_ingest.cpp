@@ -14,6 +14,34 @@ const char* to_string(IngestResult r) {
   return "unknown";
 }
 
+namespace {
+// The envelope's "id": EventBridge serialises it before "detail", so the first "id" key is the envelope's.
+// A cheap scan instead of a second JSON parse per message; only used for the duplicate counter.
+std::string_view envelope_id(std::string_view body) {
+  auto k = body.find("\"id\"");
+  if (k == std::string_view::npos) return {};
+  auto q1 = body.find('"', body.find(':', k + 4));
+  if (q1 == std::string_view::npos) return {};
+  auto q2 = body.find('"', q1 + 1);
+  if (q2 == std::string_view::npos || q2 - q1 > 128) return {};
+  return body.substr(q1 + 1, q2 - q1 - 1);
+}
+}  // namespace
+
+bool RecentEventIds::seen_before(std::string_view body) {
+  auto id = envelope_id(body);
+  if (id.empty()) return false;
+  std::string key(id);
+  if (ids_.contains(key)) return true;
+  order_.push_back(key);
+  ids_.insert(std::move(key));
+  if (order_.size() > capacity_) {
+    ids_.erase(order_.front());
+    order_.pop_front();
+  }
+  return false;
+}
+
 Ingested EventIngest::finish(const ApplyOutcome& outcome, std::string_view cluster) {
   Ingested out;
   switch (outcome.result) {
@@ -36,6 +64,13 @@ Ingested EventIngest::finish(const ApplyOutcome& outcome, std::string_view clust
 }
 
 Ingested EventIngest::ingest(std::string_view body, SystemTime now) {
+  const bool seen = recent_ids_.seen_before(body);
+  auto out = ingest_decoded(body, now);
+  if (seen && out.result == IngestResult::stale) ++stats_.duplicate;
+  return out;
+}
+
+Ingested EventIngest::ingest_decoded(std::string_view body, SystemTime now) {
   ++stats_.received;
   auto event = decoder_.decode(body);
   if (!event) {

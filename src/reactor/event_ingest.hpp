@@ -13,9 +13,11 @@
 #include "reactor/event_decode.hpp"
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 namespace berth::reactor {
@@ -33,25 +35,43 @@ struct Ingested {
 
 struct IngestStats {
   std::uint64_t received = 0, applied = 0, stale = 0, ignored = 0, unknown_cluster = 0, malformed = 0;
+  std::uint64_t duplicate = 0;  // stale, with an EventBridge id seen recently: SQS redelivered it
+};
+
+// The EventBridge ids of the last `capacity` messages, to tell a redelivered duplicate from a merely late
+// event (both are stale; only the count differs).
+class RecentEventIds {
+ public:
+  explicit RecentEventIds(std::size_t capacity = 8192) : capacity_(capacity) {}
+  // Remembers the body's envelope id; true if it was already there.
+  bool seen_before(std::string_view sqs_body);
+
+ private:
+  std::size_t capacity_;
+  std::deque<std::string> order_;
+  std::unordered_set<std::string> ids_;
 };
 
 class EventIngest {
  public:
-  // Returns the model of a cluster by name, or null if berth does not manage it.
-  using ClusterLookup = std::function<ClusterModel*(std::string_view cluster_name)>;
+  // Returns the model of a cluster by name, or null if berth does not manage it (bootstrapped or not:
+  // events are applied from the start, the bootstrap listing settles the model by version).
+  using ModelLookup = std::function<ClusterModel*(std::string_view cluster_name)>;
 
-  EventIngest(ClusterLookup clusters, const EnvironmentIndex& environments)
+  EventIngest(ModelLookup clusters, const EnvironmentIndex& environments)
       : clusters_(std::move(clusters)), environments_(environments) {}
 
   Ingested ingest(std::string_view sqs_body, SystemTime now);
   const IngestStats& stats() const { return stats_; }
 
  private:
+  Ingested ingest_decoded(std::string_view sqs_body, SystemTime now);
   Ingested finish(const ApplyOutcome& outcome, std::string_view cluster);
 
-  ClusterLookup clusters_;
+  ModelLookup clusters_;
   const EnvironmentIndex& environments_;
   EventDecoder decoder_;
+  RecentEventIds recent_ids_;
   IngestStats stats_;
 };
 

@@ -40,9 +40,9 @@ SystemTime round_up(SystemTime t, std::chrono::milliseconds granularity) {
 }
 }  // namespace
 
-Reconciler::Reconciler(EcsApi& ecs, DesiredStateAccess& state, ClusterLookup clusters, Clock clock,
-                       ReconcilerSettings settings)
-    : ecs_(ecs), executor_(ecs, clock), state_(state), clusters_(std::move(clusters)), clock_(std::move(clock)), settings_(settings) {}
+Reconciler::Reconciler(EcsApi& reads, Executor& executor, DesiredStateAccess& state, ReadyModelLookup clusters,
+                       Clock clock, ReconcilerSettings settings)
+    : ecs_(reads), executor_(executor), state_(state), clusters_(std::move(clusters)), clock_(std::move(clock)), settings_(settings) {}
 
 bool Reconciler::record_progress(policy::Environment& env, policy::Deployment& d, const policy::DaemonPlan& plan,
                                  SystemTime now) {

@@ -64,7 +64,7 @@ struct SyncOutcome {
   std::optional<std::string> error;     // invalid spec or ECS error, for logs
 };
 
-// ECS calls and launches are counted by the executor (executor_stats()).
+// ECS calls and launches are counted by the executor (Executor::stats()).
 struct ReconcilerStats {
   std::uint64_t syncs = 0, rollbacks = 0;
   // Launch doubts settled by asking ECS: the task existed after all / it did not.
@@ -76,10 +76,12 @@ class Reconciler {
   // Must return null until the cluster's bootstrap (async_refresh_cluster) has completed: planning
   // on a model that knows instances (from events) but not yet their tasks would launch duplicates.
   // `cluster` is Environment::cluster (a name or an ARN: normalise with cluster_name_from_arn).
-  using ClusterLookup = std::function<ClusterModel*(const std::string& cluster)>;
+  using ReadyModelLookup = std::function<ClusterModel*(const std::string& cluster)>;
   using Clock = std::function<SystemTime()>;
 
-  Reconciler(EcsApi& ecs, DesiredStateAccess& state, ClusterLookup clusters, Clock clock,
+  // `reads` answers the launch doubt checks and task definitions; every ECS write goes through `executor`.
+  // All must outlive the reconciler.
+  Reconciler(EcsApi& reads, Executor& executor, DesiredStateAccess& state, ReadyModelLookup clusters, Clock clock,
              ReconcilerSettings settings = {});
 
   // Converges one environment. A missing environment is a no-op (see sync_removed).
@@ -89,7 +91,6 @@ class Reconciler {
   boost::asio::awaitable<SyncOutcome> sync_removed(std::string environment, std::string cluster);
 
   const ReconcilerStats& stats() const { return stats_; }
-  const ExecutorStats& executor_stats() const { return executor_.stats(); }
   // A config reload: syncs read the new settings from now on.
   void set_settings(ReconcilerSettings settings) { settings_ = std::move(settings); }
   policy::InstanceBackoff& backoff_for_test(const std::string& environment) { return backoff_[environment]; }
@@ -101,9 +102,9 @@ class Reconciler {
                        SystemTime now);
 
   EcsApi& ecs_;  // reads only (doubt checks, task definitions); writes go through executor_
-  Executor executor_;
+  Executor& executor_;
   DesiredStateAccess& state_;
-  ClusterLookup clusters_;
+  ReadyModelLookup clusters_;
   Clock clock_;
   ReconcilerSettings settings_;
   // Which task definitions ("family:rev") define a health check; revisions are immutable.

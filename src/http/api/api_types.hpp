@@ -35,7 +35,7 @@ struct ApiResponse {
 };
 
 // Read views of the in-memory cluster model, already shaped as JSON (the model owns the format).
-// Implemented by the reactor's cluster model; tests use a fake.
+// Implemented over the running scheduler (scheduler_adapters.hpp); tests use a fake.
 class ClusterView {
  public:
   virtual ~ClusterView() = default;

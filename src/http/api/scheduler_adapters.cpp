@@ -1,0 +1,66 @@
+// File: src/http/api/scheduler_adapters.cpp — the cluster model as /v1 JSON; API writes as workload keys.
+#include "http/api/scheduler_adapters.hpp"
+
+namespace berth::http::api {
+
+namespace json = boost::json;
+
+namespace {
+const char* health_string(policy::HealthStatus h) {
+  switch (h) {
+    case policy::HealthStatus::healthy: return "HEALTHY";
+    case policy::HealthStatus::unhealthy: return "UNHEALTHY";
+    case policy::HealthStatus::unknown: break;
+  }
+  return "UNKNOWN";
+}
+}  // namespace
+
+std::optional<json::array> SchedulerClusterView::list_instances(std::string_view cluster) const {
+  const auto* model = scheduler_.model(cluster);
+  if (model == nullptr) return std::nullopt;
+  json::array out;
+  model->for_each_instance([&](const policy::SnapshotInstance& i, std::int64_t version) {
+    json::array attrs;
+    for (const auto& a : i.attributes) {
+      json::object o{{"name", a.name}};
+      if (a.has_value) o["value"] = a.value;
+      attrs.push_back(std::move(o));
+    }
+    out.push_back(json::object{{"arn", i.arn},
+                               {"ec2InstanceId", i.ec2_instance_id},
+                               {"status", policy::to_string(i.status)},
+                               {"agentConnected", i.agent_connected},
+                               {"attributes", std::move(attrs)},
+                               {"version", version}});
+  });
+  return out;
+}
+
+std::optional<json::array> SchedulerClusterView::list_tasks(std::string_view cluster) const {
+  const auto* model = scheduler_.model(cluster);
+  if (model == nullptr) return std::nullopt;
+  json::array out;
+  model->for_each_task([&](const policy::SnapshotTask& t, std::int64_t version) {
+    out.push_back(json::object{{"arn", t.arn},
+                               {"instance", t.instance_arn},
+                               {"taskDefinition", t.task_definition},
+                               {"lastStatus", policy::to_string(t.last_status)},
+                               {"desiredStatus", policy::to_string(t.desired_status)},
+                               {"health", health_string(t.health)},
+                               {"startedBy", t.started_by},
+                               {"group", t.group},
+                               {"version", version}});
+  });
+  return out;
+}
+
+void SchedulerReconcile::mark_dirty(std::string_view environment) {
+  scheduler_.mark_dirty(policy::WorkloadKey::daemon(std::string(environment)));
+}
+
+void SchedulerReconcile::terminate_tasks(std::string_view environment) {
+  scheduler_.terminate(policy::WorkloadKey::daemon(std::string(environment)));
+}
+
+}  // namespace berth::http::api

@@ -1,0 +1,34 @@
+// File: src/http/api/scheduler_adapters.hpp — the API's seams (ClusterView, Reconcile) over the running
+// scheduler. The HTTP layer depends on the reactor here, never the other way round: the reactor exposes
+// its model and its write hooks in its own terms, and these adapters shape them for /v1.
+#pragma once
+
+#include "http/api/api_types.hpp"
+#include "reactor/scheduler_component.hpp"
+
+namespace berth::http::api {
+
+// GET /v1/clusters/{c}/instances|tasks: the in-memory model as JSON.
+class SchedulerClusterView final : public ClusterView {
+ public:
+  // `scheduler` must outlive the view.
+  explicit SchedulerClusterView(const reactor::Scheduler& scheduler) : scheduler_(scheduler) {}
+  std::optional<boost::json::array> list_instances(std::string_view cluster) const override;
+  std::optional<boost::json::array> list_tasks(std::string_view cluster) const override;
+
+ private:
+  const reactor::Scheduler& scheduler_;
+};
+
+// API writes to environments reach the daemon controller.
+class SchedulerReconcile final : public Reconcile {
+ public:
+  explicit SchedulerReconcile(reactor::Scheduler& scheduler) : scheduler_(scheduler) {}
+  void mark_dirty(std::string_view environment) override;
+  void terminate_tasks(std::string_view environment) override;
+
+ private:
+  reactor::Scheduler& scheduler_;
+};
+
+}  // namespace berth::http::api

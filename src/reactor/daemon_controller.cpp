@@ -1,0 +1,151 @@
+// File: src/reactor/daemon_controller.cpp — environments in, reconciler syncs out.
+#include "reactor/daemon_controller.hpp"
+
+#include "common/logger.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace berth::reactor {
+
+namespace {
+std::shared_ptr<spdlog::logger> logger() {
+  static auto log = logging::get("scheduler");
+  return log;
+}
+}  // namespace
+
+ReconcilerSettings with_config(ReconcilerSettings s, const config::SchedulerConfig& cfg) {
+  s.plan.stop_on_draining = cfg.stop_on_draining;
+  s.launch_doubt.check_after = cfg.launch_doubt_check_after;
+  s.launch_doubt.expire_after = cfg.launch_doubt_expire_after;
+  return s;
+}
+
+DaemonController::DaemonController(store::Store& store, EcsApi& reads, Executor& executor, WatcherLookup watchers,
+                                   Reconciler::Clock clock, ReconcilerSettings settings)
+    : store_(store),
+      watchers_(std::move(watchers)),
+      settings_(std::move(settings)),
+      state_(store),
+      reconciler_(
+          reads, executor, state_,
+          [this](const std::string& cluster) -> ClusterModel* {
+            // Null until bootstrapped: planning on a half-known model would launch duplicates.
+            auto* w = watchers_(cluster);
+            return w && w->ready() ? &w->model() : nullptr;
+          },
+          std::move(clock), settings_) {}
+
+void DaemonController::track(const policy::Environment& env) {
+  index_.put(env.name, env.cluster);
+  env_cluster_[env.name] = std::string(cluster_name_from_arn(env.cluster));
+}
+
+void DaemonController::load() {
+  auto envs = store_.list_environments();
+  if (!envs) {
+    logger()->error("cannot list environments error=\"{}\"", envs.error().message);
+    return;
+  }
+  for (const auto& env : *envs) {
+    track(env);
+    if (!watchers_(env.cluster))
+      logger()->warn("environment on an unmanaged cluster environment={} cluster={}", env.name, env.cluster);
+  }
+  // Rollouts interrupted by a restart continue from the store's state; their environments are synced
+  // once their cluster is bootstrapped (like every environment).
+  if (auto unfinished = store_.list_unfinished_deployments()) {
+    for (const auto& d : *unfinished) {
+      ++stats_.resumed_deployments;
+      logger()->info("resuming deployment environment={} deployment={} status={}", d.environment, d.id,
+                     policy::to_string(d.status));
+    }
+  }
+  logger()->info("loaded environments count={} unfinished_deployments={}", envs->size(), stats_.resumed_deployments);
+}
+
+void DaemonController::refresh(const std::string& name) {
+  ++stats_.marked_dirty;
+  if (auto env = store_.get_environment(name)) {
+    track(*env);
+  } else {
+    index_.erase(name);
+    env_cluster_.erase(name);
+  }
+}
+
+bool DaemonController::terminate(const std::string& name) {
+  std::string cluster;
+  if (auto c = env_cluster_.find(name); c != env_cluster_.end()) {
+    cluster = c->second;
+  } else if (auto env = store_.get_environment(name)) {
+    cluster = std::string(cluster_name_from_arn(env->cluster));
+  }
+  if (cluster.empty()) {
+    logger()->warn("terminate requested for an unknown environment environment={}", name);
+    return false;
+  }
+  removals_[name] = cluster;
+  return true;
+}
+
+std::vector<std::string> DaemonController::workloads_on(std::string_view cluster) const {
+  return index_.environments_on(cluster);
+}
+
+void DaemonController::apply_settings(const config::SchedulerConfig& cfg) {
+  settings_ = with_config(settings_, cfg);
+  reconciler_.set_settings(settings_);
+}
+
+boost::asio::awaitable<SyncVerdict> DaemonController::sync(std::string name) {
+  SyncVerdict verdict;
+  if (auto rm = removals_.find(name); rm != removals_.end()) {
+    const std::string cluster = rm->second;
+    if (!state_.environment(name)) {
+      auto* w = watchers_(cluster);
+      if (w == nullptr) {
+        removals_.erase(name);
+        co_return verdict;
+      }
+      if (!w->ready()) {
+        verdict.success = false;  // retried with backoff until the model is known
+        co_return verdict;
+      }
+      auto out = co_await reconciler_.sync_removed(name, cluster);
+      stats_.tasks_stopped += out.stopped;
+      if (!out.success) {
+        logger()->warn("terminate failed environment={} error=\"{}\"", name, out.error.value_or(""));
+        verdict.success = false;
+        co_return verdict;
+      }
+      logger()->info("terminated tasks of deleted environment environment={} stopped={}", name, out.stopped);
+    }
+    removals_.erase(name);
+  }
+  if (auto c = env_cluster_.find(name); c != env_cluster_.end()) {
+    auto* w = watchers_(c->second);
+    if (w == nullptr) {
+      logger()->debug("environment on an unmanaged cluster skipped environment={} cluster={}", name, c->second);
+      co_return verdict;
+    }
+    if (!w->ready()) co_return verdict;  // the end of the bootstrap enqueues every environment of the cluster
+  }
+  ++stats_.runs;
+  auto out = co_await reconciler_.sync(name);
+  stats_.tasks_started += out.started;
+  stats_.tasks_stopped += out.stopped;
+  stats_.start_failures += out.start_failures;
+  if (!out.success) {
+    ++stats_.failures;
+    logger()->warn("sync failed environment={} error=\"{}\"", name, out.error.value_or(""));
+  } else if (out.error) {
+    logger()->warn("sync environment={} error=\"{}\"", name, *out.error);
+  }
+  verdict.success = out.success;
+  verdict.wake_at = out.wake_at;
+  verdict.requeue = out.requeue;
+  co_return verdict;
+}
+
+}  // namespace berth::reactor

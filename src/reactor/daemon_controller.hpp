@@ -1,0 +1,79 @@
+// File: src/reactor/daemon_controller.hpp — the daemon workload kind: environments (one task per matching
+// instance) from the store, planned by policy::compute_daemon_plan through the Reconciler; deleted
+// environments with terminateTasks have their tasks stopped.
+//
+//   refresh(name)   (API write)         -> re-read the environment, re-index its cluster and startedBy
+//   terminate(name) (API delete+terminate) -> remembered until its tasks are stopped
+//   sync(name): a pending termination first (Reconciler::sync_removed), then Reconciler::sync
+//
+// An environment on a cluster berth does not watch is skipped (logged); one on a cluster not yet ready
+// waits: the end of the bootstrap re-plans every environment of the cluster (workloads_on).
+#pragma once
+
+#include "reactor/cluster_watcher.hpp"
+#include "reactor/desired_state_store.hpp"
+#include "reactor/environment_index.hpp"
+#include "reactor/executor.hpp"
+#include "reactor/reconciler.hpp"
+#include "reactor/workload_controller.hpp"
+#include "store/store.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+
+namespace berth::reactor {
+
+// As GET /v1/stats "reconcile" names them: runs = syncs that reached the reconciler, failures = those
+// that failed, marked_dirty = API changes.
+struct DaemonControllerStats {
+  std::uint64_t runs = 0, failures = 0, tasks_started = 0, tasks_stopped = 0, start_failures = 0,
+                marked_dirty = 0, resumed_deployments = 0;
+};
+
+// The reconciler settings that the config's [scheduler] table controls.
+ReconcilerSettings with_config(ReconcilerSettings s, const config::SchedulerConfig& cfg);
+
+class DaemonController final : public WorkloadController {
+ public:
+  // The watcher of a cluster (name or ARN), or null if berth does not watch it.
+  using WatcherLookup = std::function<ClusterWatcher*(std::string_view cluster)>;
+
+  // `store`, `reads` and `executor` must outlive the controller.
+  DaemonController(store::Store& store, EcsApi& reads, Executor& executor, WatcherLookup watchers,
+                   Reconciler::Clock clock, ReconcilerSettings settings);
+
+  policy::WorkloadKind kind() const override { return policy::WorkloadKind::daemon; }
+  void load() override;
+  boost::asio::awaitable<SyncVerdict> sync(std::string name) override;
+  void refresh(const std::string& name) override;
+  std::vector<std::string> workloads_on(std::string_view cluster) const override;
+  void apply_settings(const config::SchedulerConfig& cfg) override;
+  std::size_t size() const override { return index_.size(); }
+
+  // Deleted with terminateTasks=true: its live tasks are stopped by the next sync. False if unknown.
+  bool terminate(const std::string& name);
+
+  // Maps events to the environments they make dirty (read by EventIngest).
+  const EnvironmentIndex& index() const { return index_; }
+  const ReconcilerSettings& settings() const { return settings_; }
+  const DaemonControllerStats& stats() const { return stats_; }
+  const ReconcilerStats& reconciler_stats() const { return reconciler_.stats(); }
+  const DesiredStateStats& store_stats() const { return state_.stats(); }
+
+ private:
+  void track(const policy::Environment& env);
+
+  store::Store& store_;
+  WatcherLookup watchers_;
+  ReconcilerSettings settings_;
+  StoreDesiredState state_;
+  Reconciler reconciler_;
+  EnvironmentIndex index_;
+  std::map<std::string, std::string, std::less<>> env_cluster_;  // environment -> cluster name
+  std::map<std::string, std::string, std::less<>> removals_;     // deleted with terminateTasks -> cluster
+  DaemonControllerStats stats_;
+};
+
+}  // namespace berth::reactor
