@@ -1,4 +1,11 @@
 // File: src/policy/daemon_plan.cpp — compute_daemon_plan: one task per matching instance, rollouts.
+//
+// Pipeline per instance (sorted by ARN, so plans are deterministic):
+//   placement chain (matching) --> stop tasks there if it fails
+//   stop_on_draining rule --> duplicates stopped, the best live task kept
+//   launchable chain (status, agent_connected) --> desired; kept task counted (updated/old/unavailable)
+//   stop_pending rule --> launch chain (backoff) --> to start
+// then the rollout controller turns the counts into the verdict and the replacement budget.
 #include "policy/daemon_plan.hpp"
 
 #include "policy/constraint.hpp"
@@ -6,24 +13,9 @@
 #include "policy/task_definition.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <unordered_map>
 
 namespace berth::policy {
-
-const char* to_string(SkipReason r) {
-  switch (r) {
-    case SkipReason::not_matching: return "not_matching";
-    case SkipReason::draining: return "draining";
-    case SkipReason::not_active: return "not_active";
-    case SkipReason::disconnected: return "disconnected";
-    case SkipReason::backing_off: return "backing_off";
-    case SkipReason::has_task: return "has_task";
-    case SkipReason::stop_pending: return "stop_pending";
-    case SkipReason::waiting_for_budget: return "waiting_for_budget";
-  }
-  return "unknown";
-}
 
 const char* to_string(StopCause c) {
   switch (c) {
@@ -35,42 +27,13 @@ const char* to_string(StopCause c) {
   return "unknown";
 }
 
-const char* to_string(RolloutVerdict v) {
-  switch (v) {
-    case RolloutVerdict::in_progress: return "in_progress";
-    case RolloutVerdict::complete: return "complete";
-    case RolloutVerdict::failed: return "failed";
-  }
-  return "unknown";
-}
-
 std::size_t DaemonPlan::start_count() const {
   std::size_t n = 0;
   for (const auto& b : starts) n += b.instance_arns.size();
   return n;
 }
 
-std::optional<std::uint32_t> resolve_max_unavailable(std::string_view spec, std::uint32_t desired) {
-  bool percent = !spec.empty() && spec.back() == '%';
-  if (percent) spec.remove_suffix(1);
-  std::uint64_t value = 0;
-  auto [ptr, ec] = std::from_chars(spec.data(), spec.data() + spec.size(), value);
-  if (spec.empty() || ec != std::errc{} || ptr != spec.data() + spec.size()) return std::nullopt;
-  if (percent) {
-    if (value > 100) return std::nullopt;
-    value = value * desired / 100;
-  }
-  return static_cast<std::uint32_t>(std::clamp<std::uint64_t>(value, 1, UINT32_MAX));
-}
-
-bool is_task_failure(const SnapshotTask& t) {
-  if (!t.is_stopped() || t.stop_code == "UserInitiated") return false;
-  return t.nonzero_exit || t.stop_code == "TaskFailedToStart" || !t.ever_healthy;
-}
-
 namespace {
-
-using std::chrono::duration_cast;
 
 struct Context {
   const Environment& env;
@@ -81,10 +44,6 @@ struct Context {
   void wake_at(SystemTime t) {
     if (t <= now) return;
     if (!plan.next_wake || t < *plan.next_wake) plan.next_wake = t;
-  }
-  void skip(std::string_view instance_arn, SkipReason r) {
-    ++plan.skip_counts[static_cast<std::size_t>(r)];
-    if (r != SkipReason::has_task) plan.skipped.push_back({std::string(instance_arn), r});
   }
   void stop(const SnapshotTask& t, StopCause cause, std::string_view why) {
     if (t.arn.empty()) return;  // a launch in doubt has no ARN to stop yet
@@ -97,18 +56,11 @@ struct Context {
     auto name = task_definition_name(td);
     return std::find(v.begin(), v.end(), name) != v.end();
   }
-  // RUNNING (and HEALTHY where checked) for min_healthy.
+  // The rollout's health gate; a task that will pass it later wakes the plan then.
   bool available(const SnapshotTask& t) {
-    if (t.last_status != TaskStatus::running || !t.is_live()) return false;
-    if ((t.has_health_check || declared_health_check(t.task_definition)) && t.health != HealthStatus::healthy)
-      return false;
-    if (!t.healthy_since) return false;
-    auto ready_at = *t.healthy_since + env.rollout.min_healthy;
-    if (ready_at > now) {
-      wake_at(ready_at);
-      return false;
-    }
-    return true;
+    auto a = unit_availability(t, declared_health_check(t.task_definition), env.rollout.min_healthy, now);
+    if (a.ready_at) wake_at(*a.ready_at);
+    return a.available;
   }
 };
 
@@ -130,20 +82,22 @@ DaemonPlan compute_daemon_plan(const ClusterSnapshot& snapshot, const Environmen
   }
   const bool rolling = active && (active->status == DeploymentStatus::pending ||
                                   active->status == DeploymentStatus::running);
-  auto group = encode_group(WorkloadKey::daemon(env.name), active ? std::string_view(active->id) : std::string_view{});
+  const WorkloadKey workload = WorkloadKey::daemon(env.name);
+  auto group = encode_group(workload, active ? std::string_view(active->id) : std::string_view{});
   if (!group) {
     plan.error = "environment name or deployment id does not fit in an ECS task group";
     return plan;
   }
-  const std::string started_by = encode_started_by(WorkloadKey::daemon(env.name));
+  const std::string started_by = encode_started_by(workload);
   const std::string_view target = env.task_definition;
   Context ctx{env, now, plan, options};
+  auto ours = [&](const SnapshotTask& t) { return classify_task(t.started_by, t.group, workload) == Ownership::ours; };
 
-  // Index the environment's tasks by instance.
+  // Index the environment's tasks by instance; the snapshot may hold the whole cluster's.
   std::unordered_map<std::string_view, std::vector<const SnapshotTask*>> by_instance;
   by_instance.reserve(snapshot.instances.size());
   for (const auto& t : snapshot.tasks) {
-    if (t.started_by != started_by) continue;
+    if (!ours(t)) continue;
     by_instance[t.instance_arn].push_back(&t);
     if (t.doubt_recheck_at) ctx.wake_at(*t.doubt_recheck_at);
   }
@@ -153,12 +107,22 @@ DaemonPlan compute_daemon_plan(const ClusterSnapshot& snapshot, const Environmen
   for (const auto& i : snapshot.instances) instances.push_back(&i);
   std::sort(instances.begin(), instances.end(), [](auto* a, auto* b) { return a->arn < b->arn; });
 
+  // One log for every rejection, in instance order; plan-level reasons (has_task, stop_pending,
+  // waiting_for_budget, draining under stop_on_draining) are recorded into it directly.
+  RejectionLog log;
+  FeasibilityChain placement(log);  // where the environment's tasks may be at all
+  placement.add(matching_filter(env.attributes, parsed.constraint));
+  FeasibilityChain launchable(log);  // where a task is desired
+  launchable.add(status_filter()).add(agent_connected_filter());
+  FeasibilityChain launch(log);  // whether a launch may go out now
+  launch.add(backoff_filter(backoff, now));
+
   std::vector<std::string_view> to_start;
   std::vector<const SnapshotTask*> old_available, old_unavailable;
-  std::uint32_t unavailable = 0, updated = 0, old_live = 0;
+  RolloutCounts counts;
   static const std::vector<const SnapshotTask*> no_tasks;
 
-  // Assumptions: each instance appears once in the snapshot; tasks are the environment's only.
+  // Assumptions: each instance appears once in the snapshot.
   // Invariants: at most one live task is kept per instance; launches only on launchable instances
   // without a live or stopping task of the environment.
   for (const SnapshotInstance* inst : instances) {
@@ -171,16 +135,14 @@ DaemonPlan compute_daemon_plan(const ClusterSnapshot& snapshot, const Environmen
       else if (t->is_stopping()) stopping = true;
     }
 
-    const bool matching = matches_requirements(env.attributes, *inst) && parsed.constraint.matches(*inst);
-    if (!matching) {
+    if (placement.check(*inst)) {
       for (auto* t : live) ctx.stop(*t, StopCause::not_matching, "instance no longer matches the environment");
-      ctx.skip(inst->arn, SkipReason::not_matching);
       continue;
     }
     ++plan.matching;
     if (inst->status == InstanceStatus::draining && options.stop_on_draining) {
       for (auto* t : live) ctx.stop(*t, StopCause::draining, "instance is draining");
-      ctx.skip(inst->arn, SkipReason::draining);
+      log.record(inst->arn, SkipReason::draining);
       continue;
     }
 
@@ -197,103 +159,93 @@ DaemonPlan compute_daemon_plan(const ClusterSnapshot& snapshot, const Environmen
     for (auto* t : live)
       if (t != kept) ctx.stop(*t, StopCause::duplicate, "duplicate task on instance");
 
-    if (inst->status != InstanceStatus::active || !inst->agent_connected) {
-      ctx.skip(inst->arn, inst->status == InstanceStatus::draining ? SkipReason::draining
-                          : inst->status != InstanceStatus::active ? SkipReason::not_active
-                                                                   : SkipReason::disconnected);
-      continue;
-    }
-    ++plan.desired;
+    if (launchable.check(*inst)) continue;
+    ++counts.desired;
 
     if (kept) {
+      ++counts.live;
       if (kept_rank.target) {
-        if (kept_rank.available) ++updated;
-        else ++unavailable;
-        ctx.skip(inst->arn, SkipReason::has_task);
+        if (kept_rank.available) ++counts.updated;
+        else ++counts.unavailable;
+        log.record(inst->arn, SkipReason::has_task);
+      } else if (kept_rank.available) {
+        old_available.push_back(kept);
       } else {
-        ++old_live;
-        if (kept_rank.available) {
-          old_available.push_back(kept);
-        } else {
-          ++unavailable;
-          old_unavailable.push_back(kept);
-        }
+        ++counts.unavailable;
+        old_unavailable.push_back(kept);
       }
       continue;
     }
-    ++unavailable;
+    ++counts.unavailable;
     if (stopping) {
-      ctx.skip(inst->arn, SkipReason::stop_pending);
+      log.record(inst->arn, SkipReason::stop_pending);
       continue;
     }
-    if (auto until = backoff.blocked_until(inst->arn, now)) {
-      ctx.wake_at(*until);
-      ctx.skip(inst->arn, SkipReason::backing_off);
-      continue;
-    }
+    if (launch.check(*inst)) continue;
     to_start.push_back(inst->arn);
   }
+  if (auto retry = launch.earliest_retry()) ctx.wake_at(*retry);
+  plan.desired = counts.desired;
+  counts.old_available = static_cast<std::uint32_t>(old_available.size());
+  counts.old_unavailable = static_cast<std::uint32_t>(old_unavailable.size());
 
-  // Rollout: old-revision tasks are replaced (stopped here, started once STOPPED). Unavailable ones go
-  // first and for free: their instances already count as unavailable. Available ones only while
-  // fewer than maxUnavailable instances are unavailable.
-  auto max_unavailable = resolve_max_unavailable(env.rollout.max_unavailable, plan.desired);
-  if (!max_unavailable) {
+  // Failures of the new revision launched by this deployment (tombstones the model still holds).
+  std::vector<std::string> failed_instances;
+  if (rolling) {
+    failed_instances = active->failed_instances;
+    std::uint32_t seen_failures = 0;
+    for (const auto& t : snapshot.tasks) {
+      if (!ours(t) || !task_definition_matches(active->task_definition, t.task_definition) || !is_task_failure(t))
+        continue;
+      auto tag = parse_group(t.group);
+      if (!tag || tag->deployment_id != active->id) continue;
+      ++seen_failures;
+      if (std::find(failed_instances.begin(), failed_instances.end(), t.instance_arn) == failed_instances.end())
+        failed_instances.emplace_back(t.instance_arn);
+    }
+    // Tombstones expire, so the persisted count is a floor: failures never decrease.
+    counts.failed = std::max(active->failed_count, seen_failures);
+  }
+
+  // Rollout: old-revision tasks are replaced (stopped here, started once STOPPED: maxSurge 0).
+  RolloutInput input;
+  input.counts = counts;
+  input.limits = RolloutLimits::from(env.rollout);
+  input.judged = rolling;
+  if (rolling) {
+    input.started_at = active->started_at.value_or(active->created_at);
+    input.target = active->task_definition;
+  }
+  // A failed deployment of the current revision stays halted: only broken old tasks are replaced.
+  input.failed_before = active && active->status == DeploymentStatus::failed &&
+                        active->task_definition == env.task_definition;
+  auto decision = decide_rollout(input, now);
+  if (decision.error) {
     plan = DaemonPlan{};
-    plan.error = "invalid maxUnavailable '" + env.rollout.max_unavailable + "'";
+    plan.error = std::move(decision.error);
     return plan;
   }
   if (rolling) {
     RolloutProgress p;
     p.deployment_id = active->id;
-    p.desired = plan.desired;
-    p.updated = updated;
-    p.unavailable = unavailable;
-    p.max_unavailable = *max_unavailable;
-    p.failed_instances = active->failed_instances;
-    std::uint32_t seen_failures = 0;
-    for (const auto& t : snapshot.tasks) {
-      if (t.started_by != started_by || !task_definition_matches(active->task_definition, t.task_definition) ||
-          !is_task_failure(t))
-        continue;
-      auto tag = parse_group(t.group);
-      if (!tag || tag->deployment_id != active->id) continue;
-      ++seen_failures;
-      if (std::find(p.failed_instances.begin(), p.failed_instances.end(), t.instance_arn) == p.failed_instances.end())
-        p.failed_instances.emplace_back(t.instance_arn);
-    }
-    // Tombstones expire, so the persisted count is a floor: failures never decrease.
-    p.failed = std::max(active->failed_count, seen_failures);
-    auto started = active->started_at.value_or(active->created_at);
-    const auto& rs = env.rollout;
-    if (rs.max_failures > 0 && p.failed >= rs.max_failures) {
-      p.verdict = RolloutVerdict::failed;
-      p.reason = std::to_string(p.failed) + " task failures of " + active->task_definition + " (max " +
-                 std::to_string(rs.max_failures) + ")";
-    } else if (rs.deadline.count() > 0 && now >= started + rs.deadline) {
-      p.verdict = RolloutVerdict::failed;
-      p.reason = "deadline of " + std::to_string(rs.deadline.count()) + "s exceeded with " +
-                 std::to_string(updated) + "/" + std::to_string(plan.desired) + " instances updated";
-    } else if (updated == plan.desired && old_live == 0) {
-      p.verdict = RolloutVerdict::complete;
-    } else {
-      if (rs.deadline.count() > 0) ctx.wake_at(started + rs.deadline);
-    }
+    p.desired = counts.desired;
+    p.updated = counts.updated;
+    p.unavailable = counts.unavailable;
+    p.max_unavailable = decision.max_unavailable;
+    p.failed = counts.failed;
+    p.failed_instances = std::move(failed_instances);
+    p.verdict = decision.verdict;
+    p.reason = std::move(decision.reason);
+    if (decision.wake_at) ctx.wake_at(*decision.wake_at);
     plan.rollout = std::move(p);
   }
-  // A failing or failed rollout stops taking instances away: only broken old tasks are replaced.
-  const bool halted = (plan.rollout && plan.rollout->verdict == RolloutVerdict::failed) ||
-                      (active && active->status == DeploymentStatus::failed &&
-                       active->task_definition == env.task_definition);
   for (auto* t : old_unavailable) ctx.stop(*t, StopCause::replaced, "replaced by " + std::string(target));
-  std::int64_t budget = halted ? 0 : static_cast<std::int64_t>(*max_unavailable) - unavailable;
-  for (auto* t : old_available) {
-    if (budget <= 0) {
-      ctx.skip(t->instance_arn, SkipReason::waiting_for_budget);
+  for (std::size_t i = 0; i < old_available.size(); ++i) {
+    if (i >= decision.replace_available) {
+      log.record(old_available[i]->instance_arn, SkipReason::waiting_for_budget);
       continue;
     }
-    --budget;
-    ctx.stop(*t, StopCause::replaced, "replaced by " + std::string(target));
+    ctx.stop(*old_available[i], StopCause::replaced, "replaced by " + std::string(target));
   }
 
   for (std::size_t i = 0; i < to_start.size(); i += max_instances_per_start_task) {
@@ -303,6 +255,10 @@ DaemonPlan compute_daemon_plan(const ClusterSnapshot& snapshot, const Environmen
     plan.starts.push_back(std::move(batch));
   }
 
+  // Steady-state instances are only counted, to keep plans small.
+  plan.skip_counts = log.counts();
+  plan.skipped = log.take_rejected();
+  std::erase_if(plan.skipped, [](const SkippedInstance& s) { return s.reason == SkipReason::has_task; });
   return plan;
 }
 

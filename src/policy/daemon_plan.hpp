@@ -1,6 +1,9 @@
 // File: src/policy/daemon_plan.hpp — the daemon policy: exactly one task of the environment's task
 // definition on every ACTIVE, agent-connected, matching instance; rollouts of a new revision instance
 // by instance under maxUnavailable with a health gate. Pure: snapshot + spec + now -> plan.
+// Built from the shared pieces: instance filters (feasibility.hpp) say where a task may run and why
+// not, the rollout controller (rollout.hpp) says how many old tasks may be replaced and the verdict.
+// SkipReason, RolloutProgress, resolve_max_unavailable and is_task_failure live there.
 //
 // Choices (documented because ECS leaves them open):
 // - Replacement is stop-then-start: an old-revision task is stopped first and the new one is started
@@ -18,7 +21,9 @@
 
 #include "policy/cluster_snapshot.hpp"
 #include "policy/desired_state.hpp"
+#include "policy/feasibility.hpp"
 #include "policy/instance_backoff.hpp"
+#include "policy/rollout.hpp"
 
 #include <array>
 #include <cstdint>
@@ -38,19 +43,6 @@ struct DaemonPlanOptions {
   std::vector<std::string> health_checked_task_definitions;
 };
 
-enum class SkipReason : unsigned char {
-  not_matching,        // constraints or attribute requirements do not hold
-  draining,            // DRAINING: no launches
-  not_active,          // REGISTERING, DEREGISTERING, INACTIVE, ...
-  disconnected,        // ECS agent not connected
-  backing_off,         // recent crashes/launch failures on this instance
-  has_task,            // already runs its task (steady state)
-  stop_pending,        // waiting for a stopped task to reach STOPPED before launching
-  waiting_for_budget,  // old revision waits for maxUnavailable budget
-};
-inline constexpr std::size_t skip_reason_count = 8;
-const char* to_string(SkipReason r);
-
 enum class StopCause : unsigned char { duplicate, not_matching, replaced, draining };
 const char* to_string(StopCause c);
 
@@ -66,26 +58,6 @@ struct StopOrder {
   std::string instance_arn;
   StopCause cause = StopCause::duplicate;
   std::string reason;  // for StopTask's `reason` (max 255): "berth: <env>: <why>"
-};
-
-struct SkippedInstance {
-  std::string instance_arn;
-  SkipReason reason;
-};
-
-enum class RolloutVerdict : unsigned char { in_progress, complete, failed };
-const char* to_string(RolloutVerdict v);
-
-struct RolloutProgress {
-  std::string deployment_id;
-  std::uint32_t desired = 0;          // matching, launchable instances
-  std::uint32_t updated = 0;          // of those, available with the target revision
-  std::uint32_t unavailable = 0;      // of those, without an available task of any revision
-  std::uint32_t max_unavailable = 0;  // resolved from the rollout settings
-  std::uint32_t failed = 0;           // failures of the new revision so far (never decreases)
-  std::vector<std::string> failed_instances;
-  RolloutVerdict verdict = RolloutVerdict::in_progress;
-  std::string reason;  // why it failed
 };
 
 struct DaemonPlan {
@@ -105,16 +77,10 @@ struct DaemonPlan {
 };
 
 // `active` is the environment's current deployment, if any (its task_definition should equal
-// env.task_definition). Preconditions: `snapshot.tasks` holds the environment's tasks (the model
-// filters by startedBy); others are ignored.
+// env.task_definition). `snapshot.tasks` may hold every task of the cluster: only the environment's
+// (classify_task(.., WorkloadKey::daemon(env.name)) == ours) are considered; foreign tasks and other
+// workloads' tasks (other names, or service/job tags) change nothing.
 DaemonPlan compute_daemon_plan(const ClusterSnapshot& snapshot, const Environment& env, const Deployment* active,
                                const InstanceBackoff& backoff, SystemTime now, const DaemonPlanOptions& options = {});
-
-// "3" or "25%" of `desired` (rounded down), at least 1. nullopt if malformed.
-std::optional<std::uint32_t> resolve_max_unavailable(std::string_view spec, std::uint32_t desired);
-
-// A STOPPED task of the new revision that counts as a rollout failure: not stopped by StopTask, and
-// it exited non-zero, failed to start, or never became healthy.
-bool is_task_failure(const SnapshotTask& task);
 
 }  // namespace berth::policy

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "policy/cluster_snapshot.hpp"
+#include "policy/workload.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -22,6 +23,10 @@ struct BackoffSettings {
   std::chrono::milliseconds reset_after{std::chrono::minutes(1)};
 };
 
+// The wait after `failures` consecutive failures (>= 1): base, doubled per further failure, capped at max.
+std::chrono::milliseconds doubling_delay(std::chrono::milliseconds base, std::chrono::milliseconds max,
+                                         std::uint32_t failures);
+
 class InstanceBackoff {
  public:
   explicit InstanceBackoff(BackoffSettings settings = {}) : settings_(settings) {}
@@ -34,6 +39,9 @@ class InstanceBackoff {
   // (stopCode != UserInitiated) counts as one failure, once per task ARN; a task RUNNING for
   // `reset_after` clears its instance.
   void observe(const ClusterSnapshot& snapshot, SystemTime now);
+  // The same over a snapshot that may hold the whole cluster: only `owner`'s tasks are folded in
+  // (policy::classify_task == ours), so foreign tasks and other workloads' crashes never delay it.
+  void observe(const ClusterSnapshot& snapshot, const WorkloadKey& owner, SystemTime now);
 
   // When the next launch on the instance is allowed, or nullopt if it is not backing off at `now`.
   std::optional<SystemTime> blocked_until(std::string_view instance_arn, SystemTime now) const;
@@ -45,6 +53,7 @@ class InstanceBackoff {
     using is_transparent = void;
     std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
+  void observe_task(const SnapshotTask& task, SystemTime now, std::unordered_set<std::string_view>& present);
   struct Entry {
     std::uint32_t failures = 0;
     SystemTime next_allowed{};
