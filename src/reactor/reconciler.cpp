@@ -136,7 +136,7 @@ boost::asio::awaitable<SyncOutcome> Reconciler::sync_once(std::string name) {
   {
     // The snapshot views the model: plan synchronously, before any co_await can mutate it.
     auto snapshot = model->snapshot(started_by, now);
-    backoff.observe(snapshot, now);
+    backoff.observe(snapshot, policy::WorkloadKey::daemon(env->name), now);
     plan = policy::compute_daemon_plan(snapshot, *env, deployment ? &*deployment : nullptr, backoff, now, options);
   }
   if (plan.error) {
