@@ -127,17 +127,17 @@ Scheduler::Scheduler(asio::io_context& io, const config::Config& cfg, store::Sto
             return rt && rt->ready ? &rt->model : nullptr;
           },
           wall_now, settings_.reconciler),
-      queue_(io.get_executor(), [this](std::string key) { return sync(std::move(key)); }, settings_.queue,
+      queue_(io.get_executor(), [this](WorkloadKey key) { return sync(std::move(key)); }, settings_.queue,
              settings_.queue_workers),
       drained_(io) {
   for (const auto& c : cfg.clusters) clusters_.emplace(c.name, std::make_unique<ClusterRuntime>(c));
-  queue_.on_error([](const std::string& key, std::exception_ptr e) {
+  queue_.on_error([](const WorkloadKey& key, std::exception_ptr e) {
     try {
       std::rethrow_exception(e);
     } catch (const std::exception& ex) {
-      logger()->error("sync threw environment={} error=\"{}\"", key, ex.what());
+      logger()->error("sync threw environment={} error=\"{}\"", key.name, ex.what());
     } catch (...) {
-      logger()->error("sync threw environment={}", key);
+      logger()->error("sync threw environment={}", key.name);
     }
   });
 }
@@ -264,7 +264,7 @@ void Scheduler::apply_config(const config::Config& cfg, const std::vector<config
     settings_.reconciler = with_config(settings_.reconciler, cfg.scheduler);
     reconciler_.set_settings(settings_.reconciler);
     for (const auto& [name, rt] : clusters_)
-      for (const auto& env : index_.environments_on(name)) queue_.add(env);
+      for (const auto& env : index_.environments_on(name)) queue_.add(WorkloadKey::daemon(env));
     logger()->info("scheduler settings applied stop_on_draining={} launch_doubt_check_after_s={} "
                    "launch_doubt_expire_after_s={}",
                    cfg.scheduler.stop_on_draining, cfg.scheduler.launch_doubt_check_after.count(),
@@ -308,7 +308,7 @@ asio::awaitable<void> Scheduler::cluster_main(ClusterRuntime& rt) {
 }
 
 void Scheduler::enqueue_cluster(ClusterRuntime& rt) {
-  for (const auto& env : index_.environments_on(rt.config.name)) queue_.add(env);
+  for (const auto& env : index_.environments_on(rt.config.name)) queue_.add(WorkloadKey::daemon(env));
 }
 
 asio::awaitable<bool> Scheduler::bootstrap(ClusterRuntime& rt) {
@@ -388,9 +388,9 @@ asio::awaitable<void> Scheduler::ingest_loop(ClusterRuntime& rt) {
       if (seen_before(m.body) && in.result == IngestResult::stale) ++duplicates_;
       for (const auto& key : in.dirty_keys) {
         if (in.placement_change)
-          queue_.add_after(key, settings_.instance_batch_delay);  // batch bursts of new instances
+          queue_.add_after(WorkloadKey::daemon(key), settings_.instance_batch_delay);  // batch bursts of new instances
         else
-          queue_.add(key);
+          queue_.add(WorkloadKey::daemon(key));
       }
       if (in.delete_message()) {
         done.push_back({"m" + std::to_string(done.size()), m.receipt_handle, std::nullopt});
@@ -428,8 +428,10 @@ bool Scheduler::seen_before(std::string_view body) {
   return false;
 }
 
-asio::awaitable<bool> Scheduler::sync(std::string key) {
+asio::awaitable<bool> Scheduler::sync(WorkloadKey workload) {
   if (stopping_) co_return true;
+  if (workload.kind != policy::WorkloadKind::daemon) co_return true;  // only daemon environments are scheduled yet
+  const std::string key = workload.name;
   if (auto rm = removals_.find(key); rm != removals_.end()) {
     const std::string cluster = rm->second;
     if (!state_.environment(key)) {
@@ -470,10 +472,10 @@ asio::awaitable<bool> Scheduler::sync(std::string key) {
   }
   if (out.wake_at) {
     auto delay = *out.wake_at - wall_now();
-    queue_.add_after(key, std::max<steady_clock::duration>(
+    queue_.add_after(workload, std::max<steady_clock::duration>(
                               std::chrono::duration_cast<steady_clock::duration>(delay), steady_clock::duration::zero()));
   }
-  if (out.requeue) queue_.add(key);
+  if (out.requeue) queue_.add(workload);
   co_return out.success;
 }
 
@@ -487,7 +489,7 @@ void Scheduler::mark_dirty(std::string_view environment) {
     index_.erase(name);
     env_cluster_.erase(name);
   }
-  queue_.add(name);
+  queue_.add(WorkloadKey::daemon(name));
 }
 
 void Scheduler::terminate_tasks(std::string_view environment) {
@@ -504,7 +506,7 @@ void Scheduler::terminate_tasks(std::string_view environment) {
     return;
   }
   removals_[name] = cluster;
-  queue_.add(name);
+  queue_.add(WorkloadKey::daemon(name));
 }
 
 std::optional<json::array> Scheduler::list_instances(std::string_view cluster) const {

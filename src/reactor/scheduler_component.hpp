@@ -5,7 +5,7 @@
 //   per cluster:  bootstrap (List/Describe, retried) --ready--> audit loop every audit_interval
 //                 SQS long polls (clusters[].receivers loops; 20 s, 10 msgs) --EventIngest--> model
 //                       --dirty keys--> WorkQueue; --DeleteMessageBatch (only applied/settled messages)
-//   WorkQueue(key = environment) --> Reconciler::sync / sync_removed --> ECS via LaunchJournal -> EcsApiAdapter
+//   WorkQueue(key = WorkloadKey::daemon(environment)) --> Reconciler::sync / sync_removed --> ECS via LaunchJournal -> EcsApiAdapter
 //
 // Wiring rules kept here: the reconciler sees a cluster's model only once its bootstrap finished (syncs of an
 // environment on a cluster not ready are dropped; bootstrap completion marks every environment of the cluster
@@ -128,7 +128,7 @@ class Scheduler final : public Component, public http::api::ClusterView, public 
   boost::asio::awaitable<bool> bootstrap(ClusterRuntime& rt);
   boost::asio::awaitable<void> ingest_loop(ClusterRuntime& rt);
   boost::asio::awaitable<void> audit_loop(ClusterRuntime& rt);
-  boost::asio::awaitable<bool> sync(std::string key);
+  boost::asio::awaitable<bool> sync(WorkloadKey workload);
   // Waits `d` unless stopping or cancelled; false when the caller should stop.
   boost::asio::awaitable<bool> sleep(std::chrono::steady_clock::duration d);
   void load_environments();
