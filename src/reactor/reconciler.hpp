@@ -93,7 +93,6 @@ class Reconciler {
   const ReconcilerStats& stats() const { return stats_; }
   // A config reload: syncs read the new settings from now on.
   void set_settings(ReconcilerSettings settings) { settings_ = std::move(settings); }
-  policy::InstanceBackoff& backoff_for_test(const std::string& environment) { return backoff_[environment]; }
 
  private:
   boost::asio::awaitable<SyncOutcome> sync_once(std::string environment);

@@ -45,18 +45,18 @@ Scheduler::Scheduler(asio::io_context& io, const config::Config& cfg, store::Sto
             return w ? &w->model() : nullptr;
           },
           daemons_.index()),
-      queue_(io.get_executor(), [this](std::string key) { return sync(std::move(key)); }, settings_.queue,
+      queue_(io.get_executor(), [this](policy::WorkloadKey key) { return sync(std::move(key)); }, settings_.queue,
              settings_.queue_workers) {
   for (const auto& c : cfg.clusters)
     watchers_.emplace(c.name, std::make_unique<ClusterWatcher>(c, journal_, aws_.sqs(), ingest_, tasks_,
                                                                settings_.watcher, watcher_hooks(), wall_now));
-  queue_.on_error([](const std::string& key, std::exception_ptr e) {
+  queue_.on_error([](const policy::WorkloadKey& key, std::exception_ptr e) {
     try {
       std::rethrow_exception(e);
     } catch (const std::exception& ex) {
-      logger()->error("sync threw workload={} error=\"{}\"", key, ex.what());
+      logger()->error("sync threw workload={} error=\"{}\"", key.str(), ex.what());
     } catch (...) {
-      logger()->error("sync threw workload={}", key);
+      logger()->error("sync threw workload={}", key.str());
     }
   });
 }
@@ -77,7 +77,7 @@ ClusterWatcher::Hooks Scheduler::watcher_hooks() {
   ClusterWatcher::Hooks hooks;
   hooks.on_event = [this](const Ingested& in) {
     for (const auto& name : in.dirty_keys) {
-      const auto key = policy::WorkloadKey::daemon(name).str();
+      const auto key = policy::WorkloadKey::daemon(name);
       if (in.placement_change)
         queue_.add_after(key, settings_.instance_batch_delay);  // batch bursts of new instances
       else
@@ -95,7 +95,7 @@ ClusterWatcher::Hooks Scheduler::watcher_hooks() {
 }
 
 void Scheduler::enqueue_cluster(const ClusterWatcher& w) {
-  for (const auto& name : daemons_.workloads_on(w.name())) queue_.add(policy::WorkloadKey::daemon(name).str());
+  for (const auto& name : daemons_.workloads_on(w.name())) queue_.add(policy::WorkloadKey::daemon(name));
 }
 
 WorkloadController* Scheduler::controller(policy::WorkloadKind kind) {
@@ -179,15 +179,14 @@ void Scheduler::retire_cluster(const std::string& name) {
                  name);
 }
 
-asio::awaitable<bool> Scheduler::sync(std::string key) {
+asio::awaitable<bool> Scheduler::sync(policy::WorkloadKey key) {
   if (stopping_) co_return true;
-  auto parsed = policy::WorkloadKey::parse(key);
-  WorkloadController* c = parsed ? controller(parsed->kind) : nullptr;
+  WorkloadController* c = controller(key.kind);
   if (c == nullptr) {
-    logger()->error("work queue key without a controller key={}", key);
+    logger()->error("work queue key without a controller workload={}", key.str());
     co_return true;
   }
-  auto verdict = co_await c->sync(parsed->name);
+  auto verdict = co_await c->sync(key.name);
   if (verdict.wake_at) {
     auto delay = *verdict.wake_at - wall_now();
     queue_.add_after(key, std::max<steady_clock::duration>(
@@ -201,12 +200,12 @@ void Scheduler::mark_dirty(const policy::WorkloadKey& key) {
   auto* c = controller(key.kind);
   if (c == nullptr) return;
   c->refresh(key.name);
-  queue_.add(key.str());
+  queue_.add(key);
 }
 
 void Scheduler::terminate(const policy::WorkloadKey& key) {
   if (key.kind != policy::WorkloadKind::daemon) return;
-  if (daemons_.terminate(key.name)) queue_.add(key.str());
+  if (daemons_.terminate(key.name)) queue_.add(key);
 }
 
 json::object Scheduler::stats_json() const {

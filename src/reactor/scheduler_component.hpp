@@ -97,7 +97,7 @@ class Scheduler final : public process::Component {
   ClusterWatcher::Hooks watcher_hooks();
   void enqueue_cluster(const ClusterWatcher& w);
   WorkloadController* controller(policy::WorkloadKind kind);
-  boost::asio::awaitable<bool> sync(std::string key);
+  boost::asio::awaitable<bool> sync(policy::WorkloadKey key);
 
   boost::asio::io_context& io_;
   config::Config config_;

@@ -9,23 +9,25 @@ namespace berth::reactor {
 
 namespace asio = boost::asio;
 
-WorkQueue::WorkQueue(asio::any_io_executor executor, SyncFn sync, WorkQueueSettings settings, std::size_t workers)
+WorkQueue::WorkQueue(asio::any_io_executor executor, SyncFn sync, WorkQueueSettings settings, std::size_t workers,
+                     Clock clock)
     : executor_(executor),
       sync_(std::move(sync)),
-      core_(settings, std::chrono::steady_clock::now()),
+      clock_(std::move(clock)),
+      core_(settings, clock_()),
       workers_(std::max<std::size_t>(1, workers)) {}
 
 void WorkQueue::wake_all() {
   for (auto* t : sleepers_) t->expires_at(asio::steady_timer::time_point::min());
 }
 
-void WorkQueue::add(const std::string& key) {
+void WorkQueue::add(const WorkloadKey& key) {
   core_.add(key);
   wake_all();
 }
 
-void WorkQueue::add_after(const std::string& key, std::chrono::steady_clock::duration delay) {
-  core_.add_after(key, std::chrono::steady_clock::now() + delay);
+void WorkQueue::add_after(const WorkloadKey& key, std::chrono::steady_clock::duration delay) {
+  core_.add_after(key, clock_() + delay);
   wake_all();
 }
 
@@ -36,7 +38,7 @@ void WorkQueue::shut_down() {
 
 asio::awaitable<void> WorkQueue::worker() {
   while (!stopping_) {
-    auto now = std::chrono::steady_clock::now();
+    auto now = clock_();
     if (auto key = core_.pop(now)) {
       bool ok = false;
       try {
@@ -45,7 +47,7 @@ asio::awaitable<void> WorkQueue::worker() {
         // Unexpected failures are contained per key: log via on_error_, retry with backoff.
         if (on_error_) on_error_(*key, std::current_exception());
       }
-      core_.done(*key, ok, std::chrono::steady_clock::now());
+      core_.done(*key, ok, clock_());
       ++completed_;
       wake_all();  // a re-added or freed key may be ready for another worker
       continue;
@@ -53,8 +55,13 @@ asio::awaitable<void> WorkQueue::worker() {
     // Nothing ready: sleep until the next delayed key or token, or until add() wakes us by moving
     // this worker's timer expiry into the past. The wait is initiated before the coroutine yields,
     // and an expiry in the past completes a later wait at once, so no wake-up is lost.
+    // The timer runs on the steady clock; the wait is the injected clock's distance to the next key.
     auto next = core_.next_ready(now);
-    asio::steady_timer timer(executor_, next ? *next : asio::steady_timer::time_point::max());
+    asio::steady_timer timer(executor_);
+    if (next)
+      timer.expires_after(*next - now);
+    else
+      timer.expires_at(asio::steady_timer::time_point::max());
     sleepers_.push_back(&timer);
     // Unregisters even if the coroutine frame is destroyed while suspended.
     struct Unregister {

@@ -1,7 +1,8 @@
-// File: src/reactor/work_queue_core.cpp — dirty/processing sets, delayed keys, backoff, token bucket.
+// File: src/reactor/work_queue_core.cpp — dirty/processing sets, delayed keys, fast/slow retries, token bucket.
 #include "reactor/work_queue_core.hpp"
 
 #include <algorithm>
+#include <cstdint>
 
 namespace berth::reactor {
 
@@ -33,7 +34,7 @@ MonoTime TokenBucket::next_token(MonoTime now) const {
 WorkQueueCore::WorkQueueCore(WorkQueueSettings settings, MonoTime now)
     : settings_(settings), bucket_(settings.rate_per_second, settings.burst, now) {}
 
-void WorkQueueCore::enqueue(const std::string& key) {
+void WorkQueueCore::enqueue(const WorkloadKey& key) {
   if (auto w = waiting_.find(key); w != waiting_.end()) {  // ready now supersedes a delay
     delayed_.erase(w->second);
     waiting_.erase(w);
@@ -42,9 +43,9 @@ void WorkQueueCore::enqueue(const std::string& key) {
   if (!processing_.contains(key)) queue_.push_back(key);
 }
 
-void WorkQueueCore::add(const std::string& key) { enqueue(key); }
+void WorkQueueCore::add(const WorkloadKey& key) { enqueue(key); }
 
-void WorkQueueCore::add_after(const std::string& key, MonoTime at) {
+void WorkQueueCore::add_after(const WorkloadKey& key, MonoTime at) {
   if (dirty_.contains(key)) return;  // will run soon anyway
   if (auto w = waiting_.find(key); w != waiting_.end()) {
     if (w->second->first <= at) return;  // earliest wins
@@ -56,44 +57,45 @@ void WorkQueueCore::add_after(const std::string& key, MonoTime at) {
 
 void WorkQueueCore::promote(MonoTime now) {
   while (!delayed_.empty() && delayed_.begin()->first <= now) {
-    std::string key = delayed_.begin()->second;
+    WorkloadKey key = delayed_.begin()->second;
     delayed_.erase(delayed_.begin());
     waiting_.erase(key);
     enqueue(key);
   }
 }
 
-std::optional<std::string> WorkQueueCore::pop(MonoTime now) {
+std::optional<WorkloadKey> WorkQueueCore::pop(MonoTime now) {
   promote(now);
   if (queue_.empty() || !bucket_.try_take(now)) return std::nullopt;
-  std::string key = std::move(queue_.front());
+  WorkloadKey key = std::move(queue_.front());
   queue_.pop_front();
   dirty_.erase(key);
   processing_.insert(key);
   return key;
 }
 
-std::chrono::milliseconds WorkQueueCore::backoff_for(std::uint32_t n) const {
+std::chrono::milliseconds WorkQueueCore::retry_delay(std::uint32_t n) const {
+  if (n > settings_.max_fast_retries) return settings_.slow_retry;
   auto d = settings_.backoff_base;
   for (std::uint32_t i = 1; i < n && d < settings_.backoff_max; ++i) d *= 2;
   return std::min(d, settings_.backoff_max);
 }
 
-void WorkQueueCore::done(const std::string& key, bool success, MonoTime now) {
+void WorkQueueCore::done(const WorkloadKey& key, bool success, MonoTime now) {
   processing_.erase(key);
   std::uint32_t n = 0;
   if (success) {
-    failures_.erase(key);
+    requeues_.erase(key);
   } else {
-    auto& f = failures_[key];
-    f = std::min<std::uint32_t>(f + 1, 64);
-    n = f;
+    auto& r = requeues_[key];
+    r = r == UINT32_MAX ? r : r + 1;  // saturates: the slow lane needs only "more than max_fast_retries"
+    n = r;
   }
   if (dirty_.contains(key)) {
     queue_.push_back(key);
     return;
   }
-  if (!success) add_after(key, now + backoff_for(n));
+  if (!success) add_after(key, now + retry_delay(n));
 }
 
 std::optional<MonoTime> WorkQueueCore::next_ready(MonoTime now) const {
@@ -102,9 +104,15 @@ std::optional<MonoTime> WorkQueueCore::next_ready(MonoTime now) const {
   return std::nullopt;
 }
 
-std::uint32_t WorkQueueCore::failures(const std::string& key) const {
-  auto it = failures_.find(key);
-  return it == failures_.end() ? 0 : it->second;
+std::uint32_t WorkQueueCore::requeues(const WorkloadKey& key) const {
+  auto it = requeues_.find(key);
+  return it == requeues_.end() ? 0 : it->second;
+}
+
+std::size_t WorkQueueCore::slow_lane() const {
+  std::size_t n = 0;
+  for (const auto& [key, r] : requeues_) n += r > settings_.max_fast_retries ? 1 : 0;
+  return n;
 }
 
 }  // namespace berth::reactor

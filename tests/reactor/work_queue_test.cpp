@@ -1,5 +1,6 @@
-// File: tests/reactor/work_queue_test.cpp — the sans-I/O work queue with a fake clock, and a short
-// run of the asio driver.
+// File: tests/reactor/work_queue_test.cpp — the sans-I/O work queue with a fake clock (dedup, no
+// self-concurrency, backoff, fast/slow retry lanes, token bucket), and short runs of the asio driver
+// (real and injected clock).
 #include "reactor/work_queue.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -16,6 +17,8 @@ namespace {
 using namespace std::chrono_literals;
 const MonoTime t0 = MonoTime{} + 1000h;
 
+WorkloadKey d(std::string name) { return WorkloadKey::daemon(std::move(name)); }
+
 WorkQueueSettings fast() {
   WorkQueueSettings s;
   s.rate_per_second = 1000;
@@ -25,38 +28,38 @@ WorkQueueSettings fast() {
 
 TEST(WorkQueueCore, DeduplicatesKeys) {
   WorkQueueCore q(fast(), t0);
-  q.add("a");
-  q.add("a");
-  q.add("b");
-  q.add("a");
+  q.add(d("a"));
+  q.add(d("a"));
+  q.add(d("b"));
+  q.add(d("a"));
   EXPECT_EQ(q.queued(), 2u);
-  EXPECT_EQ(q.pop(t0), "a");
-  EXPECT_EQ(q.pop(t0), "b");
+  EXPECT_EQ(q.pop(t0), d("a"));
+  EXPECT_EQ(q.pop(t0), d("b"));
   EXPECT_FALSE(q.pop(t0));
 }
 
 TEST(WorkQueueCore, NeverProcessesAKeyConcurrentlyAndReRunsItOnce) {
   WorkQueueCore q(fast(), t0);
-  q.add("a");
-  ASSERT_EQ(q.pop(t0), "a");
-  q.add("a");  // an event while processing
-  q.add("a");
+  q.add(d("a"));
+  ASSERT_EQ(q.pop(t0), d("a"));
+  q.add(d("a"));  // an event while processing
+  q.add(d("a"));
   EXPECT_FALSE(q.pop(t0)) << "must not run concurrently with itself";
-  q.done("a", true, t0);
-  EXPECT_EQ(q.pop(t0), "a");  // exactly one more run
-  q.done("a", true, t0);
+  q.done(d("a"), true, t0);
+  EXPECT_EQ(q.pop(t0), d("a"));  // exactly one more run
+  q.done(d("a"), true, t0);
   EXPECT_FALSE(q.pop(t0));
   EXPECT_TRUE(q.idle());
 }
 
 TEST(WorkQueueCore, FailuresBackOffExponentiallyPerKey) {
   WorkQueueCore q(fast(), t0);
-  q.add("a");
+  q.add(d("a"));
   MonoTime now = t0;
   std::vector<std::chrono::milliseconds> delays;
   for (int i = 0; i < 5; ++i) {
-    ASSERT_EQ(q.pop(now), "a");
-    q.done("a", false, now);
+    ASSERT_EQ(q.pop(now), d("a"));
+    q.done(d("a"), false, now);
     auto next = q.next_ready(now);
     ASSERT_TRUE(next);
     delays.push_back(std::chrono::duration_cast<std::chrono::milliseconds>(*next - now));
@@ -64,31 +67,102 @@ TEST(WorkQueueCore, FailuresBackOffExponentiallyPerKey) {
     now = *next;
   }
   EXPECT_EQ(delays, (std::vector<std::chrono::milliseconds>{5ms, 10ms, 20ms, 40ms, 80ms}));
-  EXPECT_EQ(q.failures("a"), 5u);
-  ASSERT_EQ(q.pop(now), "a");
-  q.done("a", true, now);
-  EXPECT_EQ(q.failures("a"), 0u);
-  EXPECT_EQ(q.backoff_for(40), std::chrono::milliseconds(5min));  // capped
+  EXPECT_EQ(q.requeues(d("a")), 5u);
+  EXPECT_FALSE(q.in_slow_lane(d("a")));
+  ASSERT_EQ(q.pop(now), d("a"));
+  q.done(d("a"), true, now);
+  EXPECT_EQ(q.requeues(d("a")), 0u);
+}
+
+TEST(WorkQueueCore, FastBackoffIsCapped) {
+  WorkQueueSettings s = fast();
+  s.max_fast_retries = 100;  // no slow lane: the exponential backoff alone
+  WorkQueueCore q(s, t0);
+  EXPECT_EQ(q.retry_delay(1), 5ms);
+  EXPECT_EQ(q.retry_delay(40), std::chrono::milliseconds(5min));
+  EXPECT_EQ(q.retry_delay(100), std::chrono::milliseconds(5min));
+}
+
+// Retries 1..max_fast_retries back off exponentially; every later one waits slow_retry, until a success.
+TEST(WorkQueueCore, FailuresPastTheFastRetriesGoToTheSlowLane) {
+  WorkQueueSettings s = fast();
+  s.max_fast_retries = 3;
+  s.slow_retry = 60s;
+  WorkQueueCore q(s, t0);
+  const auto a = d("a");
+  q.add(a);
+  MonoTime now = t0;
+  std::vector<std::chrono::milliseconds> delays;
+  for (int i = 0; i < 6; ++i) {
+    ASSERT_EQ(q.pop(now), a);
+    q.done(a, false, now);
+    EXPECT_EQ(q.requeues(a), static_cast<std::uint32_t>(i + 1));
+    EXPECT_EQ(q.in_slow_lane(a), i + 1 > 3);
+    auto next = q.next_ready(now);
+    ASSERT_TRUE(next);
+    delays.push_back(std::chrono::duration_cast<std::chrono::milliseconds>(*next - now));
+    EXPECT_FALSE(q.pop(*next - 1ms));
+    now = *next;
+  }
+  EXPECT_EQ(delays, (std::vector<std::chrono::milliseconds>{5ms, 10ms, 20ms, 60s, 60s, 60s}));
+  EXPECT_EQ(q.slow_lane(), 1u);
+  ASSERT_EQ(q.pop(now), a);
+  q.done(a, true, now);  // a success leaves the slow lane
+  EXPECT_EQ(q.requeues(a), 0u);
+  EXPECT_EQ(q.slow_lane(), 0u);
+  EXPECT_FALSE(q.next_ready(now));
+  q.add(a);
+  ASSERT_EQ(q.pop(now), a);
+  q.done(a, false, now);
+  EXPECT_EQ(q.next_ready(now), now + 5ms) << "fast again after a success";
+}
+
+TEST(WorkQueueCore, AddRunsASlowLaneKeyAtOnce) {
+  WorkQueueSettings s = fast();
+  s.max_fast_retries = 0;
+  WorkQueueCore q(s, t0);
+  q.add(d("a"));
+  q.pop(t0);
+  q.done(d("a"), false, t0);
+  EXPECT_TRUE(q.in_slow_lane(d("a")));
+  EXPECT_EQ(q.next_ready(t0), t0 + s.slow_retry);
+  q.add(d("a"));  // new information beats the slow lane too
+  EXPECT_EQ(q.pop(t0), d("a"));
+  EXPECT_EQ(q.requeues(d("a")), 1u) << "still counted until a run succeeds";
+}
+
+// Workloads of different kinds with the same name are different keys.
+TEST(WorkQueueCore, KindsAreSeparateKeys) {
+  WorkQueueCore q(fast(), t0);
+  q.add(WorkloadKey::daemon("web"));
+  q.add(WorkloadKey::service("web"));
+  q.add(WorkloadKey::daemon("web"));
+  EXPECT_EQ(q.queued(), 2u);
+  EXPECT_EQ(q.pop(t0), WorkloadKey::daemon("web"));
+  EXPECT_EQ(q.pop(t0), WorkloadKey::service("web"));
+  q.done(WorkloadKey::daemon("web"), false, t0);
+  EXPECT_EQ(q.requeues(WorkloadKey::daemon("web")), 1u);
+  EXPECT_EQ(q.requeues(WorkloadKey::service("web")), 0u);
 }
 
 TEST(WorkQueueCore, AddWhileBackingOffRunsAtOnce) {
   WorkQueueCore q(fast(), t0);
-  q.add("a");
+  q.add(d("a"));
   q.pop(t0);
-  q.done("a", false, t0);
+  q.done(d("a"), false, t0);
   EXPECT_FALSE(q.pop(t0));
-  q.add("a");  // new information
-  EXPECT_EQ(q.pop(t0), "a");
+  q.add(d("a"));  // new information
+  EXPECT_EQ(q.pop(t0), d("a"));
 }
 
 TEST(WorkQueueCore, AddAfterKeepsEarliest) {
   WorkQueueCore q(fast(), t0);
-  q.add_after("a", t0 + 10s);
-  q.add_after("a", t0 + 5s);
-  q.add_after("a", t0 + 20s);
+  q.add_after(d("a"), t0 + 10s);
+  q.add_after(d("a"), t0 + 5s);
+  q.add_after(d("a"), t0 + 20s);
   EXPECT_EQ(q.next_ready(t0), t0 + 5s);
   EXPECT_FALSE(q.pop(t0 + 4s));
-  EXPECT_EQ(q.pop(t0 + 5s), "a");
+  EXPECT_EQ(q.pop(t0 + 5s), d("a"));
   EXPECT_FALSE(q.next_ready(t0 + 5s));
 }
 
@@ -97,7 +171,7 @@ TEST(WorkQueueCore, GlobalTokenBucketLimitsRate) {
   s.rate_per_second = 10;
   s.burst = 3;
   WorkQueueCore q(s, t0);
-  for (int i = 0; i < 10; ++i) q.add("k" + std::to_string(i));
+  for (int i = 0; i < 10; ++i) q.add(d("k" + std::to_string(i)));
   int popped = 0;
   while (auto k = q.pop(t0)) {
     ++popped;
@@ -121,7 +195,8 @@ TEST(WorkQueueDriver, RunsEveryKeyOnceAndRetriesFailures) {
   WorkQueue* queue_ptr = nullptr;
   WorkQueue q(
       io.get_executor(),
-      [&](std::string key) -> boost::asio::awaitable<bool> {
+      [&](WorkloadKey workload) -> boost::asio::awaitable<bool> {
+        const std::string& key = workload.name;
         ++active;
         max_active = std::max(max_active, active);
         boost::asio::steady_timer t(co_await boost::asio::this_coro::executor, 1ms);
@@ -137,11 +212,11 @@ TEST(WorkQueueDriver, RunsEveryKeyOnceAndRetriesFailures) {
       fast(), 3);
   queue_ptr = &q;
   int errors = 0;
-  q.on_error([&](const std::string&, std::exception_ptr) { ++errors; });
-  for (int i = 0; i < 10; ++i) q.add("k" + std::to_string(i));
-  q.add("flaky");
-  q.add("boom");
-  q.add("k0");  // duplicate while queued
+  q.on_error([&](const WorkloadKey&, std::exception_ptr) { ++errors; });
+  for (int i = 0; i < 10; ++i) q.add(d("k" + std::to_string(i)));
+  q.add(d("flaky"));
+  q.add(d("boom"));
+  q.add(d("k0"));  // duplicate while queued
   boost::asio::co_spawn(io, q.run(), boost::asio::detached);
   io.run_for(10s);
   EXPECT_EQ(runs["k0"], 1);
@@ -159,9 +234,9 @@ TEST(WorkQueueDriver, IdleWorkersWakeForLateAndDelayedKeys) {
   WorkQueue* queue_ptr = nullptr;
   WorkQueue q(
       io.get_executor(),
-      [&](std::string key) -> boost::asio::awaitable<bool> {
-        order.push_back(key);
-        if (key == "delayed") queue_ptr->shut_down();
+      [&](WorkloadKey key) -> boost::asio::awaitable<bool> {
+        order.push_back(key.name);
+        if (key.name == "delayed") queue_ptr->shut_down();
         co_return true;
       },
       fast(), 2);
@@ -172,12 +247,60 @@ TEST(WorkQueueDriver, IdleWorkersWakeForLateAndDelayedKeys) {
       [&]() -> boost::asio::awaitable<void> {
         boost::asio::steady_timer t(io, 5ms);
         co_await t.async_wait(boost::asio::use_awaitable);  // workers are asleep by now
-        q.add("late");
-        q.add_after("delayed", 20ms);
+        q.add(d("late"));
+        q.add_after(d("delayed"), 20ms);
       },
       boost::asio::detached);
   io.run_for(10s);
   EXPECT_EQ(order, (std::vector<std::string>{"late", "delayed"}));
+}
+
+// The driver reads only the injected clock: a key delayed by an hour of fake time runs as soon as the
+// fake clock passes it, and not before, whatever the real time.
+TEST(WorkQueueDriver, UsesTheInjectedClock) {
+  boost::asio::io_context io;
+  MonoTime fake_now = t0;
+  std::vector<std::string> order;
+  WorkQueue* queue_ptr = nullptr;
+  WorkQueue q(
+      io.get_executor(),
+      [&](WorkloadKey key) -> boost::asio::awaitable<bool> {
+        order.push_back(key.name);
+        if (key.name == "hour") queue_ptr->shut_down();
+        co_return true;
+      },
+      fast(), 2, [&] { return fake_now; });
+  queue_ptr = &q;
+  q.add_after(d("hour"), 1h);
+  boost::asio::co_spawn(io, q.run(), boost::asio::detached);
+  io.run_for(20ms);  // workers asleep: an hour of fake time has not passed
+  EXPECT_TRUE(order.empty());
+  EXPECT_EQ(q.core().waiting(), 1u);
+  fake_now += 1h;
+  q.add(d("now"));  // wakes the workers, which read the fake clock again
+  io.run_for(10s);
+  EXPECT_EQ(order, (std::vector<std::string>{"now", "hour"}));
+}
+
+TEST(WorkQueueDriver, CountsRequeuesOfAFailingKey) {
+  boost::asio::io_context io;
+  int runs = 0;
+  WorkQueue* queue_ptr = nullptr;
+  WorkQueueSettings s = fast();
+  s.backoff_base = 1ms;
+  WorkQueue q(
+      io.get_executor(),
+      [&](WorkloadKey) -> boost::asio::awaitable<bool> {
+        if (++runs == 4) queue_ptr->shut_down();
+        co_return false;
+      },
+      s, 1);
+  queue_ptr = &q;
+  q.add(d("bad"));
+  boost::asio::co_spawn(io, q.run(), boost::asio::detached);
+  io.run_for(10s);
+  EXPECT_EQ(runs, 4);
+  EXPECT_EQ(q.requeues(d("bad")), 4u);
 }
 
 }  // namespace
