@@ -1,7 +1,7 @@
 // File: src/aws/ecs_client.hpp — awaitable ECS client: typed calls, batching to API limits, nextToken pagination.
 #pragma once
 
-#include "aws/ecs_api.hpp"
+#include "aws/ecs_protocol.hpp"
 #include "aws/json_client.hpp"
 
 #include <boost/asio/awaitable.hpp>

@@ -3,8 +3,6 @@
 
 #include "reactor/ecs_paging.hpp"
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -40,20 +38,6 @@ asio::awaitable<EcsResult<RefreshResult>> async_refresh_cluster(EcsApi& ecs, Clu
   result.instances = model.reconcile_instances(*instances, listed_at, now);
   result.tasks = model.reconcile_tasks(*tasks, listed_at, now);
   co_return result;
-}
-
-asio::awaitable<void> async_audit_loop(EcsApi& ecs, ClusterModel& model, std::function<SystemTime()> clock,
-                                       std::chrono::steady_clock::duration interval,
-                                       std::function<void(const EcsResult<RefreshResult>&)> on_result) {
-  asio::steady_timer timer(co_await asio::this_coro::executor);
-  for (;;) {
-    timer.expires_after(interval);
-    auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
-    if (ec) co_return;  // cancelled: shutting down
-    model.expire(clock());
-    auto r = co_await async_refresh_cluster(ecs, model, clock);
-    if (on_result) on_result(r);
-  }
 }
 
 }  // namespace berth::reactor

@@ -27,9 +27,4 @@ struct RefreshResult {
 boost::asio::awaitable<EcsResult<RefreshResult>> async_refresh_cluster(EcsApi& ecs, ClusterModel& model,
                                                                        std::function<SystemTime()> clock);
 
-// Audits every `interval` until cancelled (also expires tombstones); reports each result.
-boost::asio::awaitable<void> async_audit_loop(EcsApi& ecs, ClusterModel& model, std::function<SystemTime()> clock,
-                                              std::chrono::steady_clock::duration interval,
-                                              std::function<void(const EcsResult<RefreshResult>&)> on_result);
-
 }  // namespace berth::reactor

@@ -83,7 +83,7 @@ void StoreDesiredState::save_deployment(const policy::Deployment& d) {
   }
 }
 
-void StoreDesiredState::save_environment(const policy::Environment& env) {
+void StoreDesiredState::confirm_environment_stored(const policy::Environment& env) {
   // See the header: finish_deployment already applied the change. Only report a divergence.
   auto stored = store_.get_environment(env.name);
   if (!stored) return;

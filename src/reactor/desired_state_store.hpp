@@ -3,7 +3,7 @@
 // Deployment verdicts go through Store::finish_deployment, which in ONE transaction sets the final status,
 // clears the environment's active_deployment_id (only if it still points at this deployment) and, for a
 // rollback, sets the environment's task definition back. The environment the reconciler then "saves" is
-// therefore already in the store; save_environment only checks that and never overwrites concurrent API
+// therefore already in the store; confirm_environment_stored only checks that and never overwrites concurrent API
 // edits with the reconciler's possibly older copy.
 #pragma once
 
@@ -26,7 +26,7 @@ class StoreDesiredState final : public DesiredStateAccess {
   std::optional<policy::Environment> environment(const std::string& name) override;
   std::optional<policy::Deployment> deployment(const std::string& id) override;
   void save_deployment(const policy::Deployment& deployment) override;
-  void save_environment(const policy::Environment& environment) override;
+  void confirm_environment_stored(const policy::Environment& environment) override;
 
   const DesiredStateStats& stats() const { return stats_; }
 

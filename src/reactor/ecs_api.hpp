@@ -3,7 +3,7 @@
 // belong to the implementation; results distinguish "failed" from "outcome unknown".
 #pragma once
 
-#include "aws/ecs_api.hpp"
+#include "aws/ecs_protocol.hpp"
 #include "aws/ecs_types.hpp"
 
 #include <boost/asio/awaitable.hpp>

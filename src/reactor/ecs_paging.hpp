@@ -2,7 +2,7 @@
 // call's nextToken to the end, and Describe a list of ARNs in batches of 100.
 #pragma once
 
-#include "aws/ecs_api.hpp"
+#include "aws/ecs_protocol.hpp"
 #include "reactor/ecs_api.hpp"
 
 #include <boost/asio/awaitable.hpp>

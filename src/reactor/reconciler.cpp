@@ -155,7 +155,7 @@ boost::asio::awaitable<SyncOutcome> Reconciler::sync_once(std::string name) {
     if (env_changed && *env != before_env) {
       env->revision += 1;
       env->updated_at = now;
-      state_.save_environment(*env);
+      state_.confirm_environment_stored(*env);
     }
     if (deployment->status == policy::DeploymentStatus::rolled_back) {
       // The target changed: plan again with the previous revision instead of executing this plan.

@@ -34,14 +34,17 @@
 
 namespace berth::reactor {
 
-// Desired state as the reconciler needs it; implemented over the store by the lead.
+// Desired state as the reconciler needs it (StoreDesiredState over the store; tests use a fake).
 class DesiredStateAccess {
  public:
   virtual ~DesiredStateAccess() = default;
   virtual std::optional<policy::Environment> environment(const std::string& name) = 0;
   virtual std::optional<policy::Deployment> deployment(const std::string& id) = 0;
   virtual void save_deployment(const policy::Deployment& deployment) = 0;
-  virtual void save_environment(const policy::Environment& environment) = 0;
+  // The reconciler concluded `environment` (a completed or rolled-back deployment). The deployment's
+  // verdict transaction has already written it; this only checks that the store agrees and never
+  // writes, so that it cannot overwrite an API edit made meanwhile with the reconciler's older copy.
+  virtual void confirm_environment_stored(const policy::Environment& environment) = 0;
 };
 
 struct ReconcilerSettings {

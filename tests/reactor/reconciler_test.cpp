@@ -191,7 +191,7 @@ class FakeState : public DesiredStateAccess {
     ++deployment_saves;
     deployments[d.id] = d;
   }
-  void save_environment(const policy::Environment& e) override { envs[e.name] = e; }
+  void confirm_environment_stored(const policy::Environment& e) override { envs[e.name] = e; }
 };
 
 struct Harness {

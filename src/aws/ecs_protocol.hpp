@@ -1,4 +1,4 @@
-// File: src/aws/ecs_api.hpp — pure ECS request builders and response parsers (JSON 1.1), checked against the model in tests.
+// File: src/aws/ecs_protocol.hpp — pure ECS request builders and response parsers (JSON 1.1), checked against the model in tests.
 #pragma once
 
 #include "aws/aws_error.hpp"

@@ -1,5 +1,5 @@
-// File: src/aws/ecs_api.cpp — ECS request bodies (member names from the botocore model) and typed response parsing.
-#include "aws/ecs_api.hpp"
+// File: src/aws/ecs_protocol.cpp — ECS request bodies (member names from the botocore model) and typed response parsing.
+#include "aws/ecs_protocol.hpp"
 
 #include "aws/ecs_json.hpp"
 
