@@ -2,6 +2,8 @@
 #include "reactor/cluster_model.hpp"
 
 #include <algorithm>
+#include <charconv>
+#include <limits>
 
 namespace berth::reactor {
 
@@ -29,6 +31,48 @@ std::string_view cluster_name_from_arn(std::string_view s) {
   return slash == std::string_view::npos ? s : s.substr(slash + 9);
 }
 
+namespace {
+
+// "256" -> 256; empty, unparsable or out of range -> 0.
+std::int32_t parse_int32(std::string_view s) {
+  std::int32_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  return ec == std::errc{} && p == s.data() + s.size() && v >= 0 ? v : 0;
+}
+
+std::int32_t clamp_int32(std::int64_t v) {
+  return static_cast<std::int32_t>(std::clamp<std::int64_t>(v, 0, std::numeric_limits<std::int32_t>::max()));
+}
+
+// ECS resources list -> CPU/MEMORY integers.
+policy::CpuMemory cpu_memory(const std::vector<aws::ecs::Resource>& rs) {
+  policy::CpuMemory out;
+  for (const auto& r : rs) {
+    if (r.name == "CPU") out.cpu = clamp_int32(r.integer_value);
+    else if (r.name == "MEMORY") out.memory = clamp_int32(r.integer_value);
+  }
+  return out;
+}
+
+// STRINGSET of port numbers -> sorted, unique ports; unparsable entries ignored.
+std::vector<std::uint16_t> ports(const std::vector<aws::ecs::Resource>& rs, std::string_view name) {
+  std::vector<std::uint16_t> out;
+  for (const auto& r : rs) {
+    if (r.name != name) continue;
+    for (const auto& p : r.string_set_value) {
+      std::uint16_t v = 0;
+      auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), v);
+      if (ec == std::errc{} && end == p.data() + p.size()) out.push_back(v);
+    }
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  out.shrink_to_fit();
+  return out;
+}
+
+}  // namespace
+
 ClusterModel::ClusterModel(std::string cluster_name, ModelSettings settings)
     : cluster_name_(std::move(cluster_name)), settings_(settings) {}
 
@@ -40,6 +84,7 @@ void ClusterModel::write_task(TaskRecord& r, const aws::ecs::Task& t, SystemTime
   r.stop_code = pool_.intern(t.stop_code);
   r.version = t.version;
   r.last_seen = now;
+  r.reserved = {parse_int32(t.cpu), parse_int32(t.memory)};
   r.last_status = policy::task_status_from_string(t.last_status);
   // A stop berth requested stays requested even if an older-state event sneaks in.
   if (r.desired_status != TaskStatus::stopped) r.desired_status = policy::task_status_from_string(t.desired_status);
@@ -155,6 +200,11 @@ policy::SnapshotInstance ClusterModel::instance_view(std::string_view arn, const
   v.status = r.status;
   v.agent_connected = r.agent_connected;
   v.attributes = r.attributes;
+  v.availability_zone = r.availability_zone;
+  v.registered = r.registered;
+  v.remaining = r.remaining;
+  v.reserved_tcp_ports = r.reserved_tcp_ports;
+  v.reserved_udp_ports = r.reserved_udp_ports;
   return v;
 }
 
@@ -175,6 +225,14 @@ bool ClusterModel::write_instance(InstanceRecord& r, const aws::ecs::ContainerIn
   r.status = status;
   r.agent_connected = ci.agent_connected;
   if (relevant) r.attributes = std::move(attrs);
+  r.availability_zone = {};
+  for (const auto& a : r.attributes)
+    if (a.name == "ecs.availability-zone") r.availability_zone = a.value;
+  // Resource changes alone are not placement_relevant (kept as before): every task start changes them.
+  r.registered = cpu_memory(ci.registered_resources);
+  r.remaining = cpu_memory(ci.remaining_resources);
+  r.reserved_tcp_ports = ports(ci.remaining_resources, "PORTS");
+  r.reserved_udp_ports = ports(ci.remaining_resources, "PORTS_UDP");
   if (status == InstanceStatus::inactive) {
     if (!r.inactive_since) r.inactive_since = now;
   } else {
@@ -273,6 +331,7 @@ policy::SnapshotTask ClusterModel::view(std::string_view arn, const TaskRecord& 
   t.task_definition = r.task_definition;
   t.started_by = r.started_by;
   t.group = r.group;
+  t.reserved = r.reserved;
   t.last_status = r.last_status;
   t.desired_status = r.desired_status;
   t.health = r.health;
@@ -300,8 +359,14 @@ policy::ClusterSnapshot ClusterModel::snapshot(std::string_view started_by, Syst
     for (const auto& [arn, r] : tasks_)
       if (r.started_by.data() == owner->data() && r.started_by.size() == owner->size()) s.tasks.push_back(view(arn, r));
   }
+  append_doubts(s, &started_by, now);
+  return s;
+}
+
+void ClusterModel::append_doubts(policy::ClusterSnapshot& s, const std::string_view* started_by,
+                                 SystemTime now) const {
   for (const auto& d : doubts_) {
-    if (d.started_by != started_by || d.until <= now) continue;
+    if ((started_by && d.started_by != *started_by) || d.until <= now) continue;
     policy::SnapshotTask t;
     t.instance_arn = d.instance_arn;
     t.task_definition = d.task_definition;
@@ -311,6 +376,19 @@ policy::ClusterSnapshot ClusterModel::snapshot(std::string_view started_by, Syst
     t.doubt_recheck_at = d.check_at;
     s.tasks.push_back(t);
   }
+}
+
+policy::ClusterSnapshot ClusterModel::snapshot_all(SystemTime now) const {
+  policy::ClusterSnapshot s;
+  s.cluster = cluster_name_;
+  s.instances.reserve(instances_.size());
+  for (const auto& [arn, r] : instances_) {
+    if (r.status == InstanceStatus::inactive) continue;
+    s.instances.push_back(instance_view(arn, r));
+  }
+  s.tasks.reserve(tasks_.size() + doubts_.size());
+  for (const auto& [arn, r] : tasks_) s.tasks.push_back(view(arn, r));
+  append_doubts(s, nullptr, now);
   return s;
 }
 

@@ -115,6 +115,9 @@ class ClusterModel {
   // Instances of the cluster plus the tasks (live, tombstones, expectations, doubts) carrying
   // `started_by`. Views are valid until the model is next mutated.
   policy::ClusterSnapshot snapshot(std::string_view started_by, SystemTime now) const;
+  // Every instance (inactive ones excluded, as in snapshot) and every task record of the cluster:
+  // live, tombstones, expectations and unexpired doubts of all owners, foreign tasks included.
+  policy::ClusterSnapshot snapshot_all(SystemTime now) const;
 
   std::size_t instance_count() const { return instances_.size(); }
   std::size_t task_count() const { return tasks_.size(); }
@@ -136,6 +139,7 @@ class ClusterModel {
     std::string_view instance_arn, task_definition, started_by, group, stop_code;  // interned
     std::int64_t version = 0;
     SystemTime last_seen{};
+    policy::CpuMemory reserved;  // task-level cpu/memory, 0 if absent
     std::optional<SystemTime> healthy_since;
     std::optional<SystemTime> stopped_at;
     policy::TaskStatus last_status = policy::TaskStatus::pending;
@@ -154,6 +158,10 @@ class ClusterModel {
     policy::InstanceStatus status = policy::InstanceStatus::other;
     bool agent_connected = false;
     std::vector<policy::AttributeView> attributes;  // views into the pool
+    std::string_view availability_zone;             // interned
+    policy::CpuMemory registered, remaining;
+    // remainingResources PORTS / PORTS_UDP: ports in use, sorted.
+    std::vector<std::uint16_t> reserved_tcp_ports, reserved_udp_ports;
   };
   struct Doubt {
     std::string_view instance_arn, started_by, task_definition;
@@ -164,6 +172,7 @@ class ClusterModel {
   bool write_instance(InstanceRecord& r, const aws::ecs::ContainerInstance& ci, SystemTime now);
   static policy::SnapshotInstance instance_view(std::string_view arn, const InstanceRecord& r);
   static policy::SnapshotTask view(std::string_view arn, const TaskRecord& r);
+  void append_doubts(policy::ClusterSnapshot& s, const std::string_view* started_by, SystemTime now) const;
 
   std::string cluster_name_;
   ModelSettings settings_;

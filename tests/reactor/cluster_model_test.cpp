@@ -178,6 +178,87 @@ TEST(ClusterModel, AuditRepairsDrift) {
 }
 
 // Any order, with duplicates, converges to the state of the in-order stream.
+aws::ecs::ContainerInstance instance_with_resources(std::string arn, std::int64_t version) {
+  auto ci = instance(std::move(arn), "ACTIVE", version);
+  ci.registered_resources = {{"CPU", "INTEGER", 2048, 0, {}}, {"MEMORY", "INTEGER", 7982, 0, {}}};
+  ci.remaining_resources = {{"CPU", "INTEGER", 1792, 0, {}},
+                            {"MEMORY", "INTEGER", 7470, 0, {}},
+                            {"PORTS", "STRINGSET", 0, 0, {"8080", "22", "x", "70000", "2376"}},
+                            {"PORTS_UDP", "STRINGSET", 0, 0, {"53"}}};
+  return ci;
+}
+
+void expect_resources(const policy::SnapshotInstance& v) {
+  EXPECT_EQ(v.registered, (policy::CpuMemory{2048, 7982}));
+  EXPECT_EQ(v.remaining, (policy::CpuMemory{1792, 7470}));
+  EXPECT_EQ(std::vector<std::uint16_t>(v.reserved_tcp_ports.begin(), v.reserved_tcp_ports.end()),
+            (std::vector<std::uint16_t>{22, 2376, 8080}));  // unparsable / out-of-range ignored
+  EXPECT_EQ(std::vector<std::uint16_t>(v.reserved_udp_ports.begin(), v.reserved_udp_ports.end()),
+            (std::vector<std::uint16_t>{53}));
+  EXPECT_EQ(v.availability_zone, "us-east-1a");
+}
+
+TEST(ClusterModel, InstanceResourcesPortsAndZoneFromEvent) {
+  ClusterModel m("c");
+  m.apply_instance(instance_with_resources("ci/1", 1), t0);
+  auto v = m.instance_for_test("ci/1");
+  ASSERT_TRUE(v);
+  expect_resources(*v);
+}
+
+TEST(ClusterModel, InstanceResourcesFromReconcileListing) {
+  ClusterModel m("c");
+  std::vector<aws::ecs::ContainerInstance> listed{instance_with_resources("ci/1", 3)};
+  m.reconcile_instances(listed, t0, t0);
+  auto s = m.snapshot_all(t0);
+  ASSERT_EQ(s.instances.size(), 1u);
+  expect_resources(s.instances[0]);
+}
+
+TEST(ClusterModel, TaskReservationFromTaskLevelCpuMemory) {
+  ClusterModel m("c");
+  auto a = task("t/a", "RUNNING", 1);
+  a.cpu = "256";
+  a.memory = "512";
+  auto b = task("t/b", "RUNNING", 1);
+  b.cpu = "abc";  // unparsable -> 0; memory empty -> 0
+  m.apply_task(a, t0);
+  m.apply_task(b, t0);
+  EXPECT_EQ(m.task_for_test("t/a")->reserved, (policy::CpuMemory{256, 512}));
+  EXPECT_EQ(m.task_for_test("t/b")->reserved, (policy::CpuMemory{0, 0}));
+  auto s = m.snapshot("berth/0123456789abcdef", t0);
+  ASSERT_EQ(s.tasks.size(), 2u);
+  for (const auto& t : s.tasks) {
+    if (t.arn == "t/a") {
+      EXPECT_EQ(t.reserved, (policy::CpuMemory{256, 512}));
+    }
+  }
+}
+
+TEST(ClusterModel, SnapshotAllHoldsEveryOwnerAndForeignTasks) {
+  ClusterModel m("c");
+  m.apply_instance(instance("ci/1", "ACTIVE", 1), t0);
+  m.apply_task(task("t/mine", "RUNNING", 1), t0);
+  auto other = task("t/other", "RUNNING", 1);
+  other.started_by = "berth/fedcba9876543210";
+  m.apply_task(other, t0);
+  auto foreign = task("t/foreign", "RUNNING", 1);
+  foreign.started_by = "";
+  foreign.group = "service:web";
+  m.apply_task(foreign, t0);
+  m.apply_task(task("t/dead", "STOPPED", 2), t0);
+  m.expect_launch_in_doubt("ci/1", "berth/fedcba9876543210", "td", t0 + 10s, t0 + 60s);
+
+  auto all = m.snapshot_all(t0);
+  EXPECT_EQ(all.instances.size(), 1u);
+  std::vector<std::string> arns;
+  for (const auto& t : all.tasks) arns.emplace_back(t.arn);
+  std::sort(arns.begin(), arns.end());
+  EXPECT_EQ(arns, (std::vector<std::string>{"", "t/dead", "t/foreign", "t/mine", "t/other"}));
+  EXPECT_EQ(m.snapshot("berth/0123456789abcdef", t0).tasks.size(), 2u);  // snapshot() unchanged
+  EXPECT_EQ(m.snapshot_all(t0 + 60s).tasks.size(), 4u);                   // expired doubt left out
+}
+
 TEST(ClusterModelProperty, ReorderedAndDuplicatedEventsConverge) {
   std::vector<aws::ecs::Task> events;
   for (int k = 0; k < 20; ++k) {
