@@ -10,8 +10,8 @@
 //                having a pending task of that owner until a task shows up, ECS is asked and shows
 //                none (launch_doubt_check), or the doubt expires.
 // Compactness: repeated strings (instance ARNs, task definitions, startedBy, group, attributes, stop
-// codes) are interned once; a task record is ~150 bytes plus its ARN, an instance ~40 bytes per
-// attribute. Interned strings are never freed (bounded by distinct values, not by events).
+
+
 #pragma once
 
 #include "aws/ecs_types.hpp"
