@@ -10,8 +10,8 @@
 //                having a pending task of that owner until a task shows up, ECS is asked and shows
 //                none (launch_doubt_check), or the doubt expires.
 // Compactness: repeated strings (instance ARNs, task definitions, startedBy, group, attributes, stop
-
-
+// codes) are interned once; measured 327 bytes per task and 1,273 per instance with 20 attributes and
+// its resources (bench/RESULTS.md). Interned strings are never freed (bounded by distinct values).
 #pragma once
 
 #include "aws/ecs_types.hpp"
