@@ -345,7 +345,7 @@ policy::SnapshotTask ClusterModel::view(std::string_view arn, const TaskRecord& 
   return t;
 }
 
-policy::ClusterSnapshot ClusterModel::snapshot(std::string_view started_by, SystemTime now) const {
+policy::ClusterSnapshot ClusterModel::instances_snapshot() const {
   policy::ClusterSnapshot s;
   s.cluster = cluster_name_;
   s.instances.reserve(instances_.size());
@@ -353,17 +353,22 @@ policy::ClusterSnapshot ClusterModel::snapshot(std::string_view started_by, Syst
     if (r.status == InstanceStatus::inactive) continue;
     s.instances.push_back(instance_view(arn, r));
   }
+  return s;
+}
+
+policy::ClusterSnapshot ClusterModel::snapshot(std::string_view started_by, SystemTime now) const {
+  auto s = instances_snapshot();
   // Interned owner tags compare by pointer; an owner never seen has no tasks.
   auto owner = pool_.find(started_by);
   if (owner) {
     for (const auto& [arn, r] : tasks_)
       if (r.started_by.data() == owner->data() && r.started_by.size() == owner->size()) s.tasks.push_back(view(arn, r));
   }
-  append_doubts(s, &started_by, now);
+  append_doubts(s, started_by, now);
   return s;
 }
 
-void ClusterModel::append_doubts(policy::ClusterSnapshot& s, const std::string_view* started_by,
+void ClusterModel::append_doubts(policy::ClusterSnapshot& s, std::optional<std::string_view> started_by,
                                  SystemTime now) const {
   for (const auto& d : doubts_) {
     if ((started_by && d.started_by != *started_by) || d.until <= now) continue;
@@ -379,16 +384,10 @@ void ClusterModel::append_doubts(policy::ClusterSnapshot& s, const std::string_v
 }
 
 policy::ClusterSnapshot ClusterModel::snapshot_all(SystemTime now) const {
-  policy::ClusterSnapshot s;
-  s.cluster = cluster_name_;
-  s.instances.reserve(instances_.size());
-  for (const auto& [arn, r] : instances_) {
-    if (r.status == InstanceStatus::inactive) continue;
-    s.instances.push_back(instance_view(arn, r));
-  }
+  auto s = instances_snapshot();
   s.tasks.reserve(tasks_.size() + doubts_.size());
   for (const auto& [arn, r] : tasks_) s.tasks.push_back(view(arn, r));
-  append_doubts(s, nullptr, now);
+  append_doubts(s, std::nullopt, now);
   return s;
 }
 

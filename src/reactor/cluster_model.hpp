@@ -172,7 +172,10 @@ class ClusterModel {
   bool write_instance(InstanceRecord& r, const aws::ecs::ContainerInstance& ci, SystemTime now);
   static policy::SnapshotInstance instance_view(std::string_view arn, const InstanceRecord& r);
   static policy::SnapshotTask view(std::string_view arn, const TaskRecord& r);
-  void append_doubts(policy::ClusterSnapshot& s, const std::string_view* started_by, SystemTime now) const;
+  // Instances of the cluster (INACTIVE ones left out), no tasks yet.
+  policy::ClusterSnapshot instances_snapshot() const;
+  // Doubts not expired at `now`, of `started_by` or (nullopt) of every owner.
+  void append_doubts(policy::ClusterSnapshot& s, std::optional<std::string_view> started_by, SystemTime now) const;
 
   std::string cluster_name_;
   ModelSettings settings_;

@@ -146,8 +146,7 @@ void Scheduler::apply_config(const config::Config& cfg, const std::vector<config
     logger()->warn("aws settings changed (region, endpoint or credentials): they apply after a restart");
   if (cfg.scheduler != config_.scheduler) {
     // Taken by the next sync of each workload; re-plan them all so that, say, stop_on_draining acts now.
-    settings_.reconciler = with_config(settings_.reconciler, cfg.scheduler);
-    daemons_.apply_settings(cfg.scheduler);
+    daemons_.apply_settings(cfg.scheduler);  // the controller holds the settings in effect
     for (const auto& [name, w] : watchers_) enqueue_cluster(*w);
     logger()->info("scheduler settings applied stop_on_draining={} launch_doubt_check_after_s={} "
                    "launch_doubt_expire_after_s={}",
