@@ -13,7 +13,7 @@
 #include "process/process.hpp"
 #include "http/api/scheduler_adapters.hpp"
 #include "reactor/scheduler_component.hpp"
-#include "store/store.hpp"
+#include "store/sqlite_desired_state_store.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -86,16 +86,16 @@ int serve(berth::config::Config cfg, const std::string& path) {
     std::cerr << "berth: cannot create the store folder " << store_path.parent_path() << ": " << ec.message() << "\n";
     return exit_startup;
   }
-  auto store = berth::store::Store::open(cfg.store.path);
-  if (!store) {
-    std::cerr << "berth: cannot open the store " << cfg.store.path << ": " << store.error().message << "\n";
-    return exit_startup;
-  }
-
   berth::process::ProcessOptions options;
   options.config_path = path;
   options.announce = &std::cout;
   berth::process::Process process(cfg, options);
+
+  auto store = berth::store::SqliteDesiredStateStore::open(process.io().get_executor(), cfg.store.path);
+  if (!store) {
+    std::cerr << "berth: cannot open the store " << cfg.store.path << ": " << store.error().message << "\n";
+    return exit_startup;
+  }
 
   std::shared_ptr<berth::reactor::Scheduler> scheduler;
   try {

@@ -34,9 +34,13 @@ void add_api_routes(Router& router, api::ApiV1& api, std::function<boost::json::
   }
   // ApiV1's own routes, each on the Router: the Router decides 404 and 405 (with Allow) for /v1 paths too.
   for (const auto& route : api::ApiV1::routes()) {
-    router.add(route.method, std::string(route.pattern), [&api, &route](const Request& req) {
-      return to_http_response(api.run(route, to_api_request(req), req.params));
-    });
+    router.add_async(route.method, std::string(route.pattern),
+                     [&api, &route](Request req) -> boost::asio::awaitable<Response> {
+                       // Named, not temporaries in the co_await: GCC 12 mishandles those in coroutines.
+                       const api::ApiRequest api_request = to_api_request(req);
+                       auto answer = co_await api.run(route, api_request, req.params);
+                       co_return to_http_response(answer);
+                     });
   }
 }
 

@@ -67,6 +67,7 @@ struct Deployment {
   SystemTime created_at{};
   std::optional<SystemTime> started_at;
   std::optional<SystemTime> ended_at;
+  std::int64_t revision = 0;  // bumped on every write of the row; compare-and-set for progress updates
   friend bool operator==(const Deployment&, const Deployment&) = default;
 };
 

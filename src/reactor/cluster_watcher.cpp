@@ -54,6 +54,8 @@ asio::awaitable<void> ClusterWatcher::main_loop() {
   // Awaited into a named value: GCC 12 miscompiles some co_await operands inside || conditions.
   const bool bootstrapped = co_await bootstrap();
   if (!bootstrapped || retired_) co_return;
+  if (hooks_.before_ready) co_await hooks_.before_ready(*this);
+  if (retired_) co_return;
   ready_ = true;
   if (hooks_.on_ready) hooks_.on_ready(*this);
   co_await audit_loop();

@@ -44,7 +44,10 @@ class ClusterWatcher {
  public:
   struct Hooks {
     std::function<void(const Ingested&)> on_event;   // an event was ingested: enqueue its dirty keys
-    std::function<void(ClusterWatcher&)> on_ready;   // bootstrap done: the model may be planned from
+    // Bootstrap done, the watcher not yet ready: state of an earlier process is folded into the model (launch
+    // records become doubts) before any plan can see it.
+    std::function<boost::asio::awaitable<void>(ClusterWatcher&)> before_ready;
+    std::function<void(ClusterWatcher&)> on_ready;   // ready: the model may be planned from
     std::function<void(ClusterWatcher&)> on_drift;   // the audit repaired the model
   };
   using Clock = std::function<SystemTime()>;

@@ -21,7 +21,7 @@ ReconcilerSettings with_config(ReconcilerSettings s, const config::SchedulerConf
   return s;
 }
 
-DaemonController::DaemonController(store::Store& store, EcsApi& reads, Executor& executor, WatcherLookup watchers,
+DaemonController::DaemonController(store::DesiredStateStore& store, EcsApi& reads, Executor& executor, WatcherLookup watchers,
                                    Reconciler::Clock clock, ReconcilerSettings settings)
     : store_(store),
       watchers_(std::move(watchers)),
@@ -41,11 +41,11 @@ void DaemonController::track(const policy::Environment& env) {
   env_cluster_[env.name] = std::string(cluster_name_from_arn(env.cluster));
 }
 
-void DaemonController::load() {
-  auto envs = store_.list_environments();
+boost::asio::awaitable<void> DaemonController::load() {
+  auto envs = co_await store_.list_environments("");
   if (!envs) {
     logger()->error("cannot list environments error=\"{}\"", envs.error().message);
-    return;
+    co_return;
   }
   for (const auto& env : *envs) {
     track(env);
@@ -54,33 +54,37 @@ void DaemonController::load() {
   }
   // Rollouts interrupted by a restart continue from the store's state; their environments are synced
   // once their cluster is bootstrapped (like every environment).
-  if (auto unfinished = store_.list_unfinished_deployments()) {
+  std::uint64_t resumed = 0;
+  auto unfinished = co_await store_.list_unfinished_deployments();
+  if (unfinished) {
     for (const auto& d : *unfinished) {
-      ++stats_.resumed_deployments;
+      ++resumed;
       logger()->info("resuming deployment environment={} deployment={} status={}", d.environment, d.id,
                      policy::to_string(d.status));
     }
   }
-  logger()->info("loaded environments count={} unfinished_deployments={}", envs->size(), stats_.resumed_deployments);
+  stats_.resumed_deployments += resumed;
+  logger()->info("loaded environments count={} unfinished_deployments={}", envs->size(), resumed);
 }
 
-void DaemonController::refresh(const std::string& name) {
+boost::asio::awaitable<void> DaemonController::refresh(std::string name) {
   ++stats_.marked_dirty;
-  if (auto env = store_.get_environment(name)) {
+  auto env = co_await store_.get_environment(name);
+  if (env) {
     track(*env);
-  } else {
+  } else if (env.error().code == store::StoreErrc::not_found) {
     index_.erase(name);
     env_cluster_.erase(name);
+  } else {
+    // Keep what is indexed: the sync that follows reads the store again and retries on failure.
+    logger()->error("store read failed environment={} error=\"{}\"", name, env.error().message);
   }
 }
 
 bool DaemonController::terminate(const std::string& name) {
   std::string cluster;
-  if (auto c = env_cluster_.find(name); c != env_cluster_.end()) {
-    cluster = c->second;
-  } else if (auto env = store_.get_environment(name)) {
-    cluster = std::string(cluster_name_from_arn(env->cluster));
-  }
+  // Only a tracked environment: the API deletes from the store first, so the store no longer knows its cluster.
+  if (auto c = env_cluster_.find(name); c != env_cluster_.end()) cluster = c->second;
   if (cluster.empty()) {
     logger()->warn("terminate requested for an unknown environment environment={}", name);
     return false;
@@ -102,7 +106,12 @@ boost::asio::awaitable<SyncVerdict> DaemonController::sync(std::string name) {
   SyncVerdict verdict;
   if (auto rm = removals_.find(name); rm != removals_.end()) {
     const std::string cluster = rm->second;
-    if (!state_.environment(name)) {
+    auto env = co_await state_.environment(name);
+    if (!env) {
+      verdict.success = false;  // the store failed: retried with backoff
+      co_return verdict;
+    }
+    if (!*env) {  // still deleted (not re-created meanwhile): stop its tasks
       auto* w = watchers_(cluster);
       if (w == nullptr) {
         removals_.erase(name);

@@ -2,7 +2,7 @@
 // instance) from the store, planned by policy::compute_daemon_plan through the Reconciler; deleted
 // environments with terminateTasks have their tasks stopped.
 //
-//   refresh(name)   (API write)         -> re-read the environment, re-index its cluster and startedBy
+//   refresh(name)   (store change feed, API write) -> re-read the environment, re-index its cluster and startedBy
 //   terminate(name) (API delete+terminate) -> remembered until its tasks are stopped
 //   sync(name): a pending termination first (Reconciler::sync_removed), then Reconciler::sync
 //
@@ -11,12 +11,12 @@
 #pragma once
 
 #include "reactor/cluster_watcher.hpp"
-#include "reactor/desired_state_store.hpp"
+#include "reactor/daemon_state_access.hpp"
 #include "reactor/environment_index.hpp"
 #include "reactor/executor.hpp"
 #include "reactor/reconciler.hpp"
 #include "reactor/workload_controller.hpp"
-#include "store/store.hpp"
+#include "store/desired_state_store.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -41,13 +41,13 @@ class DaemonController final : public WorkloadController {
   using WatcherLookup = std::function<ClusterWatcher*(std::string_view cluster)>;
 
   // `store`, `reads` and `executor` must outlive the controller.
-  DaemonController(store::Store& store, EcsApi& reads, Executor& executor, WatcherLookup watchers,
+  DaemonController(store::DesiredStateStore& store, EcsApi& reads, Executor& executor, WatcherLookup watchers,
                    Reconciler::Clock clock, ReconcilerSettings settings);
 
   policy::WorkloadKind kind() const override { return policy::WorkloadKind::daemon; }
-  void load() override;
+  boost::asio::awaitable<void> load() override;
   boost::asio::awaitable<SyncVerdict> sync(std::string name) override;
-  void refresh(const std::string& name) override;
+  boost::asio::awaitable<void> refresh(std::string name) override;
   std::vector<std::string> workloads_on(std::string_view cluster) const override;
   void apply_settings(const config::SchedulerConfig& cfg) override;
   std::size_t size() const override { return index_.size(); }
@@ -65,10 +65,10 @@ class DaemonController final : public WorkloadController {
  private:
   void track(const policy::Environment& env);
 
-  store::Store& store_;
+  store::DesiredStateStore& store_;
   WatcherLookup watchers_;
   ReconcilerSettings settings_;
-  StoreDesiredState state_;
+  DaemonStateAccess state_;
   Reconciler reconciler_;
   EnvironmentIndex index_;
   std::map<std::string, std::string, std::less<>> env_cluster_;  // environment -> cluster name

@@ -34,7 +34,8 @@ boost::asio::awaitable<EcsResult<StartTaskResult>> LaunchJournal::start_task(Sta
                       {"at", std::chrono::duration_cast<std::chrono::seconds>(
                                  std::chrono::system_clock::now().time_since_epoch())
                                  .count()}};
-  auto put = store_.kv_put(launch_namespace, key, json::serialize(record));
+  // Create-only (revision 0): the key is unique to this process and call, so an existing record is a bug.
+  auto put = co_await store_.put_record(std::string(launch_namespace), key, json::serialize(record), 0);
   if (!put) {
     logger()->error("launch record not written, launch refused error=\"{}\"", put.error().message);
     co_return EcsError{EcsError::Kind::rejected, "LaunchJournalError", put.error().message};
@@ -48,24 +49,30 @@ boost::asio::awaitable<EcsResult<StartTaskResult>> LaunchJournal::start_task(Sta
     ++kept_;
     co_return result;
   }
-  if (auto del = store_.kv_delete(launch_namespace, key); !del)
-    logger()->warn("launch record not deleted key={} error=\"{}\"", key, del.error().message);
+  auto del = co_await store_.delete_record(std::string(launch_namespace), key, *put);
+  if (!del) logger()->warn("launch record not deleted key={} error=\"{}\"", key, del.error().message);
   co_return result;
 }
 
-std::size_t LaunchJournal::recover(ClusterModel& model, SystemTime now, const LaunchDoubtSettings& doubt) {
-  auto records = store_.kv_list(launch_namespace);
+boost::asio::awaitable<std::size_t> LaunchJournal::recover(ClusterModel& model, SystemTime now,
+                                                           const LaunchDoubtSettings& doubt) {
+  auto records = co_await store_.list_records(std::string(launch_namespace));
   if (!records) {
     logger()->error("launch records unreadable error=\"{}\"", records.error().message);
-    return 0;
+    co_return 0;
   }
   std::size_t added = 0;
-  for (const auto& [key, value] : *records) {
+  for (const auto& record : *records) {
+    // Deleted at the revision read: a record another process rewrote meanwhile is left for it.
+    auto forget = [&]() -> boost::asio::awaitable<void> {
+      auto del = co_await store_.delete_record(std::string(launch_namespace), record.key, record.revision);
+      if (!del) logger()->warn("launch record not deleted key={} error=\"{}\"", record.key, del.error().message);
+    };
     boost::system::error_code ec;
-    auto v = json::parse(value, ec);
+    auto v = json::parse(record.value, ec);
     const json::object* o = ec ? nullptr : v.if_object();
     if (o == nullptr || !o->contains("cluster") || !o->at("cluster").is_string()) {
-      store_.kv_delete(launch_namespace, key);  // unreadable: nothing to act on
+      co_await forget();  // unreadable: nothing to act on
       continue;
     }
     if (o->at("cluster").as_string() != model.cluster_name()) continue;
@@ -73,7 +80,7 @@ std::size_t LaunchJournal::recover(ClusterModel& model, SystemTime now, const La
     const auto* at = o->if_contains("at");
     const auto age = now - SystemTime(std::chrono::seconds(at != nullptr && at->is_int64() ? at->as_int64() : 0));
     if (age > max_record_age) {
-      store_.kv_delete(launch_namespace, key);
+      co_await forget();
       continue;
     }
     const std::string started_by(o->contains("startedBy") ? o->at("startedBy").as_string().c_str() : "");
@@ -91,11 +98,11 @@ std::size_t LaunchJournal::recover(ClusterModel& model, SystemTime now, const La
       }
     }
     ++recovered_;
-    store_.kv_delete(launch_namespace, key);
-    logger()->warn("recovered launch record from an earlier process key={} cluster={} started_by={}", key,
+    co_await forget();
+    logger()->warn("recovered launch record from an earlier process key={} cluster={} started_by={}", record.key,
                    model.cluster_name(), started_by);
   }
-  return added;
+  co_return added;
 }
 
 }  // namespace berth::reactor

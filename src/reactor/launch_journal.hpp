@@ -11,7 +11,7 @@
 #include "reactor/cluster_model.hpp"
 #include "reactor/ecs_api.hpp"
 #include "reactor/launch_doubt_check.hpp"
-#include "store/store.hpp"
+#include "store/desired_state_store.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -25,7 +25,7 @@ inline constexpr std::chrono::minutes max_record_age{10};
 class LaunchJournal final : public EcsApi {
  public:
   // `inner` and `store` must outlive the journal.
-  LaunchJournal(EcsApi& inner, store::Store& store) : inner_(inner), store_(store) {}
+  LaunchJournal(EcsApi& inner, store::DesiredStateStore& store) : inner_(inner), store_(store) {}
 
   // Records, calls, forgets (keeps the record when the outcome is unknown). A record that cannot be committed
   // refuses the launch (rejected, retried later).
@@ -63,7 +63,7 @@ class LaunchJournal final : public EcsApi {
 
   // After the bootstrap of `model`'s cluster: records of an earlier process for this cluster become launch
   // doubts (only on instances without a live task of that owner), then are deleted. Returns the doubts added.
-  std::size_t recover(ClusterModel& model, SystemTime now, const LaunchDoubtSettings& doubt);
+  boost::asio::awaitable<std::size_t> recover(ClusterModel& model, SystemTime now, const LaunchDoubtSettings& doubt);
 
   std::uint64_t records_written() const { return written_; }
   std::uint64_t records_recovered() const { return recovered_; }
@@ -71,7 +71,7 @@ class LaunchJournal final : public EcsApi {
 
  private:
   EcsApi& inner_;
-  store::Store& store_;
+  store::DesiredStateStore& store_;
   std::uint64_t sequence_ = 0;
   std::uint64_t written_ = 0, recovered_ = 0, kept_ = 0;
 };

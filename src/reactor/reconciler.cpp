@@ -109,8 +109,14 @@ boost::asio::awaitable<SyncOutcome> Reconciler::sync(std::string name) {
 boost::asio::awaitable<SyncOutcome> Reconciler::sync_once(std::string name) {
   SyncOutcome out;
   ++stats_.syncs;
-  auto env = state_.environment(name);
-  if (!env) co_return out;
+  auto found = co_await state_.environment(name);
+  if (!found) {
+    out.success = false;  // the store failed: retried with backoff
+    out.error = "store: " + found.error().message;
+    co_return out;
+  }
+  if (!*found) co_return out;  // deleted: nothing to plan (removals go through sync_removed)
+  std::optional<policy::Environment>& env = *found;
   ClusterModel* model = clusters_(env->cluster);
   if (!model) {
     out.success = false;
@@ -118,7 +124,15 @@ boost::asio::awaitable<SyncOutcome> Reconciler::sync_once(std::string name) {
     co_return out;
   }
   std::optional<policy::Deployment> deployment;
-  if (!env->active_deployment_id.empty()) deployment = state_.deployment(env->active_deployment_id);
+  if (!env->active_deployment_id.empty()) {
+    auto active = co_await state_.deployment(env->active_deployment_id);
+    if (!active) {
+      out.success = false;
+      out.error = "store: " + active.error().message;
+      co_return out;
+    }
+    deployment = std::move(*active);
+  }
 
   co_await learn_task_definition(env->task_definition);
   auto options = settings_.plan;
@@ -151,11 +165,11 @@ boost::asio::awaitable<SyncOutcome> Reconciler::sync_once(std::string name) {
     auto before_env = *env;
     auto before_dep = *deployment;
     bool env_changed = record_progress(*env, *deployment, plan, now);
-    if (*deployment != before_dep) state_.save_deployment(*deployment);
+    if (*deployment != before_dep) co_await state_.save_deployment(*deployment);
     if (env_changed && *env != before_env) {
       env->revision += 1;
       env->updated_at = now;
-      state_.confirm_environment_stored(*env);
+      co_await state_.confirm_environment_stored(*env);
     }
     if (deployment->status == policy::DeploymentStatus::rolled_back) {
       // The target changed: plan again with the previous revision instead of executing this plan.

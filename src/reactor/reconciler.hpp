@@ -24,6 +24,7 @@
 #include "reactor/ecs_api.hpp"
 #include "reactor/executor.hpp"
 #include "reactor/launch_doubt_check.hpp"
+#include "store/store_error.hpp"
 
 #include <boost/asio/awaitable.hpp>
 
@@ -34,17 +35,23 @@
 
 namespace berth::reactor {
 
-// Desired state as the reconciler needs it (StoreDesiredState over the store; tests use a fake).
+// Desired state as the reconciler needs it (DaemonStateAccess over the store; tests use a fake). Reads answer
+// nullopt for "there is none" and an error for a store failure (the sync fails and is retried); writes log and
+// count their failures themselves, the next sync plans from whatever the store then holds.
 class DesiredStateAccess {
  public:
   virtual ~DesiredStateAccess() = default;
-  virtual std::optional<policy::Environment> environment(const std::string& name) = 0;
-  virtual std::optional<policy::Deployment> deployment(const std::string& id) = 0;
-  virtual void save_deployment(const policy::Deployment& deployment) = 0;
+  virtual boost::asio::awaitable<store::StoreResult<std::optional<policy::Environment>>> environment(
+      const std::string& name) = 0;
+  virtual boost::asio::awaitable<store::StoreResult<std::optional<policy::Deployment>>> deployment(
+      const std::string& id) = 0;
+  // Compare-and-set on deployment.revision (as read); a final status also finishes it. On success the
+  // deployment carries the stored revision, so that a later save of the same copy is not stale.
+  virtual boost::asio::awaitable<void> save_deployment(policy::Deployment& deployment) = 0;
   // The reconciler concluded `environment` (a completed or rolled-back deployment). The deployment's
-  // verdict transaction has already written it; this only checks that the store agrees and never
-  // writes, so that it cannot overwrite an API edit made meanwhile with the reconciler's older copy.
-  virtual void confirm_environment_stored(const policy::Environment& environment) = 0;
+  // verdict write has already changed it; this only checks that the store agrees and never writes, so
+  // that it cannot overwrite an API edit made meanwhile with the reconciler's older copy.
+  virtual boost::asio::awaitable<void> confirm_environment_stored(const policy::Environment& environment) = 0;
 };
 
 struct ReconcilerSettings {

@@ -5,6 +5,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 namespace berth::reactor {
 
 namespace asio = boost::asio;
@@ -27,7 +31,8 @@ SchedulerSettings with_config(SchedulerSettings s, const config::SchedulerConfig
 
 }  // namespace
 
-Scheduler::Scheduler(asio::io_context& io, const config::Config& cfg, store::Store& store, SchedulerSettings settings)
+Scheduler::Scheduler(asio::io_context& io, const config::Config& cfg, store::DesiredStateStore& store,
+                     SchedulerSettings settings)
     : io_(io),
       config_(cfg),
       store_(store),
@@ -84,12 +89,12 @@ ClusterWatcher::Hooks Scheduler::watcher_hooks() {
         queue_.add(key);
     }
   };
-  hooks.on_ready = [this](ClusterWatcher& w) {
-    auto doubts = journal_.recover(w.model(), wall_now(), daemons_.settings().launch_doubt);
+  hooks.before_ready = [this](ClusterWatcher& w) -> asio::awaitable<void> {
+    auto doubts = co_await journal_.recover(w.model(), wall_now(), daemons_.settings().launch_doubt);
     logger()->info("cluster ready cluster={} instances={} tasks={} recovered_launch_doubts={}", w.name(),
                    w.model().instance_count(), w.model().live_task_count(), doubts);
-    enqueue_cluster(w);
   };
+  hooks.on_ready = [this](ClusterWatcher& w) { enqueue_cluster(w); };
   hooks.on_drift = [this](ClusterWatcher& w) { enqueue_cluster(w); };
   return hooks;
 }
@@ -109,7 +114,15 @@ WorkloadController* Scheduler::controller(policy::WorkloadKind kind) {
 
 asio::awaitable<void> Scheduler::run() {
   started_ = true;
-  daemons_.load();
+  // The feed starts at the revision before the listing, so that nothing written meanwhile is missed.
+  auto from = co_await store_.revision();
+  co_await daemons_.load();
+  if (from) {
+    tasks_.spawn("desired state feed", follow_desired_state(*from));
+  } else {
+    logger()->error("store revision unreadable, changes by other processes are not followed error=\"{}\"",
+                    from.error().message);
+  }
   for (auto& [name, w] : watchers_) w->start();
   co_await queue_.run();
   co_await tasks_.wait_drained();
@@ -196,10 +209,41 @@ asio::awaitable<bool> Scheduler::sync(policy::WorkloadKey key) {
 }
 
 void Scheduler::mark_dirty(const policy::WorkloadKey& key) {
-  auto* c = controller(key.kind);
-  if (c == nullptr) return;
-  c->refresh(key.name);
+  if (controller(key.kind) == nullptr || stopping_) return;
+  tasks_.run("refresh " + key.str(), refresh(key));
+}
+
+asio::awaitable<void> Scheduler::refresh(policy::WorkloadKey key) {
+  // The controller re-reads the workload before the queue may sync it.
+  if (auto* c = controller(key.kind)) co_await c->refresh(key.name);
   queue_.add(key);
+}
+
+asio::awaitable<void> Scheduler::follow_desired_state(std::int64_t revision) {
+  // Every environment change, by this process's API or by another process sharing the store, re-plans it.
+  // (The API also marks its own writes dirty at once; the queue de-duplicates.)
+  while (!stopping_) {
+    auto batch = co_await store_.watch(revision, settings_.store_watch_timeout);
+    if (stopping_) break;
+    if (!batch) {
+      logger()->warn("store change feed failed, retrying error=\"{}\"", batch.error().message);
+      asio::steady_timer pause(io_, settings_.store_watch_retry);
+      co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
+      continue;
+    }
+    if (batch->reset) {
+      // History compacted past us: re-list, and re-plan everything.
+      logger()->warn("store change feed reset from revision {} to {}: reloading workloads", revision,
+                     batch->revision);
+      co_await daemons_.load();
+      for (const auto& [name, w] : watchers_) enqueue_cluster(*w);
+    }
+    for (const auto& change : batch->changes) {
+      if (change.kind != store::ChangeKind::environment) continue;
+      co_await refresh(policy::WorkloadKey::daemon(change.key));
+    }
+    revision = batch->revision;
+  }
 }
 
 void Scheduler::terminate(const policy::WorkloadKey& key) {

@@ -6,6 +6,7 @@
 //        --Ingested dirty keys--> WorkQueue (de-duplicating, per-key backoff, global bucket)
 //   WorkQueue --key--> WorkloadController (per kind; today DaemonController) --plan--> Executor
 //   Executor --> LaunchJournal --> EcsApiAdapter --> ECS   (the only path to ECS write actions)
+//   DesiredStateStore::watch (change feed) --environment changed--> controller refresh --> WorkQueue
 //
 // Wiring rules kept here: a controller sees a cluster's model only once its bootstrap finished (the end of
 // the bootstrap and any audit drift re-plan every workload of the cluster); instance changes enqueue with
@@ -42,7 +43,7 @@
 #include "reactor/launch_journal.hpp"
 #include "reactor/task_group.hpp"
 #include "reactor/work_queue.hpp"
-#include "store/store.hpp"
+#include "store/desired_state_store.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/json/object.hpp>
@@ -61,13 +62,16 @@ struct SchedulerSettings {
   std::size_t queue_workers = 4;
   WorkQueueSettings queue;
   ReconcilerSettings reconciler;
+  // The desired-state change feed: how long one watch() waits, and the pause after a failed one.
+  std::chrono::milliseconds store_watch_timeout{30000};
+  std::chrono::milliseconds store_watch_retry{1000};
 };
 
 class Scheduler final : public process::Component {
  public:
   // Builds the AWS clients from cfg.aws (throws std::runtime_error on an unusable endpoint/TLS setup).
   // `store` must outlive the scheduler.
-  Scheduler(boost::asio::io_context& io, const config::Config& cfg, store::Store& store,
+  Scheduler(boost::asio::io_context& io, const config::Config& cfg, store::DesiredStateStore& store,
             SchedulerSettings settings = {});
   ~Scheduler() override;
 
@@ -81,7 +85,7 @@ class Scheduler final : public process::Component {
   // Read-only, valid until the next turn of the io_context.
   const ClusterModel* model(std::string_view cluster) const;
 
-  // API writes: the workload's spec, deployments or existence changed: re-plan it.
+  // API writes: the workload's spec, deployments or existence changed: re-read it, then re-plan it.
   void mark_dirty(const policy::WorkloadKey& key);
   // The workload was deleted with terminateTasks=true: stop every task it started.
   void terminate(const policy::WorkloadKey& key);
@@ -98,10 +102,14 @@ class Scheduler final : public process::Component {
   void enqueue_cluster(const ClusterWatcher& w);
   WorkloadController* controller(policy::WorkloadKind kind);
   boost::asio::awaitable<bool> sync(policy::WorkloadKey key);
+  // The controller re-reads the workload, then the queue takes the key.
+  boost::asio::awaitable<void> refresh(policy::WorkloadKey key);
+  // Follows the store's change feed from `revision`: environment changes (a peer's too) refresh and re-plan.
+  boost::asio::awaitable<void> follow_desired_state(std::int64_t revision);
 
   boost::asio::io_context& io_;
   config::Config config_;
-  store::Store& store_;
+  store::DesiredStateStore& store_;
   SchedulerSettings settings_;
 
   AwsClients aws_;

@@ -25,7 +25,13 @@ void TaskGroup::Handle::cancel() {
   if (!done_) signal_.emit(asio::cancellation_type::terminal);
 }
 
+void TaskGroup::run(std::string what, asio::awaitable<void> task) {
+  spawn(std::move(what), std::move(task)).transient_ = true;
+}
+
 TaskGroup::Handle& TaskGroup::spawn(std::string what, asio::awaitable<void> task) {
+  // Pruned here, never from a completion handler: cancel_all() may be iterating the list when one runs.
+  handles_.remove_if([](const Handle& h) { return h.transient_ && h.done_; });
   auto& handle = handles_.emplace_back();
   ++running_;
   asio::co_spawn(executor_, std::move(task),

@@ -29,12 +29,16 @@ class TaskGroup {
     friend class TaskGroup;
     boost::asio::cancellation_signal signal_;
     bool done_ = false;
+    bool transient_ = false;  // spawned by run(): forgotten once done
   };
 
   explicit TaskGroup(boost::asio::any_io_executor executor) : executor_(executor), drained_(executor) {}
 
   // Runs `task` until it ends or is cancelled. The handle stays valid for the group's lifetime.
   Handle& spawn(std::string what, boost::asio::awaitable<void> task);
+  // A short task without a handle (e.g. one refresh per API write): cancelled and drained like the others, its
+  // bookkeeping dropped once it has ended (at a later spawn or run), so many of them do not accumulate.
+  void run(std::string what, boost::asio::awaitable<void> task);
   // Terminal cancellation of every task still running; later sleep()s return false at once.
   void cancel_all();
   bool cancelled() const { return cancelled_; }

@@ -34,12 +34,13 @@ class WorkloadController {
   virtual ~WorkloadController() = default;
   virtual policy::WorkloadKind kind() const = 0;
 
-  // Startup: learn the kind's workloads from the store.
-  virtual void load() = 0;
+  // Startup, and after the store's change feed lost history: learn the kind's workloads from the store.
+  virtual boost::asio::awaitable<void> load() = 0;
   // Converges one workload.
   virtual boost::asio::awaitable<SyncVerdict> sync(std::string name) = 0;
-  // The API changed the workload (created, updated, deleted): re-read it before its next sync.
-  virtual void refresh(const std::string& name) = 0;
+  // The workload changed in the store (created, updated, deleted; by this process or a peer): re-read it before
+  // its next sync.
+  virtual boost::asio::awaitable<void> refresh(std::string name) = 0;
   // Workloads placed on `cluster`: re-planned when the cluster becomes ready or its model is repaired.
   virtual std::vector<std::string> workloads_on(std::string_view cluster) const = 0;
   // A reload changed the [scheduler] table: later syncs use it.

@@ -1,7 +1,12 @@
-// File: tests/api/api_fixture.hpp — ApiV1 over a real Store in a temp dir, with a fake model, reactor and clock.
+// File: tests/api/api_fixture.hpp — ApiV1 over a real SQLite store in a temp dir, with a fake model, reactor and
+// clock; each call runs the API's coroutine to completion on the fixture's io_context.
 #pragma once
 
 #include "http/api/api_v1.hpp"
+#include "run_blocking.hpp"
+#include "store/sqlite_desired_state_store.hpp"
+
+#include <boost/asio/io_context.hpp>
 
 #include <gtest/gtest.h>
 
@@ -38,7 +43,7 @@ class ApiFixture : public ::testing::Test {
     std::random_device rd;
     dir_ = std::filesystem::temp_directory_path() / ("berth-api-" + std::to_string(rd()) + std::to_string(rd()));
     std::filesystem::create_directories(dir_);
-    auto s = store::Store::open((dir_ / "berth.db").string());
+    auto s = store::SqliteDesiredStateStore::open(io_.get_executor(), (dir_ / "berth.db").string());
     if (!s) throw std::runtime_error(s.error().message);
     store_ = std::move(*s);
     api_ = std::make_unique<ApiV1>(
@@ -53,7 +58,8 @@ class ApiFixture : public ::testing::Test {
   }
 
   ApiResponse call(std::string method, std::string_view target, std::string body = {}) {
-    return api_->handle(ApiRequest::from_target(std::move(method), target, std::move(body)));
+    const ApiRequest request = ApiRequest::from_target(std::move(method), target, std::move(body));
+    return berth::test::run_blocking(io_, api_->handle(request));
   }
   ApiResponse create_env(std::string_view name, std::string_view cluster, std::string_view td = "web:1") {
     return call("POST", "/v1/environments",
@@ -73,8 +79,9 @@ class ApiFixture : public ::testing::Test {
     return {};
   }
 
+  boost::asio::io_context io_;
   std::filesystem::path dir_;
-  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<store::SqliteDesiredStateStore> store_;
   FakeClusterView clusters_;
   FakeReconcile reconcile_;
   policy::SystemTime now_ = policy::SystemTime(std::chrono::seconds(1'790'000'000));

@@ -275,7 +275,7 @@ TEST_F(ApiTest, NewDeploymentSupersedesRunningOneAndListsNewestFirst) {
 
 TEST_F(ApiTest, PreviousTaskDefinitionIsLastCompleted) {
   ASSERT_EQ(create_env("web", "prod").status, 201);
-  ASSERT_TRUE(store_->finish_deployment("d-1", policy::DeploymentStatus::completed, "", now_));
+  ASSERT_TRUE(store_->engine().finish_deployment("d-1", policy::DeploymentStatus::completed, "", now_));
   auto r = call("POST", "/v1/environments/web/deployments", R"({"taskDefinition":"web:2"})");
   ASSERT_EQ(r.status, 201);
   EXPECT_EQ(r.body.at("previousTaskDefinition"), "web:1");
@@ -383,10 +383,10 @@ TEST_F(ApiTest, EveryRouteIsReachableThroughHandleAndRun) {
   // run() checks the body limit and the query parameters of the route it is given.
   const auto& ping = ApiV1::routes().front();
   ASSERT_EQ(ping.pattern, "/v1/ping");
-  auto big = api_->run(ping, ApiRequest::from_target("GET", "/v1/ping", std::string(70 * 1024, ' ')), {});
-  EXPECT_EQ(big.status, 413);
-  EXPECT_EQ(error_code(api_->run(ping, ApiRequest::from_target("GET", "/v1/ping?x=1"), {})), "unknown_field");
-  EXPECT_EQ(api_->run(ping, ApiRequest::from_target("GET", "/v1/ping"), {}).status, 200);
+  auto run = [&](const ApiRequest& request) { return berth::test::run_blocking(io_, api_->run(ping, request, {})); };
+  EXPECT_EQ(run(ApiRequest::from_target("GET", "/v1/ping", std::string(70 * 1024, ' '))).status, 413);
+  EXPECT_EQ(error_code(run(ApiRequest::from_target("GET", "/v1/ping?x=1"))), "unknown_field");
+  EXPECT_EQ(run(ApiRequest::from_target("GET", "/v1/ping")).status, 200);
 }
 
 TEST_F(ApiTest, ErrorMessagesNameTheField) {
@@ -418,14 +418,18 @@ TEST_F(ApiTest, StoreFailureIsAnOpaque500) {
 TEST_F(ApiTest, BusyStoreIsA503WithRetryAfter) {
   ASSERT_EQ(create_env("web", "prod").status, 201);
   // A second process's connection, waiting only briefly for the write lock that store_ holds below.
-  auto other = store::Store::open((dir_ / "berth.db").string(),
-                                  store::StoreOptions{store::StoreOptions::Sync::normal, std::chrono::milliseconds(10)});
+  auto other = store::SqliteDesiredStateStore::open(
+      io_.get_executor(), (dir_ / "berth.db").string(),
+      store::StoreOptions{store::StoreOptions::Sync::normal, std::chrono::milliseconds(10)});
   ASSERT_TRUE(other);
   ApiV1 api2(**other, clusters_, reconcile_, [this] { return now_; });
   ApiResponse r;
-  ASSERT_TRUE(store_->transact([&]() -> store::StoreResult<void> {
-    if (auto k = store_->kv_put("ns", "k", "v"); !k) return k;  // takes the write lock
-    r = api2.handle(ApiRequest::from_target("PUT", "/v1/environments/web", R"({"constraint":"attribute:x exists"})"));
+  auto& engine = store_->engine();
+  ASSERT_TRUE(engine.transact([&]() -> store::StoreResult<void> {
+    if (auto k = engine.kv_put("ns", "k", "v"); !k) return k.error();  // takes the write lock
+    const auto request =
+        ApiRequest::from_target("PUT", "/v1/environments/web", R"({"constraint":"attribute:x exists"})");
+    r = berth::test::run_blocking(io_, api2.handle(request));
     return {};
   }));
   EXPECT_EQ(r.status, 503) << json::serialize(r.body);

@@ -2,10 +2,11 @@
 // ApiV1 adapter, the store-backed desired state (deployment verdicts) and the launch journal's crash recovery.
 #include "http/api_routes.hpp"
 #include "reactor/cluster_model.hpp"
-#include "reactor/desired_state_store.hpp"
+#include "reactor/daemon_state_access.hpp"
 #include "reactor/ecs_api_adapter.hpp"
 #include "reactor/launch_journal.hpp"
-#include "store/store.hpp"
+#include "run_blocking.hpp"
+#include "store/sqlite_desired_state_store.hpp"
 
 #include <gtest/gtest.h>
 
@@ -76,7 +77,7 @@ class TempStore : public ::testing::Test {
     std::random_device rd;
     dir_ = std::filesystem::temp_directory_path() / ("berth-runtime-" + std::to_string(rd()) + std::to_string(rd()));
     std::filesystem::create_directories(dir_);
-    auto s = store::Store::open((dir_ / "berth.db").string());
+    auto s = store::SqliteDesiredStateStore::open(io_.get_executor(), (dir_ / "berth.db").string());
     if (!s) throw std::runtime_error(s.error().message);
     store_ = std::move(*s);
   }
@@ -103,8 +104,17 @@ class TempStore : public ::testing::Test {
     return d;
   }
 
+  // Runs one call of the asynchronous interfaces (store, state access, journal) to completion.
+  template <class T>
+  T run(asio::awaitable<T> work) {
+    return berth::test::run_blocking(io_, std::move(work));
+  }
+  // The synchronous engine under the store: how the tests set up and inspect rows.
+  store::SqliteStore& engine() { return store_->engine(); }
+
+  asio::io_context io_;
   std::filesystem::path dir_;
-  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<store::SqliteDesiredStateStore> store_;
 };
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -136,9 +146,7 @@ class ApiRoutes : public TempStore {
     req.path = std::move(path);
     req.body = std::move(body);
     req.query = std::move(query);
-    auto r = router_.dispatch_sync(req);
-    if (!r) throw std::runtime_error("async route");
-    return *r;
+    return run(router_.dispatch(std::move(req)));
   }
   static std::string header(const http::Response& r, std::string_view name) {
     for (const auto& [k, v] : r.headers)
@@ -209,38 +217,38 @@ TEST(ApiResponseAdapter, EmptyBodyHasNoContentTypeAndHeadersPassThrough) {
 class DesiredState : public TempStore {};
 
 TEST_F(DesiredState, CompletedDeploymentPersistsCountsAndClearsTheActiveDeployment) {
-  ASSERT_TRUE(store_->create_environment_with_deployment(make_env("web", "web:1"), make_deployment("d1", "web", "web:1")));
-  reactor::StoreDesiredState state(*store_);
-  auto d = state.deployment("d1");
+  ASSERT_TRUE(engine().create_environment_with_deployment(make_env("web", "web:1"), make_deployment("d1", "web", "web:1")));
+  reactor::DaemonStateAccess state(*store_);
+  auto d = run(state.deployment("d1")).value();
   ASSERT_TRUE(d);
   d->status = policy::DeploymentStatus::running;
   d->started_at = system_clock::now();
   d->desired_count = 3;
   d->updated_count = 1;
-  state.save_deployment(*d);
-  EXPECT_EQ(store_->get_deployment("d1")->updated_count, 1u);
-  EXPECT_EQ(store_->get_deployment("d1")->status, policy::DeploymentStatus::running);
+  run(state.save_deployment(*d));
+  EXPECT_EQ(engine().get_deployment("d1")->updated_count, 1u);
+  EXPECT_EQ(engine().get_deployment("d1")->status, policy::DeploymentStatus::running);
 
   d->status = policy::DeploymentStatus::completed;
   d->updated_count = 3;
   d->ended_at = system_clock::now();
-  state.save_deployment(*d);
-  auto stored = store_->get_deployment("d1");
+  run(state.save_deployment(*d));
+  auto stored = engine().get_deployment("d1");
   EXPECT_EQ(stored->status, policy::DeploymentStatus::completed);
   EXPECT_EQ(stored->updated_count, 3u);
-  EXPECT_TRUE(store_->get_environment("web")->active_deployment_id.empty());
+  EXPECT_TRUE(engine().get_environment("web")->active_deployment_id.empty());
   EXPECT_EQ(state.stats().deployments_finished, 1u);
 }
 
 TEST_F(DesiredState, RollbackSetsThePreviousTaskDefinitionBack) {
-  ASSERT_TRUE(store_->create_environment_with_deployment(make_env("web", "web:1"), make_deployment("d1", "web", "web:1")));
-  ASSERT_TRUE(store_->finish_deployment("d1", policy::DeploymentStatus::completed, "", system_clock::now()));
-  auto started = store_->start_deployment(make_deployment("d2", "web", "web:2"));
+  ASSERT_TRUE(engine().create_environment_with_deployment(make_env("web", "web:1"), make_deployment("d1", "web", "web:1")));
+  ASSERT_TRUE(engine().finish_deployment("d1", policy::DeploymentStatus::completed, "", system_clock::now()));
+  auto started = engine().start_deployment(make_deployment("d2", "web", "web:2"));
   ASSERT_TRUE(started);
-  EXPECT_EQ(store_->get_environment("web")->task_definition, "web:2");
+  EXPECT_EQ(engine().get_environment("web")->task_definition, "web:2");
 
-  reactor::StoreDesiredState state(*store_);
-  auto d = state.deployment("d2");
+  reactor::DaemonStateAccess state(*store_);
+  auto d = run(state.deployment("d2")).value();
   ASSERT_TRUE(d);
   EXPECT_EQ(d->previous_task_definition, "web:1");
   d->status = policy::DeploymentStatus::rolled_back;
@@ -248,26 +256,27 @@ TEST_F(DesiredState, RollbackSetsThePreviousTaskDefinitionBack) {
   d->failed_count = 3;
   d->failed_instances = {"i1", "i2", "i3"};
   d->ended_at = system_clock::now();
-  state.save_deployment(*d);
+  run(state.save_deployment(*d));
 
-  auto stored = store_->get_deployment("d2");
+  auto stored = engine().get_deployment("d2");
   EXPECT_EQ(stored->status, policy::DeploymentStatus::rolled_back);
   EXPECT_EQ(stored->failed_instances.size(), 3u);
-  auto env = store_->get_environment("web");
+  auto env = engine().get_environment("web");
   EXPECT_EQ(env->task_definition, "web:1");
   EXPECT_TRUE(env->active_deployment_id.empty());
 }
 
 TEST_F(DesiredState, ASupersededDeploymentIsNotOverwritten) {
-  ASSERT_TRUE(store_->create_environment_with_deployment(make_env("web", "web:1"), make_deployment("d1", "web", "web:1")));
-  reactor::StoreDesiredState state(*store_);
-  auto old = state.deployment("d1");
-  ASSERT_TRUE(store_->start_deployment(make_deployment("d2", "web", "web:2")));  // supersedes d1
+  ASSERT_TRUE(engine().create_environment_with_deployment(make_env("web", "web:1"), make_deployment("d1", "web", "web:1")));
+  reactor::DaemonStateAccess state(*store_);
+  auto old = run(state.deployment("d1")).value();
+  ASSERT_TRUE(old);
+  ASSERT_TRUE(engine().start_deployment(make_deployment("d2", "web", "web:2")));  // supersedes d1
   old->status = policy::DeploymentStatus::completed;
-  state.save_deployment(*old);
-  EXPECT_EQ(store_->get_deployment("d1")->status, policy::DeploymentStatus::failed);
-  EXPECT_EQ(store_->get_environment("web")->active_deployment_id, "d2");
-  EXPECT_EQ(store_->get_environment("web")->task_definition, "web:2");
+  run(state.save_deployment(*old));
+  EXPECT_EQ(engine().get_deployment("d1")->status, policy::DeploymentStatus::failed);
+  EXPECT_EQ(engine().get_environment("web")->active_deployment_id, "d2");
+  EXPECT_EQ(engine().get_environment("web")->task_definition, "web:2");
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -312,7 +321,7 @@ class FakeEcs : public reactor::EcsApi {
   asio::awaitable<reactor::EcsResult<reactor::TaskDefinitionInfo>> describe_task_definition(std::string) override {
     co_return reactor::TaskDefinitionInfo{};
   }
-  store::Store* store = nullptr;
+  store::SqliteStore* store = nullptr;
   std::size_t records_during_call = 0;
 };
 
@@ -329,9 +338,8 @@ class TimingOutEcs : public FakeEcs {
 TEST_F(Journal, RecordOfALaunchWithUnknownOutcomeIsKept) {
   TimingOutEcs ecs;
   reactor::LaunchJournal journal(ecs, *store_);
-  asio::io_context io;
   asio::co_spawn(
-      io,
+      io_,
       [&]() -> asio::awaitable<void> {
         reactor::StartTaskRequest req;
         req.cluster = "default";
@@ -342,19 +350,18 @@ TEST_F(Journal, RecordOfALaunchWithUnknownOutcomeIsKept) {
         EXPECT_FALSE(r);
       },
       asio::detached);
-  io.run();
-  EXPECT_EQ(store_->kv_list(reactor::launch_namespace)->size(), 1u);
+  io_.run();
+  EXPECT_EQ(engine().kv_list(reactor::launch_namespace)->size(), 1u);
   EXPECT_EQ(journal.records_kept(), 1u);
 }
 
 TEST_F(Journal, RecordIsCommittedBeforeStartTaskAndDeletedAfter) {
   FakeEcs ecs;
-  ecs.store = store_.get();
+  ecs.store = &engine();
   reactor::LaunchJournal journal(ecs, *store_);
-  asio::io_context io;
   std::optional<reactor::EcsResult<reactor::StartTaskResult>> result;
   asio::co_spawn(
-      io,
+      io_,
       [&]() -> asio::awaitable<void> {
         reactor::StartTaskRequest req;  // named: GCC 12 mishandles braced temporaries in co_await arguments
         req.cluster = "default";
@@ -365,11 +372,11 @@ TEST_F(Journal, RecordIsCommittedBeforeStartTaskAndDeletedAfter) {
         result = co_await journal.start_task(std::move(req));
       },
       asio::detached);
-  io.run();
+  io_.run();
   ASSERT_TRUE(result && *result);
   EXPECT_EQ((*result)->tasks.size(), 2u);
   EXPECT_EQ(ecs.records_during_call, 1u);
-  EXPECT_TRUE(store_->kv_list(reactor::launch_namespace)->empty());
+  EXPECT_TRUE(engine().kv_list(reactor::launch_namespace)->empty());
   EXPECT_EQ(journal.records_written(), 1u);
 }
 
@@ -385,9 +392,9 @@ TEST_F(Journal, RecordsLeftByACrashBecomeDoubtsOnInstancesWithoutTheirTask) {
   json::object old = record;
   old["at"] = at - 3600;
   old["instances"] = json::array{"i3"};
-  ASSERT_TRUE(store_->kv_put(reactor::launch_namespace, "100-1-1", json::serialize(old)));
-  ASSERT_TRUE(store_->kv_put(reactor::launch_namespace, "123-1-1", json::serialize(record)));
-  ASSERT_TRUE(store_->kv_put(reactor::launch_namespace, "123-1-2",
+  ASSERT_TRUE(engine().kv_put(reactor::launch_namespace, "100-1-1", json::serialize(old)));
+  ASSERT_TRUE(engine().kv_put(reactor::launch_namespace, "123-1-1", json::serialize(record)));
+  ASSERT_TRUE(engine().kv_put(reactor::launch_namespace, "123-1-2",
                              json::serialize(json::object{{"cluster", "other"}, {"instances", json::array{"x"}}})));
 
   reactor::ClusterModel model("default");
@@ -412,7 +419,8 @@ TEST_F(Journal, RecordsLeftByACrashBecomeDoubtsOnInstancesWithoutTheirTask) {
 
   FakeEcs ecs;
   reactor::LaunchJournal journal(ecs, *store_);
-  EXPECT_EQ(journal.recover(model, now, reactor::LaunchDoubtSettings{}), 1u);
+  const reactor::LaunchDoubtSettings doubt;
+  EXPECT_EQ(run(journal.recover(model, now, doubt)), 1u);
 
   auto snap = model.snapshot("berth/abc", now);
   std::size_t on_i2 = 0;
@@ -420,7 +428,7 @@ TEST_F(Journal, RecordsLeftByACrashBecomeDoubtsOnInstancesWithoutTheirTask) {
     if (task.instance_arn == "i2") ++on_i2;
   EXPECT_EQ(on_i2, 1u);  // i2 counts as occupied: no second launch there
   for (const auto& task : snap.tasks) EXPECT_NE(task.instance_arn, "i3");
-  auto left = store_->kv_list(reactor::launch_namespace);
+  auto left = engine().kv_list(reactor::launch_namespace);
   ASSERT_EQ(left->size(), 1u);  // the other cluster's record waits for that cluster
   EXPECT_EQ(left->front().first, "123-1-2");
 }

@@ -5,7 +5,7 @@
 #include "config/config.hpp"
 #include "reactor/scheduler_component.hpp"
 #include "sim_process.hpp"
-#include "store/store.hpp"
+#include "store/sqlite_desired_state_store.hpp"
 
 #include <gtest/gtest.h>
 
@@ -58,10 +58,9 @@ TEST(SchedulerReload, ClustersAddedAndRemovedStartAndCancelTheirLoops) {
   cfg.aws.credentials.access_key_id = "AKIDEXAMPLE";
   cfg.aws.credentials.secret_access_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
   cfg.clusters = {cluster("default", sim)};
-  auto store = berth::store::Store::open(":memory:");
-  ASSERT_TRUE(store);
-
   asio::io_context io;
+  auto store = berth::store::SqliteDesiredStateStore::open(io.get_executor(), ":memory:");
+  ASSERT_TRUE(store);
   auto scheduler = std::make_shared<Scheduler>(io, cfg, **store);
   bool finished = false;
   asio::co_spawn(io, scheduler->run(), [&](std::exception_ptr) { finished = true; });

@@ -179,19 +179,23 @@ class FakeState : public DesiredStateAccess {
   std::map<std::string, policy::Environment> envs;
   std::map<std::string, policy::Deployment> deployments;
   int deployment_saves = 0;
-  std::optional<policy::Environment> environment(const std::string& n) override {
+  asio::awaitable<store::StoreResult<std::optional<policy::Environment>>> environment(const std::string& n) override {
     auto it = envs.find(n);
-    return it == envs.end() ? std::nullopt : std::optional(it->second);
+    co_return it == envs.end() ? std::nullopt : std::optional(it->second);
   }
-  std::optional<policy::Deployment> deployment(const std::string& id) override {
+  asio::awaitable<store::StoreResult<std::optional<policy::Deployment>>> deployment(const std::string& id) override {
     auto it = deployments.find(id);
-    return it == deployments.end() ? std::nullopt : std::optional(it->second);
+    co_return it == deployments.end() ? std::nullopt : std::optional(it->second);
   }
-  void save_deployment(const policy::Deployment& d) override {
+  asio::awaitable<void> save_deployment(policy::Deployment& d) override {
     ++deployment_saves;
     deployments[d.id] = d;
+    co_return;
   }
-  void confirm_environment_stored(const policy::Environment& e) override { envs[e.name] = e; }
+  asio::awaitable<void> confirm_environment_stored(const policy::Environment& e) override {
+    envs[e.name] = e;
+    co_return;
+  }
 };
 
 struct Harness {

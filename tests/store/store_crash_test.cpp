@@ -24,9 +24,9 @@ std::string kv_key(std::int64_t n) { return "k-" + std::to_string(n); }
 
 // Runs in the child: never returns.
 [[noreturn]] void writer(const std::string& path, StoreOptions options, int ack_fd, std::int64_t first_id) {
-  auto opened = Store::open(path, options);
+  auto opened = SqliteStore::open(path, options);
   if (!opened) _exit(2);
-  Store& store = **opened;
+  SqliteStore& store = **opened;
   auto env = store.get_environment("crash");
   if (!env) {
     auto e = make_env("crash");
@@ -105,9 +105,9 @@ TEST_P(StoreCrashTest, AcknowledgedWritesSurviveSigkill) {
     ASSERT_GE(static_cast<int>(r.acked.size()), acks);
     acked.insert(r.acked.begin(), r.acked.end());
 
-    auto opened = Store::open(path, options);
+    auto opened = SqliteStore::open(path, options);
     ASSERT_TRUE(opened) << opened.error().message;
-    Store& store = **opened;
+    SqliteStore& store = **opened;
     ASSERT_EQ(store.integrity_check().value(), "ok");
     for (std::int64_t n : acked) {
       if (n % 2 == 0) {

@@ -1,7 +1,7 @@
 // File: tests/store/store_fixture.hpp — temp-directory fixture and desired-state builders for store tests.
 #pragma once
 
-#include "store/store.hpp"
+#include "store/sqlite_store.hpp"
 
 #include <gtest/gtest.h>
 

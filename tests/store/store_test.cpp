@@ -13,8 +13,8 @@ using policy::DeploymentStatus;
 class StoreTest : public ::testing::Test {
  protected:
   void SetUp() override { store_ = open_store(); }
-  std::unique_ptr<Store> open_store(StoreOptions o = {}) {
-    auto s = Store::open(dir_.file("berth.db"), o);
+  std::unique_ptr<SqliteStore> open_store(StoreOptions o = {}) {
+    auto s = SqliteStore::open(dir_.file("berth.db"), o);
     EXPECT_TRUE(s.has_value()) << (s ? "" : s.error().message);
     return s ? std::move(*s) : nullptr;
   }
@@ -25,12 +25,12 @@ class StoreTest : public ::testing::Test {
     sqlite3_close(db);
   }
   TempDir dir_;
-  std::unique_ptr<Store> store_;
+  std::unique_ptr<SqliteStore> store_;
 };
 
 TEST_F(StoreTest, OpenCreatesSchemaAtCurrentVersion) {
   ASSERT_TRUE(store_);
-  EXPECT_EQ(store_->stored_schema_version().value(), Store::schema_version);
+  EXPECT_EQ(store_->stored_schema_version().value(), SqliteStore::schema_version);
   EXPECT_EQ(store_->integrity_check().value(), "ok");
 }
 
@@ -40,7 +40,7 @@ TEST_F(StoreTest, ReopenIsIdempotentAndKeepsData) {
   for (int i = 0; i < 3; ++i) {
     auto s = open_store();
     ASSERT_TRUE(s);
-    EXPECT_EQ(s->stored_schema_version().value(), Store::schema_version);
+    EXPECT_EQ(s->stored_schema_version().value(), SqliteStore::schema_version);
     EXPECT_EQ(s->list_environments().value().size(), 1u);
   }
 }
@@ -48,7 +48,7 @@ TEST_F(StoreTest, ReopenIsIdempotentAndKeepsData) {
 TEST_F(StoreTest, OpenRefusesNewerSchema) {
   store_.reset();
   raw_exec("UPDATE schema_version SET version = 99");
-  auto s = Store::open(dir_.file("berth.db"));
+  auto s = SqliteStore::open(dir_.file("berth.db"));
   ASSERT_FALSE(s);
   EXPECT_EQ(s.error().code, StoreErrc::too_new);
   EXPECT_NE(s.error().message.find("99"), std::string::npos);
@@ -59,20 +59,20 @@ TEST_F(StoreTest, OpenGarbageFileIsCorruptNotCrash) {
     std::ofstream f(dir_.file("garbage.db"), std::ios::binary);
     for (int i = 0; i < 4096; ++i) f.put(static_cast<char>(i * 7));
   }
-  auto s = Store::open(dir_.file("garbage.db"));
+  auto s = SqliteStore::open(dir_.file("garbage.db"));
   ASSERT_FALSE(s);
   EXPECT_EQ(s.error().code, StoreErrc::corrupt) << s.error().message;
 }
 
 TEST_F(StoreTest, OpenInMissingDirectoryIsIoError) {
-  auto s = Store::open(dir_.file("no/such/dir/berth.db"));
+  auto s = SqliteStore::open(dir_.file("no/such/dir/berth.db"));
   ASSERT_FALSE(s);
   EXPECT_EQ(s.error().code, StoreErrc::io) << s.error().message;
   EXPECT_FALSE(s.error().message.empty());
 }
 
 TEST(StoreMemoryTest, InMemoryDatabaseWorksForTests) {
-  auto s = Store::open(":memory:");
+  auto s = SqliteStore::open(":memory:");
   ASSERT_TRUE(s) << s.error().message;
   ASSERT_TRUE((*s)->put_environment(make_env("web")));
   EXPECT_EQ((*s)->list_environments().value().size(), 1u);
@@ -167,6 +167,8 @@ TEST_F(StoreTest, DeploymentRoundTripAndUpdate) {
   auto c = store_->create_deployment(d);
   ASSERT_TRUE(c) << c.error().message;
   EXPECT_TRUE(c->created);
+  d.revision = 1;  // a new row starts at revision 1
+  EXPECT_EQ(c->deployment, d);
   EXPECT_EQ(store_->get_deployment("d1").value(), d);
 
   d.status = DeploymentStatus::running;
@@ -176,8 +178,15 @@ TEST_F(StoreTest, DeploymentRoundTripAndUpdate) {
   d.started_at = at_seconds(2001);
   d.ended_at = at_seconds(2002);
   d.reason = "why";
-  ASSERT_TRUE(store_->update_deployment(d));
+  auto updated = store_->update_deployment(d);
+  ASSERT_TRUE(updated);
+  EXPECT_EQ(*updated, 2);
+  d.revision = 2;
   EXPECT_EQ(store_->get_deployment("d1").value(), d);
+  // Compare-and-set: a writer holding revision 1 lost the race.
+  auto stale = d;
+  stale.revision = 1;
+  EXPECT_EQ(store_->update_deployment(stale).error().code, StoreErrc::conflict);
   auto missing = make_deployment("nope", "web", "x");
   EXPECT_EQ(store_->update_deployment(missing).error().code, StoreErrc::not_found);
 }
@@ -326,7 +335,7 @@ TEST_F(StoreTest, FinishFailedKeepsTargetDefinition) {
 TEST_F(StoreTest, TransactRollsBackOnError) {
   auto r = store_->transact([&]() -> StoreResult<void> {
     if (auto p = store_->put_environment(make_env("web")); !p) return p.error();
-    if (auto k = store_->kv_put("launch", "tok", "{}"); !k) return k;
+    if (auto k = store_->kv_put("launch", "tok", "{}"); !k) return k.error();
     return StoreError{StoreErrc::invalid_argument, "caller changed its mind"};
   });
   ASSERT_FALSE(r);
@@ -342,7 +351,8 @@ TEST_F(StoreTest, NestedFailureUndoesOnlyItsOwnWrites) {
     // must be undone while the outer transaction's writes stay.
     auto inner = store_->create_environment_with_deployment(make_env("api"), make_deployment("d1", "api", "x"));
     EXPECT_FALSE(inner);
-    return store_->kv_put("ns", "k", "v");
+    if (auto k = store_->kv_put("ns", "k", "v"); !k) return k.error();
+    return {};
   });
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_TRUE(store_->get_environment("web"));
@@ -377,7 +387,7 @@ TEST_F(StoreTest, CorruptRowIsAnErrorNotACrash) {
 
 TEST_F(StoreTest, SecondProcessStyleConnectionSeesCommittedWrites) {
   ASSERT_TRUE(store_->put_environment(make_env("web")));
-  auto other = Store::open(dir_.file("berth.db"));
+  auto other = SqliteStore::open(dir_.file("berth.db"));
   ASSERT_TRUE(other);
   EXPECT_EQ((*other)->get_environment("web").value().name, "web");
 }

@@ -8,6 +8,7 @@
 #include <random>
 
 namespace berth::http::api {
+namespace asio = boost::asio;
 namespace json = boost::json;
 using policy::Deployment;
 using policy::Environment;
@@ -40,6 +41,9 @@ ApiResponse bad_path_name(std::string_view what, std::string_view value) {
                                                            "' in path is not a valid name"});
 }
 
+// How often a write without a client-given revision is retried after losing a compare-and-set to the reactor.
+constexpr int max_conflict_retries = 3;
+
 std::optional<std::string> query_param(const ApiRequest& req, const std::string& key) {
   auto it = req.query.find(key);
   if (it == req.query.end()) return std::nullopt;
@@ -48,7 +52,7 @@ std::optional<std::string> query_param(const ApiRequest& req, const std::string&
 
 }  // namespace
 
-ApiV1::ApiV1(store::Store& store, const ClusterView& clusters, Reconcile& reconcile, ApiClock clock,
+ApiV1::ApiV1(store::DesiredStateStore& store, const ClusterView& clusters, Reconcile& reconcile, ApiClock clock,
              IdGenerator new_id, ApiV1Options options)
     : store_(store),
       clusters_(clusters),
@@ -74,37 +78,41 @@ const std::vector<ApiV1::Route>& ApiV1::routes() {
   return table;
 }
 
-ApiResponse ApiV1::handle(const ApiRequest& request) {
+asio::awaitable<ApiResponse> ApiV1::handle(const ApiRequest& request) {
   static const RouteTable table = [] {
     RouteTable t;
     for (const auto& route : routes()) t.add(route.method, route.pattern);
     return t;
   }();
   // An oversized body is refused before routing, whatever the path.
-  if (request.body.size() > options_.max_body_bytes) return payload_too_large(options_.max_body_bytes);
+  if (request.body.size() > options_.max_body_bytes) co_return payload_too_large(options_.max_body_bytes);
   // A method Beast does not know becomes Verb::unknown, which no route has: 405 or 404 as for any other.
   auto m = table.match(boost::beast::http::string_to_verb(request.method), request.path);
-  if (m.route) return run(routes()[*m.route], request, m.params);
-  if (m.allow.empty()) return error_response(ApiError{404, "not_found", no_route_message(request.path)});
+  if (m.route) {
+    auto answer = co_await run(routes()[*m.route], request, m.params);
+    co_return answer;
+  }
+  if (m.allow.empty()) co_return error_response(ApiError{404, "not_found", no_route_message(request.path)});
   auto r = error_response(
       ApiError{405, "method_not_allowed", method_not_allowed_message(request.method, request.path, m.allow)});
   r.headers.emplace_back("Allow", m.allow);
-  return r;
+  co_return r;
 }
 
-ApiResponse ApiV1::run(const Route& route, const ApiRequest& request, const Params& params) {
-  if (request.body.size() > options_.max_body_bytes) return payload_too_large(options_.max_body_bytes);
+asio::awaitable<ApiResponse> ApiV1::run(const Route& route, const ApiRequest& request, const Params& params) {
+  if (request.body.size() > options_.max_body_bytes) co_return payload_too_large(options_.max_body_bytes);
   for (const auto& [key, value] : request.query) {
     if (std::find(route.query.begin(), route.query.end(), key) == route.query.end()) {
-      return error_response(ApiError{400, "unknown_field", "unknown query parameter '" + key + "'"});
+      co_return error_response(ApiError{400, "unknown_field", "unknown query parameter '" + key + "'"});
     }
   }
   try {
-    return (this->*route.handler)(request, params);
+    auto answer = co_await (this->*route.handler)(request, params);
+    co_return answer;
   } catch (const std::exception& e) {
     // Unexpected: keep the answer opaque, keep the details in the log.
     spdlog::error("api unexpected_exception method={} path={} what={}", request.method, request.path, e.what());
-    return error_response(ApiError{500, "internal", "internal error"});
+    co_return error_response(ApiError{500, "internal", "internal error"});
   }
 }
 
@@ -125,25 +133,25 @@ ApiResponse ApiV1::store_error(const store::StoreError& e, std::string_view what
   return error_response(ApiError{500, "internal", "internal error"});
 }
 
-ApiResponse ApiV1::ping(const ApiRequest&, const Params&) { return json_response(200, json::object{{"status", "ok"}}); }
+asio::awaitable<ApiResponse> ApiV1::ping(const ApiRequest&, const Params&) { co_return json_response(200, json::object{{"status", "ok"}}); }
 
-ApiResponse ApiV1::list_environments(const ApiRequest& req, const Params&) {
+asio::awaitable<ApiResponse> ApiV1::list_environments(const ApiRequest& req, const Params&) {
   std::string cluster = query_param(req, "cluster").value_or("");
   if (req.query.count("cluster") && !valid_cluster_name(cluster)) {
-    return error_response(invalid_field("cluster", "1-255 letters, digits, '-' or '_'"));
+    co_return error_response(invalid_field("cluster", "1-255 letters, digits, '-' or '_'"));
   }
-  auto envs = store_.list_environments(cluster);
-  if (!envs) return store_error(envs.error(), "list_environments");
+  auto envs = co_await store_.list_environments(cluster);
+  if (!envs) co_return store_error(envs.error(), "list_environments");
   json::array out;
   for (const auto& e : *envs) out.push_back(environment_to_json(e));
-  return json_response(200, json::object{{"environments", std::move(out)}});
+  co_return json_response(200, json::object{{"environments", std::move(out)}});
 }
 
-ApiResponse ApiV1::create_environment(const ApiRequest& req, const Params&) {
+asio::awaitable<ApiResponse> ApiV1::create_environment(const ApiRequest& req, const Params&) {
   auto body = parse_object_body(req.body, options_.max_body_bytes);
-  if (!body) return error_response(body.error());
+  if (!body) co_return error_response(body.error());
   auto env = parse_create_environment(*body);
-  if (!env) return error_response(env.error());
+  if (!env) co_return error_response(env.error());
   auto now = clock_();
   env->created_at = now;
   env->updated_at = now;
@@ -152,139 +160,152 @@ ApiResponse ApiV1::create_environment(const ApiRequest& req, const Params&) {
   first.environment = env->name;
   first.task_definition = env->task_definition;
   first.created_at = now;
-  auto r = store_.create_environment_with_deployment(*env, first);
-  if (!r) return store_error(r.error(), "create_environment");
+  auto r = co_await store_.create_environment_with_deployment(*env, first);
+  if (!r) co_return store_error(r.error(), "create_environment");
   reconcile_.mark_dirty(env->name);
   auto resp = json_response(201, environment_to_json(r->environment));
   resp.headers.emplace_back("Location", "/v1/environments/" + env->name);
-  return resp;
+  co_return resp;
 }
 
-ApiResponse ApiV1::get_environment(const ApiRequest&, const Params& p) {
+asio::awaitable<ApiResponse> ApiV1::get_environment(const ApiRequest&, const Params& p) {
   const std::string& name = p.at("name");
-  if (!valid_environment_name(name)) return bad_path_name("environment", name);
-  auto env = store_.get_environment(name);
-  if (!env) return store_error(env.error(), "get_environment");
-  return json_response(200, environment_to_json(*env));
+  if (!valid_environment_name(name)) co_return bad_path_name("environment", name);
+  auto env = co_await store_.get_environment(name);
+  if (!env) co_return store_error(env.error(), "get_environment");
+  co_return json_response(200, environment_to_json(*env));
 }
 
-ApiResponse ApiV1::update_environment(const ApiRequest& req, const Params& p) {
+asio::awaitable<ApiResponse> ApiV1::update_environment(const ApiRequest& req, const Params& p) {
   const std::string& name = p.at("name");
-  if (!valid_environment_name(name)) return bad_path_name("environment", name);
+  if (!valid_environment_name(name)) co_return bad_path_name("environment", name);
   auto body = parse_object_body(req.body, options_.max_body_bytes);
-  if (!body) return error_response(body.error());
-  auto env = store_.get_environment(name);
-  if (!env) return store_error(env.error(), "get_environment");
+  if (!body) co_return error_response(body.error());
+  auto env = co_await store_.get_environment(name);
+  if (!env) co_return store_error(env.error(), "get_environment");
   Environment updated = *env;
   auto expected = apply_environment_update(*body, updated);
-  if (!expected) return error_response(expected.error());
+  if (!expected) co_return error_response(expected.error());
   if (*expected && **expected != env->revision) {
-    return error_response(ApiError{409, "conflict", "environment '" + env->name + "' is at revision " +
+    co_return error_response(ApiError{409, "conflict", "environment '" + env->name + "' is at revision " +
                                                         std::to_string(env->revision) + ", not " +
                                                         std::to_string(**expected)});
   }
-  if (updated == *env) return json_response(200, environment_to_json(*env));  // idempotent PUT: no new revision
+  if (updated == *env) co_return json_response(200, environment_to_json(*env));  // idempotent PUT: no new revision
   updated.updated_at = clock_();
-  auto stored = store_.put_environment(updated);  // revision check guards against a concurrent writer
-  if (!stored) return store_error(stored.error(), "update_environment");
+  auto stored = co_await store_.put_environment(updated);  // revision check guards against a concurrent writer
+  if (!stored) co_return store_error(stored.error(), "update_environment");
   reconcile_.mark_dirty(stored->name);
-  return json_response(200, environment_to_json(*stored));
+  co_return json_response(200, environment_to_json(*stored));
 }
 
-ApiResponse ApiV1::delete_environment(const ApiRequest& req, const Params& p) {
+asio::awaitable<ApiResponse> ApiV1::delete_environment(const ApiRequest& req, const Params& p) {
   const std::string& name = p.at("name");
-  if (!valid_environment_name(name)) return bad_path_name("environment", name);
+  if (!valid_environment_name(name)) co_return bad_path_name("environment", name);
   bool terminate = false;
   if (auto t = query_param(req, "terminateTasks")) {
     if (*t == "true") terminate = true;
-    else if (*t != "false") return error_response(invalid_field("terminateTasks", "must be true or false"));
+    else if (*t != "false") co_return error_response(invalid_field("terminateTasks", "must be true or false"));
   }
-  auto deleted = store_.delete_environment(name);
-  if (!deleted) return store_error(deleted.error(), "delete_environment");
+  // The client names no revision: delete what is there now. A conflict means the reactor recorded deployment
+  // progress between the read and the delete; read again (bounded, it settles at once).
+  store::StoreResult<Environment> deleted = store::StoreError{StoreErrc::conflict, "not attempted"};
+  for (int attempt = 0; attempt < max_conflict_retries && !deleted && deleted.error().code == StoreErrc::conflict;
+       ++attempt) {
+    auto current = co_await store_.get_environment(name);
+    if (!current) co_return store_error(current.error(), "get_environment");
+    deleted = co_await store_.delete_environment(name, current->revision);
+  }
+  if (!deleted) co_return store_error(deleted.error(), "delete_environment");
   // Without terminateTasks the tasks keep running unmanaged (Blox behaviour); either way the reactor must drop
   // the environment from its work.
   if (terminate) reconcile_.terminate_tasks(name);
   reconcile_.mark_dirty(name);
-  return json_response(200, environment_to_json(*deleted));
+  co_return json_response(200, environment_to_json(*deleted));
 }
 
-ApiResponse ApiV1::create_deployment(const ApiRequest& req, const Params& p) {
+asio::awaitable<ApiResponse> ApiV1::create_deployment(const ApiRequest& req, const Params& p) {
   const std::string& name = p.at("name");
-  if (!valid_environment_name(name)) return bad_path_name("environment", name);
+  if (!valid_environment_name(name)) co_return bad_path_name("environment", name);
   std::string token = query_param(req, "deploymentToken").value_or("");
   if (req.query.count("deploymentToken") && !valid_token(token)) {
-    return error_response(invalid_field("deploymentToken", "1-64 letters, digits, '.', '_', ':' or '-'"));
+    co_return error_response(invalid_field("deploymentToken", "1-64 letters, digits, '.', '_', ':' or '-'"));
   }
   auto td = parse_create_deployment(req.body, options_.max_body_bytes);
-  if (!td) return error_response(td.error());
-  auto env = store_.get_environment(name);
-  if (!env) return store_error(env.error(), "get_environment");
+  if (!td) co_return error_response(td.error());
+  // As for delete: the start applies to the environment as it is now, re-read if the reactor wrote meanwhile.
   Deployment d;
   d.id = new_id_();
-  d.environment = env->name;
-  d.task_definition = td->value_or(env->task_definition);  // no body: redeploy the current definition
   d.token = token;
   d.created_at = clock_();
-  auto started = store_.start_deployment(d);
-  if (!started) return store_error(started.error(), "start_deployment");
+  store::StoreResult<store::StartedDeployment> started = store::StoreError{StoreErrc::conflict, "not attempted"};
+  for (int attempt = 0; attempt < max_conflict_retries && !started && started.error().code == StoreErrc::conflict;
+       ++attempt) {
+    auto env = co_await store_.get_environment(name);
+    if (!env) co_return store_error(env.error(), "get_environment");
+    d.environment = env->name;
+    d.task_definition = td->value_or(env->task_definition);  // no body: redeploy the current definition
+    started = co_await store_.start_deployment(d, env->revision);
+  }
+  if (!started) co_return store_error(started.error(), "start_deployment");
   if (!started->created) {
     // A retried request: answer as before, unless the token is reused for something else.
     if (*td && started->deployment.task_definition != **td) {
-      return error_response(ApiError{409, "conflict", "deploymentToken '" + token +
+      co_return error_response(ApiError{409, "conflict", "deploymentToken '" + token +
                                                           "' was already used for taskDefinition " +
                                                           started->deployment.task_definition});
     }
-    return json_response(200, deployment_to_json(started->deployment));
+    co_return json_response(200, deployment_to_json(started->deployment));
   }
-  reconcile_.mark_dirty(env->name);
+  reconcile_.mark_dirty(d.environment);
   auto resp = json_response(201, deployment_to_json(started->deployment));
-  resp.headers.emplace_back("Location", "/v1/environments/" + env->name + "/deployments/" + d.id);
-  return resp;
+  resp.headers.emplace_back("Location", "/v1/environments/" + d.environment + "/deployments/" + d.id);
+  co_return resp;
 }
 
-ApiResponse ApiV1::list_deployments(const ApiRequest& req, const Params& p) {
+asio::awaitable<ApiResponse> ApiV1::list_deployments(const ApiRequest& req, const Params& p) {
   const std::string& name = p.at("name");
-  if (!valid_environment_name(name)) return bad_path_name("environment", name);
+  if (!valid_environment_name(name)) co_return bad_path_name("environment", name);
   std::size_t limit = options_.max_deployments_listed;
   if (auto l = query_param(req, "limit")) {
     std::size_t n = 0;
     auto [ptr, ec] = std::from_chars(l->data(), l->data() + l->size(), n);
     if (l->empty() || ec != std::errc() || ptr != l->data() + l->size() || n < 1 || n > limit) {
-      return error_response(invalid_field("limit", "must be between 1 and " + std::to_string(limit)));
+      co_return error_response(invalid_field("limit", "must be between 1 and " + std::to_string(limit)));
     }
     limit = n;
   }
-  auto env = store_.get_environment(name);
-  if (!env) return store_error(env.error(), "get_environment");
-  auto list = store_.list_deployments(name, limit);
-  if (!list) return store_error(list.error(), "list_deployments");
+  auto env = co_await store_.get_environment(name);
+  if (!env) co_return store_error(env.error(), "get_environment");
+  auto list = co_await store_.list_deployments(name, limit);
+  if (!list) co_return store_error(list.error(), "list_deployments");
   json::array out;
   for (const auto& d : *list) out.push_back(deployment_to_json(d));
-  return json_response(200, json::object{{"deployments", std::move(out)}});
+  co_return json_response(200, json::object{{"deployments", std::move(out)}});
 }
 
-ApiResponse ApiV1::get_deployment(const ApiRequest&, const Params& p) {
+asio::awaitable<ApiResponse> ApiV1::get_deployment(const ApiRequest&, const Params& p) {
   const std::string& name = p.at("name");
   const std::string& id = p.at("id");
-  if (!valid_environment_name(name)) return bad_path_name("environment", name);
-  auto d = store_.get_deployment(id);
+  if (!valid_environment_name(name)) co_return bad_path_name("environment", name);
+  auto d = co_await store_.get_deployment(id);
   // A deployment of another environment is as absent as one that does not exist.
-  if (!d && d.error().code != StoreErrc::not_found) return store_error(d.error(), "get_deployment");
+  if (!d && d.error().code != StoreErrc::not_found) co_return store_error(d.error(), "get_deployment");
   if (!d || d->environment != name) {
-    auto env = store_.get_environment(name);
-    if (!env) return store_error(env.error(), "get_environment");
-    return error_response(
+    auto env = co_await store_.get_environment(name);
+    if (!env) co_return store_error(env.error(), "get_environment");
+    co_return error_response(
         ApiError{404, "not_found", "deployment '" + id + "' not found in environment '" + name + "'"});
   }
-  return json_response(200, deployment_to_json(*d));
+  co_return json_response(200, deployment_to_json(*d));
 }
 
-ApiResponse ApiV1::list_instances(const ApiRequest&, const Params& p) {
-  return cluster_view(p.at("cluster"), "instances", &ClusterView::list_instances);
+asio::awaitable<ApiResponse> ApiV1::list_instances(const ApiRequest&, const Params& p) {
+  co_return cluster_view(p.at("cluster"), "instances", &ClusterView::list_instances);
 }
 
-ApiResponse ApiV1::list_tasks(const ApiRequest&, const Params& p) {
-  return cluster_view(p.at("cluster"), "tasks", &ClusterView::list_tasks);
+asio::awaitable<ApiResponse> ApiV1::list_tasks(const ApiRequest&, const Params& p) {
+  co_return cluster_view(p.at("cluster"), "tasks", &ClusterView::list_tasks);
 }
 
 ApiResponse ApiV1::cluster_view(const std::string& cluster, std::string_view member, ClusterList list) {

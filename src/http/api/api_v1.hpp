@@ -1,4 +1,5 @@
-// File: src/http/api/api_v1.hpp — the Blox-compatible /v1 API as a pure function of (request, store, model).
+// File: src/http/api/api_v1.hpp — the Blox-compatible /v1 API as a function of (request, store, model); it awaits
+// the desired-state store, nothing else (no sockets: tests drive it with plain values).
 //
 // Routes (JSON bodies, errors as {"error":{"code","message"}}):
 //   GET    /v1/ping
@@ -21,7 +22,9 @@
 #include "http/api/api_json.hpp"
 #include "http/api/api_types.hpp"
 #include "http/route_table.hpp"
-#include "store/store.hpp"
+#include "store/desired_state_store.hpp"
+
+#include <boost/asio/awaitable.hpp>
 
 #include <map>
 #include <string>
@@ -36,7 +39,7 @@ std::string random_deployment_id();
 class ApiV1 {
  public:
   // All references must outlive the ApiV1. `clock` gives wall time for createdAt/updatedAt.
-  ApiV1(store::Store& store, const ClusterView& clusters, Reconcile& reconcile, ApiClock clock,
+  ApiV1(store::DesiredStateStore& store, const ClusterView& clusters, Reconcile& reconcile, ApiClock clock,
         IdGenerator new_id = random_deployment_id, ApiV1Options options = {});
 
   using Params = std::map<std::string, std::string>;  // {name} segments of the matched pattern, decoded
@@ -46,7 +49,7 @@ class ApiV1 {
     Verb method;
     std::string_view pattern;
     std::vector<std::string_view> query;
-    ApiResponse (ApiV1::*handler)(const ApiRequest&, const Params&);
+    boost::asio::awaitable<ApiResponse> (ApiV1::*handler)(const ApiRequest&, const Params&);
   };
   // Every /v1 route, in the order they are matched. The HTTP server mounts them on its Router
   // (http/api_routes.hpp); handle() matches them with its own RouteTable.
@@ -54,31 +57,31 @@ class ApiV1 {
 
   // Routes and answers one request: 413 above max_body_bytes, else 404, 405 (with Allow) or the route's answer.
   // Never throws for bad input; unexpected store failures become an opaque 500 (logged).
-  ApiResponse handle(const ApiRequest& request);
+  boost::asio::awaitable<ApiResponse> handle(const ApiRequest& request);
 
   // Answers a request already matched to `route` (`params` from the match): the body limit and the query
   // parameters are checked here, exceptions become an opaque 500.
-  ApiResponse run(const Route& route, const ApiRequest& request, const Params& params);
+  boost::asio::awaitable<ApiResponse> run(const Route& route, const ApiRequest& request, const Params& params);
 
  private:
-  ApiResponse ping(const ApiRequest&, const Params&);
-  ApiResponse list_environments(const ApiRequest&, const Params&);
-  ApiResponse create_environment(const ApiRequest&, const Params&);
-  ApiResponse get_environment(const ApiRequest&, const Params&);
-  ApiResponse update_environment(const ApiRequest&, const Params&);
-  ApiResponse delete_environment(const ApiRequest&, const Params&);
-  ApiResponse create_deployment(const ApiRequest&, const Params&);
-  ApiResponse list_deployments(const ApiRequest&, const Params&);
-  ApiResponse get_deployment(const ApiRequest&, const Params&);
-  ApiResponse list_instances(const ApiRequest&, const Params&);
-  ApiResponse list_tasks(const ApiRequest&, const Params&);
+  boost::asio::awaitable<ApiResponse> ping(const ApiRequest&, const Params&);
+  boost::asio::awaitable<ApiResponse> list_environments(const ApiRequest&, const Params&);
+  boost::asio::awaitable<ApiResponse> create_environment(const ApiRequest&, const Params&);
+  boost::asio::awaitable<ApiResponse> get_environment(const ApiRequest&, const Params&);
+  boost::asio::awaitable<ApiResponse> update_environment(const ApiRequest&, const Params&);
+  boost::asio::awaitable<ApiResponse> delete_environment(const ApiRequest&, const Params&);
+  boost::asio::awaitable<ApiResponse> create_deployment(const ApiRequest&, const Params&);
+  boost::asio::awaitable<ApiResponse> list_deployments(const ApiRequest&, const Params&);
+  boost::asio::awaitable<ApiResponse> get_deployment(const ApiRequest&, const Params&);
+  boost::asio::awaitable<ApiResponse> list_instances(const ApiRequest&, const Params&);
+  boost::asio::awaitable<ApiResponse> list_tasks(const ApiRequest&, const Params&);
   // GET /v1/clusters/{cluster}/<member>: one of the ClusterView lists, wrapped as {"cluster", member: [...]}.
   using ClusterList = std::optional<boost::json::array> (ClusterView::*)(std::string_view) const;
   ApiResponse cluster_view(const std::string& cluster, std::string_view member, ClusterList list);
 
   ApiResponse store_error(const store::StoreError& e, std::string_view what);
 
-  store::Store& store_;
+  store::DesiredStateStore& store_;
   const ClusterView& clusters_;
   Reconcile& reconcile_;
   ApiClock clock_;

@@ -1,5 +1,5 @@
-// File: src/store/store.cpp — Store: schema and migrations, environment/deployment rows, transactions.
-#include "store/store.hpp"
+// File: src/store/sqlite_store.cpp — SqliteStore rows: environments, deployments, records, the change log.
+#include "store/sqlite_store.hpp"
 
 #include "store/store_codec.hpp"
 
@@ -14,59 +14,12 @@ using policy::Deployment;
 using policy::DeploymentStatus;
 using policy::Environment;
 
-// Forward migrations, applied in order inside one transaction. Index i upgrades version i to i+1.
-// Never edit a shipped entry: append a new one (and bump Store::schema_version).
-constexpr std::array<const char*, 1> migrations = {
-    // 0 -> 1: initial schema.
-    R"sql(
-CREATE TABLE environments (
-  name TEXT PRIMARY KEY NOT NULL,
-  cluster TEXT NOT NULL,
-  attributes TEXT NOT NULL DEFAULT '[]',       -- JSON [{"name","value"}]
-  constraint_expr TEXT NOT NULL DEFAULT '',
-  task_definition TEXT NOT NULL,
-  rollout TEXT NOT NULL DEFAULT '{}',          -- JSON, see store_codec
-  active_deployment_id TEXT NOT NULL DEFAULT '',
-  revision INTEGER NOT NULL,
-  created_at INTEGER NOT NULL,                 -- system_clock ticks
-  updated_at INTEGER NOT NULL
-);
-CREATE INDEX environments_by_cluster ON environments(cluster, name);
-CREATE TABLE deployments (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,       -- insertion order: "newest first" without trusting clocks
-  id TEXT NOT NULL UNIQUE,
-  environment TEXT NOT NULL REFERENCES environments(name) ON DELETE CASCADE,
-  task_definition TEXT NOT NULL,
-  previous_task_definition TEXT NOT NULL DEFAULT '',
-  token TEXT,                                  -- NULL when the client gave none
-  status TEXT NOT NULL,
-  reason TEXT NOT NULL DEFAULT '',
-  desired_count INTEGER NOT NULL DEFAULT 0,
-  updated_count INTEGER NOT NULL DEFAULT 0,
-  failed_count INTEGER NOT NULL DEFAULT 0,
-  failed_instances TEXT NOT NULL DEFAULT '[]', -- JSON array of instance ARNs
-  created_at INTEGER NOT NULL,
-  started_at INTEGER,
-  ended_at INTEGER,
-  UNIQUE (environment, token)
-);
-CREATE INDEX deployments_by_environment ON deployments(environment, seq);
-CREATE TABLE kv (
-  ns TEXT NOT NULL,
-  key TEXT NOT NULL,
-  value TEXT NOT NULL,
-  PRIMARY KEY (ns, key)
-) WITHOUT ROWID;
-)sql",
-};
-static_assert(migrations.size() == Store::schema_version);
-
 constexpr const char* env_columns =
     "name, cluster, attributes, constraint_expr, task_definition, rollout, active_deployment_id, revision, "
     "created_at, updated_at";
 constexpr const char* deployment_columns =
     "id, environment, task_definition, previous_task_definition, token, status, reason, desired_count, "
-    "updated_count, failed_count, failed_instances, created_at, started_at, ended_at";
+    "updated_count, failed_count, failed_instances, created_at, started_at, ended_at, revision";
 
 StoreError not_found(std::string what) { return StoreError{StoreErrc::not_found, std::move(what)}; }
 
@@ -95,6 +48,33 @@ StoreResult<std::pair<std::string, std::string>> read_key_value(sqlite::Statemen
   return std::pair<std::string, std::string>(s.column_text(0), s.column_text(1));
 }
 
+StoreResult<KvRecord> read_record(sqlite::Statement& s) {
+  return KvRecord{s.column_text(0), s.column_text(1), s.column_int(2)};
+}
+
+StoreResult<Change> read_change(sqlite::Statement& s) {
+  Change c;
+  c.revision = s.column_int(0);
+  const std::string kind = s.column_text(1);
+  if (kind == "environment") {
+    c.kind = ChangeKind::environment;
+  } else if (kind == "deployment") {
+    c.kind = ChangeKind::deployment;
+  } else if (kind == "record") {
+    c.kind = ChangeKind::record;
+  } else {
+    return StoreError{StoreErrc::corrupt, "bad change kind '" + kind + "'"};
+  }
+  c.key = s.column_text(2);
+  c.deleted = s.column_int(3) != 0;
+  return c;
+}
+
+StoreError conflict(std::string_view what, std::int64_t stored, std::int64_t expected) {
+  return StoreError{StoreErrc::conflict, std::string(what) + " is at revision " + std::to_string(stored) +
+                                             ", not " + std::to_string(expected)};
+}
+
 StoreResult<Deployment> read_deployment(sqlite::Statement& s) {
   Deployment d;
   d.id = s.column_text(0);
@@ -115,6 +95,7 @@ StoreResult<Deployment> read_deployment(sqlite::Statement& s) {
   d.created_at = codec::decode_time(s.column_int(11));
   d.started_at = codec::decode_time(s.column_optional_int(12));
   d.ended_at = codec::decode_time(s.column_optional_int(13));
+  d.revision = s.column_int(14);
   return d;
 }
 
@@ -134,7 +115,7 @@ void bind_all(sqlite::Statement& s, const Args&... args) {
   (bind_value(s, ++idx, args), ...);
 }
 
-// The statement helpers below take a cached statement (Store::stmt), bind `args` to ?1..?N and reset the
+// The statement helpers below take a cached statement (SqliteStore::stmt), bind `args` to ?1..?N and reset the
 // statement when done, so a cached statement is never left bound or mid-iteration.
 
 // Runs a statement that returns no rows (INSERT, UPDATE, DELETE).
@@ -188,144 +169,8 @@ bool unfinished(DeploymentStatus s) { return s == DeploymentStatus::pending || s
 
 }  // namespace
 
-// ---- open / configure / migrate ----------------------------------------------------------------------------
-
-StoreResult<std::unique_ptr<Store>> Store::open(const std::string& path, StoreOptions options) {
-  auto db = sqlite::Database::open(path);
-  if (!db) return db.error();
-  std::unique_ptr<Store> store(new Store(std::move(*db)));
-  if (auto r = store->configure(options); !r) return r.error();
-  if (auto r = store->migrate(); !r) return r.error();
-  return store;
-}
-
-Store::~Store() {
-  cache_.clear();  // finalize statements before the connection closes
-}
-
-StoreResult<void> Store::configure(const StoreOptions& options) {
-  // busy_timeout first: switching to WAL itself needs a lock another process may hold.
-  if (auto r = db_.exec("PRAGMA busy_timeout=" + std::to_string(options.busy_timeout.count())); !r) return r;
-  // journal_mode answers with the mode in effect; it is the first statement that reads the file, so a file that
-  // is not a database fails here with SQLITE_NOTADB -> StoreErrc::corrupt.
-  auto mode = db_.prepare("PRAGMA journal_mode=WAL");
-  if (!mode) return mode.error();
-  auto row = mode->step();
-  if (!row) return row.error();
-  std::string got = *row ? mode->column_text(0) : std::string();
-  if (got != "wal" && got != "memory") {
-    return StoreError{StoreErrc::io, "cannot enable WAL journal (got '" + got + "')"};
-  }
-  const char* sync = options.synchronous == StoreOptions::Sync::full ? "FULL" : "NORMAL";
-  if (auto r = db_.exec(std::string("PRAGMA synchronous=") + sync); !r) return r;
-  return db_.exec("PRAGMA foreign_keys=ON");
-}
-
-StoreResult<int> Store::stored_schema_version() {
-  auto s = stmt("SELECT version FROM schema_version LIMIT 1");
-  if (!s) return s.error();
-  sqlite::StatementUse use(**s);
-  auto row = use->step();
-  if (!row) return row.error();
-  if (!*row) return 0;
-  return static_cast<int>(use->column_int(0));
-}
-
-StoreResult<void> Store::migrate() {
-  // IMMEDIATE: two processes opening a fresh file must not both run migration 0.
-  if (auto r = begin(); !r) return r;
-  auto body = [&]() -> StoreResult<void> {
-    if (auto r = db_.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"); !r) return r;
-    auto current = stored_schema_version();
-    if (!current) return current.error();
-    int v = *current;
-    if (v > schema_version) {
-      return StoreError{StoreErrc::too_new, "database schema version " + std::to_string(v) +
-                                                " is newer than this berth supports (" +
-                                                std::to_string(schema_version) + ")"};
-    }
-    if (v == schema_version) return {};
-    for (int i = v; i < schema_version; ++i) {
-      if (auto r = db_.exec(migrations[static_cast<std::size_t>(i)]); !r) {
-        auto e = r.error();
-        e.message = "migration to version " + std::to_string(i + 1) + " failed: " + e.message;
-        return e;
-      }
-    }
-    if (auto r = db_.exec("DELETE FROM schema_version"); !r) return r;
-    return db_.exec("INSERT INTO schema_version(version) VALUES (" + std::to_string(schema_version) + ")");
-  };
-  auto r = body();
-  if (!r) {
-    rollback();
-    return r;
-  }
-  return commit();
-}
-
-// ---- statements and transactions ---------------------------------------------------------------------------
-
-StoreResult<sqlite::Statement*> Store::stmt(std::string_view sql) {
-  auto it = cache_.find(std::string(sql));
-  if (it == cache_.end()) {
-    auto s = db_.prepare(sql);
-    if (!s) return s.error();
-    it = cache_.emplace(std::string(sql), std::move(*s)).first;
-  }
-  return &it->second;
-}
-
-namespace {
-// The name of the savepoint at nesting depth `depth` ("s1", "s2", ...).
-std::string savepoint_name(int depth) {
-  std::string name = "s";
-  name += std::to_string(depth);
-  return name;
-}
-}  // namespace
-
-// Depth 0 is a real write transaction; nested calls use savepoints so an inner failure undoes only its part.
-StoreResult<void> Store::begin() {
-  auto r = db_.exec(txn_depth_ == 0 ? std::string("BEGIN IMMEDIATE") : "SAVEPOINT " + savepoint_name(txn_depth_));
-  if (r) ++txn_depth_;
-  return r;
-}
-
-StoreResult<void> Store::commit() {
-  BOOST_ASSERT(txn_depth_ > 0);
-  if (txn_depth_ > 1) {
-    auto r = db_.exec("RELEASE " + savepoint_name(txn_depth_ - 1));
-    if (!r) {
-      rollback();
-      return r;
-    }
-    --txn_depth_;
-    return {};
-  }
-  auto r = db_.exec("COMMIT");
-  if (!r) {
-    rollback();
-    return r;
-  }
-  txn_depth_ = 0;
-  return {};
-}
-
-void Store::rollback() {
-  BOOST_ASSERT(txn_depth_ > 0);
-  if (txn_depth_ > 1) {
-    const std::string sp = savepoint_name(txn_depth_ - 1);
-    (void)db_.exec("ROLLBACK TO " + sp);
-    (void)db_.exec("RELEASE " + sp);
-  } else {
-    // May fail if SQLite already rolled back on its own (e.g. SQLITE_FULL); the outcome is the same.
-    (void)db_.exec("ROLLBACK");
-  }
-  --txn_depth_;
-}
-
 template <class T>
-StoreResult<T> Store::in_transaction(const std::function<StoreResult<T>()>& fn) {
+StoreResult<T> SqliteStore::in_transaction(const std::function<StoreResult<T>()>& fn) {
   if (auto r = begin(); !r) return r.error();
   StoreResult<T> out = fn();
   if (!out) {
@@ -336,30 +181,16 @@ StoreResult<T> Store::in_transaction(const std::function<StoreResult<T>()>& fn) 
   return out;
 }
 
-StoreResult<void> Store::transact(const std::function<StoreResult<void>()>& fn) { return in_transaction<void>(fn); }
-
-StoreResult<std::string> Store::integrity_check() {
-  auto s = db_.prepare("PRAGMA integrity_check");
-  if (!s) return s.error();
-  std::string out;
-  for (;;) {
-    auto row = s->step();
-    if (!row) return row.error();
-    if (!*row) break;
-    if (!out.empty()) out += "\n";
-    out += s->column_text(0);
-  }
-  return out;
-}
+StoreResult<void> SqliteStore::transact(const std::function<StoreResult<void>()>& fn) { return in_transaction<void>(fn); }
 
 // ---- environments ------------------------------------------------------------------------------------------
 
-StoreResult<std::optional<Environment>> Store::load_environment(std::string_view name) {
+StoreResult<std::optional<Environment>> SqliteStore::load_environment(std::string_view name) {
   return select_one(stmt(std::string("SELECT ") + env_columns + " FROM environments WHERE name = ?1"),
                     read_environment, name);
 }
 
-StoreResult<void> Store::write_environment_row(const Environment& env, bool insert) {
+StoreResult<void> SqliteStore::write_environment_row(const Environment& env, bool insert) {
   auto s = stmt(insert ? std::string("INSERT INTO environments (") + env_columns +
                              ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
                        : std::string("UPDATE environments SET cluster = ?2, attributes = ?3, constraint_expr = ?4, "
@@ -370,7 +201,7 @@ StoreResult<void> Store::write_environment_row(const Environment& env, bool inse
                  codec::encode_time(env.created_at), codec::encode_time(env.updated_at));
 }
 
-StoreResult<Environment> Store::put_environment(const Environment& env) {
+StoreResult<Environment> SqliteStore::put_environment(const Environment& env) {
   if (env.name.empty()) return StoreError{StoreErrc::invalid_argument, "environment name is empty"};
   return in_transaction<Environment>([&]() -> StoreResult<Environment> {
     auto existing = load_environment(env.name);
@@ -395,20 +226,20 @@ StoreResult<Environment> Store::put_environment(const Environment& env) {
   });
 }
 
-StoreResult<Environment> Store::get_environment(std::string_view name) {
+StoreResult<Environment> SqliteStore::get_environment(std::string_view name) {
   auto e = load_environment(name);
   if (!e) return e.error();
   if (!*e) return not_found("environment '" + std::string(name) + "' not found");
   return std::move(**e);
 }
 
-StoreResult<std::vector<Environment>> Store::list_environments(std::string_view cluster) {
+StoreResult<std::vector<Environment>> SqliteStore::list_environments(std::string_view cluster) {
   return select_all(
       stmt(std::string("SELECT ") + env_columns + " FROM environments WHERE (?1 = '' OR cluster = ?1) ORDER BY name"),
       read_environment, cluster);
 }
 
-StoreResult<Environment> Store::delete_environment(std::string_view name,
+StoreResult<Environment> SqliteStore::delete_environment(std::string_view name,
                                                    std::optional<std::int64_t> expected_revision) {
   return in_transaction<Environment>([&]() -> StoreResult<Environment> {
     auto e = get_environment(name);
@@ -425,18 +256,18 @@ StoreResult<Environment> Store::delete_environment(std::string_view name,
 
 // ---- deployments -------------------------------------------------------------------------------------------
 
-StoreResult<std::optional<Deployment>> Store::load_deployment(std::string_view id) {
+StoreResult<std::optional<Deployment>> SqliteStore::load_deployment(std::string_view id) {
   return select_one(stmt(std::string("SELECT ") + deployment_columns + " FROM deployments WHERE id = ?1"),
                     read_deployment, id);
 }
 
-StoreResult<void> Store::insert_deployment_row(const Deployment& d) {
+StoreResult<void> SqliteStore::insert_deployment_row(const Deployment& d) {
   if (d.id.empty()) return StoreError{StoreErrc::invalid_argument, "deployment id is empty"};
   auto existing = load_deployment(d.id);
   if (!existing) return existing.error();
   if (*existing) return StoreError{StoreErrc::already_exists, "deployment '" + d.id + "' exists"};
   return execute(stmt(std::string("INSERT INTO deployments (") + deployment_columns +
-                      ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"),
+                      ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 1)"),
                  d.id, d.environment, d.task_definition, d.previous_task_definition, TextOrNull{d.token},
                  policy::to_string(d.status), d.reason, std::int64_t{d.desired_count},
                  std::int64_t{d.updated_count}, std::int64_t{d.failed_count},
@@ -444,14 +275,14 @@ StoreResult<void> Store::insert_deployment_row(const Deployment& d) {
                  codec::encode_time(d.started_at), codec::encode_time(d.ended_at));
 }
 
-StoreResult<Deployment> Store::get_deployment(std::string_view id) {
+StoreResult<Deployment> SqliteStore::get_deployment(std::string_view id) {
   auto d = load_deployment(id);
   if (!d) return d.error();
   if (!*d) return not_found("deployment '" + std::string(id) + "' not found");
   return std::move(**d);
 }
 
-StoreResult<std::optional<Deployment>> Store::find_deployment_by_token(std::string_view environment,
+StoreResult<std::optional<Deployment>> SqliteStore::find_deployment_by_token(std::string_view environment,
                                                                        std::string_view token) {
   if (token.empty()) return std::optional<Deployment>();
   return select_one(
@@ -459,31 +290,38 @@ StoreResult<std::optional<Deployment>> Store::find_deployment_by_token(std::stri
       read_deployment, environment, token);
 }
 
-StoreResult<std::vector<Deployment>> Store::list_deployments(std::string_view environment, std::size_t limit) {
+StoreResult<std::vector<Deployment>> SqliteStore::list_deployments(std::string_view environment, std::size_t limit) {
   return select_all(stmt(std::string("SELECT ") + deployment_columns +
                          " FROM deployments WHERE environment = ?1 ORDER BY seq DESC LIMIT ?2"),
                     read_deployment, environment, limit == 0 ? std::int64_t{-1} : static_cast<std::int64_t>(limit));
 }
 
-StoreResult<std::vector<Deployment>> Store::list_unfinished_deployments() {
+StoreResult<std::vector<Deployment>> SqliteStore::list_unfinished_deployments() {
   return select_all(stmt(std::string("SELECT ") + deployment_columns +
                          " FROM deployments WHERE status IN ('pending', 'running') ORDER BY seq"),
                     read_deployment);
 }
 
-StoreResult<void> Store::update_deployment(const Deployment& d) {
-  auto r = execute(
-      stmt("UPDATE deployments SET status = ?2, reason = ?3, desired_count = ?4, updated_count = ?5, "
-           "failed_count = ?6, failed_instances = ?7, started_at = ?8, ended_at = ?9 WHERE id = ?1"),
-      d.id, policy::to_string(d.status), d.reason, std::int64_t{d.desired_count}, std::int64_t{d.updated_count},
-      std::int64_t{d.failed_count}, codec::encode_strings(d.failed_instances), codec::encode_time(d.started_at),
-      codec::encode_time(d.ended_at));
-  if (!r) return r;
-  if (db_.changes() == 0) return not_found("deployment '" + d.id + "' not found");
-  return {};
+StoreResult<std::int64_t> SqliteStore::update_deployment(const Deployment& d) {
+  return in_transaction<std::int64_t>([&]() -> StoreResult<std::int64_t> {
+    auto stored = load_deployment(d.id);
+    if (!stored) return stored.error();
+    if (!*stored) return not_found("deployment '" + d.id + "' not found");
+    const std::int64_t revision = (*stored)->revision;
+    if (d.revision > 0 && d.revision != revision) return conflict("deployment '" + d.id + "'", revision, d.revision);
+    auto r = execute(
+        stmt("UPDATE deployments SET status = ?2, reason = ?3, desired_count = ?4, updated_count = ?5, "
+             "failed_count = ?6, failed_instances = ?7, started_at = ?8, ended_at = ?9, revision = ?10 "
+             "WHERE id = ?1"),
+        d.id, policy::to_string(d.status), d.reason, std::int64_t{d.desired_count}, std::int64_t{d.updated_count},
+        std::int64_t{d.failed_count}, codec::encode_strings(d.failed_instances), codec::encode_time(d.started_at),
+        codec::encode_time(d.ended_at), revision + 1);
+    if (!r) return r.error();
+    return revision + 1;
+  });
 }
 
-StoreResult<StartedDeployment> Store::create_deployment(const Deployment& d) {
+StoreResult<StartedDeployment> SqliteStore::create_deployment(const Deployment& d) {
   return in_transaction<StartedDeployment>([&]() -> StoreResult<StartedDeployment> {
     auto env = get_environment(d.environment);
     if (!env) return env.error();
@@ -491,11 +329,13 @@ StoreResult<StartedDeployment> Store::create_deployment(const Deployment& d) {
     if (!existing) return existing.error();
     if (*existing) return StartedDeployment{std::move(**existing), false, std::nullopt, std::move(*env)};
     if (auto r = insert_deployment_row(d); !r) return r.error();
-    return StartedDeployment{d, true, std::nullopt, std::move(*env)};
+    Deployment created = d;
+    created.revision = 1;
+    return StartedDeployment{std::move(created), true, std::nullopt, std::move(*env)};
   });
 }
 
-StoreResult<StartedDeployment> Store::start_deployment_locked(const Deployment& d,
+StoreResult<StartedDeployment> SqliteStore::start_deployment_locked(const Deployment& d,
                                                               std::optional<std::int64_t> expected_env_revision) {
   auto env = get_environment(d.environment);
   if (!env) return env.error();
@@ -519,7 +359,9 @@ StoreResult<StartedDeployment> Store::start_deployment_locked(const Deployment& 
       old.status = DeploymentStatus::failed;
       old.reason = std::string(superseded_reason);
       old.ended_at = d.created_at;
-      if (auto r = update_deployment(old); !r) return r.error();
+      auto r = update_deployment(old);
+      if (!r) return r.error();
+      old.revision = *r;
       out.superseded = std::move(old);
     }
   }
@@ -533,6 +375,7 @@ StoreResult<StartedDeployment> Store::start_deployment_locked(const Deployment& 
   nd.started_at.reset();
   nd.ended_at.reset();
   if (auto r = insert_deployment_row(nd); !r) return r.error();
+  nd.revision = 1;
   env->task_definition = nd.task_definition;
   env->active_deployment_id = nd.id;
   env->revision += 1;
@@ -544,13 +387,13 @@ StoreResult<StartedDeployment> Store::start_deployment_locked(const Deployment& 
   return out;
 }
 
-StoreResult<StartedDeployment> Store::start_deployment(const Deployment& d,
+StoreResult<StartedDeployment> SqliteStore::start_deployment(const Deployment& d,
                                                        std::optional<std::int64_t> expected_env_revision) {
   return in_transaction<StartedDeployment>(
       [&]() -> StoreResult<StartedDeployment> { return start_deployment_locked(d, expected_env_revision); });
 }
 
-StoreResult<StartedDeployment> Store::create_environment_with_deployment(const Environment& env,
+StoreResult<StartedDeployment> SqliteStore::create_environment_with_deployment(const Environment& env,
                                                                          const Deployment& first) {
   if (env.name.empty()) return StoreError{StoreErrc::invalid_argument, "environment name is empty"};
   if (first.environment != env.name) {
@@ -569,11 +412,12 @@ StoreResult<StartedDeployment> Store::create_environment_with_deployment(const E
     d.previous_task_definition.clear();
     d.status = DeploymentStatus::pending;
     if (auto r = insert_deployment_row(d); !r) return r.error();
+    d.revision = 1;
     return StartedDeployment{std::move(d), true, std::nullopt, std::move(e)};
   });
 }
 
-StoreResult<StartedDeployment> Store::finish_deployment(std::string_view id, DeploymentStatus status,
+StoreResult<StartedDeployment> SqliteStore::finish_deployment(std::string_view id, DeploymentStatus status,
                                                         std::string_view reason, policy::SystemTime now) {
   if (unfinished(status)) {
     return StoreError{StoreErrc::invalid_argument, "finish_deployment needs a final status"};
@@ -586,7 +430,9 @@ StoreResult<StartedDeployment> Store::finish_deployment(std::string_view id, Dep
     d->status = status;
     d->reason = std::string(reason);
     d->ended_at = now;
-    if (auto r = update_deployment(*d); !r) return r.error();
+    auto updated = update_deployment(*d);
+    if (!updated) return updated.error();
+    d->revision = *updated;
     if (env->active_deployment_id == d->id) {
       env->active_deployment_id.clear();
       if (status == DeploymentStatus::completed) env->task_definition = d->task_definition;
@@ -603,23 +449,90 @@ StoreResult<StartedDeployment> Store::finish_deployment(std::string_view id, Dep
 
 // ---- key/value ---------------------------------------------------------------------------------------------
 
-StoreResult<void> Store::kv_put(std::string_view ns, std::string_view key, std::string_view value) {
-  return execute(stmt("INSERT INTO kv (ns, key, value) VALUES (?1, ?2, ?3) "
-                      "ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value"),
-                 ns, key, value);
+StoreResult<std::int64_t> SqliteStore::kv_put(std::string_view ns, std::string_view key, std::string_view value,
+                                               std::optional<std::int64_t> expected_revision) {
+  return in_transaction<std::int64_t>([&]() -> StoreResult<std::int64_t> {
+    auto stored = kv_get_record(ns, key);
+    if (!stored) return stored.error();
+    const std::string what = "record '" + std::string(ns) + "/" + std::string(key) + "'";
+    if (expected_revision == 0 && *stored) return StoreError{StoreErrc::already_exists, what + " exists"};
+    if (expected_revision > 0) {
+      if (!*stored) return not_found(what + " not found");
+      if ((*stored)->revision != *expected_revision) return conflict(what, (*stored)->revision, *expected_revision);
+    }
+    const std::int64_t revision = *stored ? (*stored)->revision + 1 : 1;
+    auto r = execute(stmt("INSERT INTO kv (ns, key, value, revision) VALUES (?1, ?2, ?3, ?4) "
+                          "ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value, revision = excluded.revision"),
+                     ns, key, value, revision);
+    if (!r) return r.error();
+    return revision;
+  });
 }
 
-StoreResult<std::optional<std::string>> Store::kv_get(std::string_view ns, std::string_view key) {
+StoreResult<std::optional<std::string>> SqliteStore::kv_get(std::string_view ns, std::string_view key) {
   return select_one(stmt("SELECT value FROM kv WHERE ns = ?1 AND key = ?2"), read_text, ns, key);
 }
 
-StoreResult<bool> Store::kv_delete(std::string_view ns, std::string_view key) {
-  if (auto r = execute(stmt("DELETE FROM kv WHERE ns = ?1 AND key = ?2"), ns, key); !r) return r.error();
-  return db_.changes() > 0;
+StoreResult<std::optional<KvRecord>> SqliteStore::kv_get_record(std::string_view ns, std::string_view key) {
+  return select_one(stmt("SELECT key, value, revision FROM kv WHERE ns = ?1 AND key = ?2"), read_record, ns, key);
 }
 
-StoreResult<std::vector<std::pair<std::string, std::string>>> Store::kv_list(std::string_view ns) {
+StoreResult<bool> SqliteStore::kv_delete(std::string_view ns, std::string_view key,
+                                         std::optional<std::int64_t> expected_revision) {
+  return in_transaction<bool>([&]() -> StoreResult<bool> {
+    if (expected_revision) {
+      auto stored = kv_get_record(ns, key);
+      if (!stored) return stored.error();
+      if (!*stored) return false;
+      if ((*stored)->revision != *expected_revision) {
+        return conflict("record '" + std::string(ns) + "/" + std::string(key) + "'", (*stored)->revision,
+                        *expected_revision);
+      }
+    }
+    if (auto r = execute(stmt("DELETE FROM kv WHERE ns = ?1 AND key = ?2"), ns, key); !r) return r.error();
+    return db_.changes() > 0;
+  });
+}
+
+StoreResult<std::vector<std::pair<std::string, std::string>>> SqliteStore::kv_list(std::string_view ns) {
   return select_all(stmt("SELECT key, value FROM kv WHERE ns = ?1 ORDER BY key"), read_key_value, ns);
+}
+
+StoreResult<std::vector<KvRecord>> SqliteStore::kv_list_records(std::string_view ns) {
+  return select_all(stmt("SELECT key, value, revision FROM kv WHERE ns = ?1 ORDER BY key"), read_record, ns);
+}
+
+// ---- change log --------------------------------------------------------------------------------------------
+
+StoreResult<std::int64_t> SqliteStore::revision() {
+  // sqlite_sequence holds the largest revision ever issued, also when every change row was compacted away.
+  auto seq = select_one(stmt("SELECT seq FROM sqlite_sequence WHERE name = 'changes'"),
+                        [](sqlite::Statement& s) -> StoreResult<std::int64_t> { return s.column_int(0); });
+  if (!seq) return seq.error();
+  return seq->value_or(0);
+}
+
+StoreResult<ChangeBatch> SqliteStore::changes_after(std::int64_t after, std::size_t limit) {
+  ChangeBatch batch;
+  auto newest = revision();
+  if (!newest) return newest.error();
+  auto oldest = select_one(stmt("SELECT MIN(revision) FROM changes"),
+                           [](sqlite::Statement& s) -> StoreResult<std::int64_t> { return s.column_int(0); });
+  if (!oldest) return oldest.error();
+  const std::int64_t first_kept = oldest->value_or(*newest + 1);
+  // Behind the log (compacted), or ahead of it (the file was replaced by an older copy): start over.
+  if (after + 1 < first_kept || after > *newest) {
+    batch.reset = true;
+    batch.revision = *newest;
+    return batch;
+  }
+  auto rows = select_all(stmt("SELECT revision, kind, key, deleted FROM changes WHERE revision > ?1 "
+                              "ORDER BY revision LIMIT ?2"),
+                         read_change, after, static_cast<std::int64_t>(limit));
+  if (!rows) return rows.error();
+  batch.changes = std::move(*rows);
+  batch.revision = batch.changes.empty() ? after : batch.changes.back().revision;
+  return batch;
 }
 
 }  // namespace berth::store

@@ -1,10 +1,10 @@
-// File: src/store/store.hpp — durable desired state in SQLite: environments, deployments, reactor records.
+// File: src/store/sqlite_store.hpp — durable desired state in SQLite: environments, deployments, reactor records.
 //
 // Durability: WAL journal. A commit that returned has reached the WAL file in the OS page cache, so it survives
 // SIGKILL of berth with synchronous=NORMAL already; surviving power loss / kernel panic needs synchronous=FULL
 // (fsync of the WAL on every commit). The default is FULL: desired state is small and written rarely.
 //
-// Threading: one Store is used from one thread (the reactor's io_context). Several processes may open the same
+// Threading: one SqliteStore is used from one thread (the reactor's io_context). Several processes may open the same
 // file (WAL allows concurrent readers, one writer; busy_timeout waits for the lock).
 //
 // Model (see also docs in policy/desired_state.hpp):
@@ -16,6 +16,7 @@
 #pragma once
 
 #include "policy/desired_state.hpp"
+#include "store/desired_state_store.hpp"
 #include "store/sqlite.hpp"
 #include "store/store_error.hpp"
 
@@ -40,24 +41,16 @@ struct StoreOptions {
   std::chrono::milliseconds busy_timeout{5000};
 };
 
-// Result of an idempotent deployment start.
-struct StartedDeployment {
-  policy::Deployment deployment;           // the new deployment, or the existing one for a repeated token
-  bool created = false;                    // false: the token was seen before, nothing changed
-  std::optional<policy::Deployment> superseded;  // the unfinished deployment this one replaced
-  policy::Environment environment;         // the environment after the change
-};
+// How many change rows are kept (older ones are deleted by a trigger), as etcd compacts its history.
+inline constexpr std::int64_t change_log_rows = 10000;
 
-// Why reason text is fixed: the API and operators match on it.
-inline constexpr std::string_view superseded_reason = "superseded";
-
-class Store {
+class SqliteStore {
  public:
-  static constexpr int schema_version = 1;
+  static constexpr int schema_version = 2;
 
   // Opens (creating if needed) the database at `path` and migrates it forward to schema_version.
   // Errors: corrupt (not a database), too_new (written by a newer berth), io, busy.
-  static StoreResult<std::unique_ptr<Store>> open(const std::string& path, StoreOptions options = {});
+  static StoreResult<std::unique_ptr<SqliteStore>> open(const std::string& path, StoreOptions options = {});
 
   // --- Environments -------------------------------------------------------------------------------------------
   // revision == 0: insert (already_exists if the name is taken). revision > 0: update only if the stored revision
@@ -87,8 +80,9 @@ class Store {
                                                                 std::size_t limit = 0);
   // Every pending or running deployment, oldest first: what the reactor resumes after a restart.
   StoreResult<std::vector<policy::Deployment>> list_unfinished_deployments();
-  // Writes the mutable fields (status, reason, counts, failed_instances, started_at, ended_at) of `d.id`.
-  StoreResult<void> update_deployment(const policy::Deployment& d);
+  // Writes the mutable fields (status, reason, counts, failed_instances, started_at, ended_at) of `d.id` and
+  // returns the row's new revision. d.revision > 0: only if the stored revision equals it (conflict otherwise).
+  StoreResult<std::int64_t> update_deployment(const policy::Deployment& d);
 
   // One transaction: [token idempotency] -> supersede the unfinished active deployment (failed, "superseded")
   // -> insert `d` as pending with previous_task_definition = the last stable definition -> set the environment's
@@ -107,12 +101,24 @@ class Store {
   // Pattern for "nothing launched twice": commit kv_put("launch", client_token, ...) BEFORE sending RunTask or
   // StartTask with that clientToken; after a restart, retry pending records with the same token (ECS treats a
   // repeated clientToken as the same request) or match them against the model, then kv_delete.
-  StoreResult<void> kv_put(std::string_view ns, std::string_view key, std::string_view value);
+  // Upsert; returns the row's new revision. expected_revision: 0 = create only (already_exists if present),
+  // > 0 = only if the stored revision equals it (conflict, or not_found if missing); unset = unconditional.
+  StoreResult<std::int64_t> kv_put(std::string_view ns, std::string_view key, std::string_view value,
+                                   std::optional<std::int64_t> expected_revision = {});
   StoreResult<std::optional<std::string>> kv_get(std::string_view ns, std::string_view key);
-  // Returns whether a row was deleted.
-  StoreResult<bool> kv_delete(std::string_view ns, std::string_view key);
+  StoreResult<std::optional<KvRecord>> kv_get_record(std::string_view ns, std::string_view key);
+  // Returns whether a row was deleted. expected_revision (if set) must match (conflict).
+  StoreResult<bool> kv_delete(std::string_view ns, std::string_view key,
+                              std::optional<std::int64_t> expected_revision = {});
   // Sorted by key.
   StoreResult<std::vector<std::pair<std::string, std::string>>> kv_list(std::string_view ns);
+  StoreResult<std::vector<KvRecord>> kv_list_records(std::string_view ns);
+
+  // --- Change log ---------------------------------------------------------------------------------------------
+  // The newest revision written (0 for an empty log).
+  StoreResult<std::int64_t> revision();
+  // Up to `limit` changes with revision > after, oldest first; reset when `after` is older than the log.
+  StoreResult<ChangeBatch> changes_after(std::int64_t after, std::size_t limit);
 
   // Runs `fn` in one write transaction (BEGIN IMMEDIATE): commits if it returns a value, rolls back otherwise.
   // Store calls inside `fn` join the transaction.
@@ -123,12 +129,12 @@ class Store {
   // The schema version recorded in the file.
   StoreResult<int> stored_schema_version();
 
-  ~Store();
-  Store(const Store&) = delete;
-  Store& operator=(const Store&) = delete;
+  ~SqliteStore();
+  SqliteStore(const SqliteStore&) = delete;
+  SqliteStore& operator=(const SqliteStore&) = delete;
 
  private:
-  explicit Store(sqlite::Database db) : db_(std::move(db)) {}
+  explicit SqliteStore(sqlite::Database db) : db_(std::move(db)) {}
   StoreResult<void> configure(const StoreOptions& options);
   StoreResult<void> migrate();
 
