@@ -99,6 +99,9 @@ struct ClusterSnapshot {
   std::string_view cluster;
   std::vector<SnapshotInstance> instances;
   std::vector<SnapshotTask> tasks;
+  // Port lists the snapshot made itself (ECS's plus in-flight launches'); instances' spans may point
+  // here, so move a snapshot rather than copy it.
+  std::vector<std::vector<std::uint16_t>> owned_ports;
 };
 
 }  // namespace berth::policy
