@@ -96,9 +96,18 @@ struct SnapshotTask {
 // expectations. A snapshot may hold every task of the cluster (berth's and foreign ones) or only one
 // workload's: policies classify tasks themselves (policy/ownership.hpp) and ignore what is not theirs.
 struct ClusterSnapshot {
+  ClusterSnapshot() = default;
+  // Move-only: instances' port spans may point into owned_ports, whose buffers a move keeps and a copy would not.
+  ClusterSnapshot(ClusterSnapshot&&) = default;
+  ClusterSnapshot& operator=(ClusterSnapshot&&) = default;
+  ClusterSnapshot(const ClusterSnapshot&) = delete;
+  ClusterSnapshot& operator=(const ClusterSnapshot&) = delete;
+
   std::string_view cluster;
   std::vector<SnapshotInstance> instances;
   std::vector<SnapshotTask> tasks;
+  // Port lists the snapshot made itself (ECS's plus in-flight launches'); see the move-only note above.
+  std::vector<std::vector<std::uint16_t>> owned_ports;
 };
 
 }  // namespace berth::policy

@@ -1,6 +1,8 @@
 // File: src/reactor/cluster_model.cpp — version-ordered apply, expectations, tombstones, listings.
 #include "reactor/cluster_model.hpp"
 
+#include "reactor/task_definition_cache.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <limits>
@@ -85,6 +87,13 @@ void ClusterModel::write_task(TaskRecord& r, const aws::ecs::Task& t, SystemTime
   r.version = t.version;
   r.last_seen = now;
   r.reserved = {parse_int32(t.cpu), parse_int32(t.memory)};
+  if ((r.reserved.cpu == 0 || r.reserved.memory == 0) && definitions_ != nullptr) {
+    // No task-level figure (containers carry it): the definition's, described once per process.
+    if (const auto* info = definitions_->lookup_or_fetch(t.task_definition_arn)) {
+      if (r.reserved.cpu == 0) r.reserved.cpu = info->cpu;
+      if (r.reserved.memory == 0) r.reserved.memory = info->memory;
+    }
+  }
   r.last_status = policy::task_status_from_string(t.last_status);
   // A stop berth requested stays requested even if an older-state event sneaks in.
   if (r.desired_status != TaskStatus::stopped) r.desired_status = policy::task_status_from_string(t.desired_status);
@@ -128,6 +137,9 @@ ApplyOutcome ClusterModel::apply_task(const aws::ecs::Task& t, SystemTime now) {
   TaskRecord& r = it->second;
   out.started_by = r.started_by;
   r.expected = false;  // any sight from ECS confirms a launch
+  // A stopped task has given its resources back: its expectation reserves nothing any more.
+  if (policy::task_status_from_string(t.last_status) == TaskStatus::stopped)
+    std::erase_if(expectations_, [&](const Expectation& e) { return e.task_arn == t.task_arn; });
   const bool resurrect = r.last_status == TaskStatus::stopped &&
                          policy::task_status_from_string(t.last_status) != TaskStatus::stopped;
   if (t.version <= r.version || resurrect) {
@@ -154,6 +166,49 @@ ApplyOutcome ClusterModel::expect_task(const aws::ecs::Task& launched, SystemTim
   out.result = ApplyResult::applied;
   out.started_by = it->second.started_by;
   return out;
+}
+
+void ClusterModel::expect_resources(const aws::ecs::Task& launched, policy::CpuMemory reserved,
+                                    std::span<const std::uint16_t> tcp_ports, std::span<const std::uint16_t> udp_ports,
+                                    SystemTime now) {
+  if (launched.container_instance_arn.empty() || launched.task_arn.empty()) return;  // Fargate: no instance
+  if (reserved == policy::CpuMemory{} && tcp_ports.empty() && udp_ports.empty()) return;
+  if (auto it = tasks_.find(launched.task_arn); it != tasks_.end() && it->second.last_status == TaskStatus::stopped)
+    return;  // already over
+  std::erase_if(expectations_, [&](const Expectation& e) { return e.task_arn == launched.task_arn; });
+  Expectation e;
+  e.task_arn = launched.task_arn;
+  e.instance_arn = pool_.intern(launched.container_instance_arn);
+  // ECS deducts at placement, when it creates the task. Without createdAt: the answer's arrival, later
+  // than the placement, so a figure dated between the two still counts it (held a little too long).
+  e.launched_at = launched.created_at.value_or(now);
+  e.until = now + settings_.expectation_timeout;
+  e.reserved = reserved;
+  e.tcp_ports.assign(tcp_ports.begin(), tcp_ports.end());
+  e.udp_ports.assign(udp_ports.begin(), udp_ports.end());
+  if (holds(e, now)) expectations_.push_back(std::move(e));
+}
+
+bool ClusterModel::holds(const Expectation& e, SystemTime now) const {
+  if (e.until <= now) return false;
+  auto it = instances_.find(e.instance_arn);
+  // An instance not known yet: its first figure will be dated after the launch, or it is a stale one.
+  if (it == instances_.end()) return true;
+  return it->second.resources_as_of < e.launched_at;
+}
+
+void ClusterModel::prune_expectations(SystemTime now) {
+  std::erase_if(expectations_, [&](const Expectation& e) { return !holds(e, now); });
+}
+
+void ClusterModel::fill_reservations(const TaskDefinitionInfo& info) {
+  auto td = pool_.find(info.arn);
+  if (!td || td->empty()) return;  // no task of it in the model
+  for (auto& [arn, r] : tasks_) {
+    if (r.task_definition.data() != td->data()) continue;
+    if (r.reserved.cpu == 0) r.reserved.cpu = info.cpu;
+    if (r.reserved.memory == 0) r.reserved.memory = info.memory;
+  }
 }
 
 void ClusterModel::expect_launch_in_doubt(std::string_view instance_arn, std::string_view started_by,
@@ -231,6 +286,7 @@ bool ClusterModel::write_instance(InstanceRecord& r, const aws::ecs::ContainerIn
   // Resource changes alone are not placement_relevant (kept as before): every task start changes them.
   r.registered = cpu_memory(ci.registered_resources);
   r.remaining = cpu_memory(ci.remaining_resources);
+  r.resources_as_of = ci.updated_at.value_or(now);
   r.reserved_tcp_ports = ports(ci.remaining_resources, "PORTS");
   r.reserved_udp_ports = ports(ci.remaining_resources, "PORTS_UDP");
   if (status == InstanceStatus::inactive) {
@@ -261,6 +317,7 @@ ApplyOutcome ClusterModel::apply_instance(const aws::ecs::ContainerInstance& ci,
   }
   out.placement_relevant = write_instance(it->second, ci, now);
   out.result = ApplyResult::applied;
+  if (!expectations_.empty()) prune_expectations(now);  // the new figure may count them
   return out;
 }
 
@@ -322,6 +379,7 @@ void ClusterModel::expire(SystemTime now) {
     return kv.second.inactive_since && *kv.second.inactive_since + settings_.inactive_instance_retention <= now;
   });
   std::erase_if(doubts_, [&](const Doubt& d) { return d.until <= now; });
+  prune_expectations(now);
 }
 
 policy::SnapshotTask ClusterModel::view(std::string_view arn, const TaskRecord& r) {
@@ -345,19 +403,42 @@ policy::SnapshotTask ClusterModel::view(std::string_view arn, const TaskRecord& 
   return t;
 }
 
-policy::ClusterSnapshot ClusterModel::instances_snapshot() const {
+namespace {
+// `base` plus `add`, sorted and unique.
+std::vector<std::uint16_t> merged(std::span<const std::uint16_t> base, const std::vector<std::uint16_t>& add) {
+  std::vector<std::uint16_t> out(base.begin(), base.end());
+  out.insert(out.end(), add.begin(), add.end());
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+}  // namespace
+
+policy::ClusterSnapshot ClusterModel::instances_snapshot(SystemTime now) const {
   policy::ClusterSnapshot s;
   s.cluster = cluster_name_;
   s.instances.reserve(instances_.size());
+  std::unordered_map<std::string_view, std::size_t> held;  // instance ARN -> index in s.instances
   for (const auto& [arn, r] : instances_) {
     if (r.status == InstanceStatus::inactive) continue;
+    if (!expectations_.empty()) held.emplace(std::string_view(arn), s.instances.size());
     s.instances.push_back(instance_view(arn, r));
+  }
+  for (const auto& e : expectations_) {
+    auto it = held.find(e.instance_arn);
+    if (it == held.end() || !holds(e, now)) continue;
+    auto& v = s.instances[it->second];
+    v.remaining.cpu = std::max(0, v.remaining.cpu - e.reserved.cpu);
+    v.remaining.memory = std::max(0, v.remaining.memory - e.reserved.memory);
+    // The merged lists live in the snapshot (the model's record keeps ECS's figure).
+    if (!e.tcp_ports.empty()) v.reserved_tcp_ports = s.owned_ports.emplace_back(merged(v.reserved_tcp_ports, e.tcp_ports));
+    if (!e.udp_ports.empty()) v.reserved_udp_ports = s.owned_ports.emplace_back(merged(v.reserved_udp_ports, e.udp_ports));
   }
   return s;
 }
 
 policy::ClusterSnapshot ClusterModel::snapshot(std::string_view started_by, SystemTime now) const {
-  auto s = instances_snapshot();
+  auto s = instances_snapshot(now);
   // Interned owner tags compare by pointer; an owner never seen has no tasks.
   auto owner = pool_.find(started_by);
   if (owner) {
@@ -384,7 +465,7 @@ void ClusterModel::append_doubts(policy::ClusterSnapshot& s, std::optional<std::
 }
 
 policy::ClusterSnapshot ClusterModel::snapshot_all(SystemTime now) const {
-  auto s = instances_snapshot();
+  auto s = instances_snapshot(now);
   s.tasks.reserve(tasks_.size() + doubts_.size());
   for (const auto& [arn, r] : tasks_) s.tasks.push_back(view(arn, r));
   append_doubts(s, std::nullopt, now);

@@ -6,6 +6,13 @@
 //                recognised as stale instead of resurrecting it;
 //   expectation  a task berth launched and learnt from the StartTask response, not yet confirmed by
 //                an event or Describe; it counts as present, so a late event causes no second launch;
+//   resource expectation
+//                what a task berth launched reserves on its instance (cpu, memory, host ports), held
+//                until the instance's own figure counts it: ECS deducts a task at placement, and the
+//                instance's update (remainingResources) and the task's events arrive in any order.
+//                Held while the instance's figure is dated before the task's createdAt (an instance
+//                event's updatedAt; the local time of a Describe); dropped once a later figure arrives,
+//                the task is seen STOPPED, or after `expectation_timeout`. So it is never counted twice;
 //   in doubt     a launch whose outcome is unknown (StartTask timed out): the instance is treated as
 //                having a pending task of that owner until a task shows up, ECS is asked and shows
 //                none (launch_doubt_check), or the doubt expires.
@@ -16,6 +23,7 @@
 
 #include "aws/ecs_types.hpp"
 #include "policy/cluster_snapshot.hpp"
+#include "reactor/ecs_api.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -51,7 +59,11 @@ class StringPool {
 struct ModelSettings {
   std::chrono::seconds tombstone_retention{std::chrono::minutes(30)};
   std::chrono::seconds inactive_instance_retention{std::chrono::minutes(30)};
+  // A resource expectation whose instance figure never caught up is forgotten after this.
+  std::chrono::seconds expectation_timeout{std::chrono::minutes(5)};
 };
+
+class TaskDefinitionCache;
 
 enum class ApplyResult : unsigned char {
   applied,        // state changed
@@ -88,6 +100,20 @@ class ClusterModel {
 
   // A task from a StartTask response: enters the model at once as an expectation.
   ApplyOutcome expect_task(const aws::ecs::Task& launched, SystemTime now);
+  // What `launched` (a StartTask/RunTask answer) reserves on its instance, taken off the instance's
+  // `remaining` (and added to its reserved ports) in snapshots until the instance's figure counts it.
+  // `reserved`: the task-level cpu/memory, else the definition's. See "resource expectation" above.
+  void expect_resources(const aws::ecs::Task& launched, policy::CpuMemory reserved,
+                        std::span<const std::uint16_t> tcp_ports, std::span<const std::uint16_t> udp_ports,
+                        SystemTime now);
+  std::size_t resource_expectation_count() const { return expectations_.size(); }
+
+  // Task definitions: a task whose event lacks task-level cpu/memory takes its definition's figure
+  // from `cache` (null: none); an unknown definition is described in the background and
+  // fill_reservations() (the cache's listener) fills the tasks already in the model. `cache` must
+  // outlive the model or be reset first.
+  void use_task_definitions(TaskDefinitionCache* cache) { definitions_ = cache; }
+  void fill_reservations(const TaskDefinitionInfo& info);
   // StartTask outcome unknown for `instance_arn`: treat it as occupied by `started_by`. From `check_at`
   // on the doubt is due for a check with ECS; at `until` the model forgets it even if ECS never answered.
   void expect_launch_in_doubt(std::string_view instance_arn, std::string_view started_by,
@@ -109,7 +135,7 @@ class ClusterModel {
                                   SystemTime now);
   AuditCounts reconcile_tasks(std::span<const aws::ecs::Task> listed, SystemTime listed_at, SystemTime now);
 
-  // Drops expired tombstones, inactive instances and doubts.
+  // Drops expired tombstones, inactive instances, doubts and resource expectations.
   void expire(SystemTime now);
 
   // Instances of the cluster plus the tasks (live, tombstones, expectations, doubts) carrying
@@ -160,8 +186,18 @@ class ClusterModel {
     std::vector<policy::AttributeView> attributes;  // views into the pool
     std::string_view availability_zone;             // interned
     policy::CpuMemory registered, remaining;
+    // When `remaining` was true: the event's updatedAt, else the local time it was written (Describe).
+    SystemTime resources_as_of{};
     // remainingResources PORTS / PORTS_UDP: ports in use, sorted.
     std::vector<std::uint16_t> reserved_tcp_ports, reserved_udp_ports;
+  };
+  struct Expectation {
+    std::string task_arn;
+    std::string_view instance_arn;  // interned
+    SystemTime launched_at;          // the task's createdAt (ECS's clock)
+    SystemTime until;                // forgotten then
+    policy::CpuMemory reserved;
+    std::vector<std::uint16_t> tcp_ports, udp_ports;
   };
   struct Doubt {
     std::string_view instance_arn, started_by, task_definition;
@@ -172,8 +208,12 @@ class ClusterModel {
   bool write_instance(InstanceRecord& r, const aws::ecs::ContainerInstance& ci, SystemTime now);
   static policy::SnapshotInstance instance_view(std::string_view arn, const InstanceRecord& r);
   static policy::SnapshotTask view(std::string_view arn, const TaskRecord& r);
-  // Instances of the cluster (INACTIVE ones left out), no tasks yet.
-  policy::ClusterSnapshot instances_snapshot() const;
+  // Instances of the cluster (INACTIVE ones left out), no tasks yet; minus resource expectations.
+  policy::ClusterSnapshot instances_snapshot(SystemTime now) const;
+  // Whether the expectation still reserves on top of its instance's figure.
+  bool holds(const Expectation& e, SystemTime now) const;
+  // Drops the expectations no longer held.
+  void prune_expectations(SystemTime now);
   // Doubts not expired at `now`, of `started_by` or (nullopt) of every owner.
   void append_doubts(policy::ClusterSnapshot& s, std::optional<std::string_view> started_by, SystemTime now) const;
 
@@ -183,6 +223,8 @@ class ClusterModel {
   std::unordered_map<std::string, TaskRecord, Hash, std::equal_to<>> tasks_;
   std::unordered_map<std::string, InstanceRecord, Hash, std::equal_to<>> instances_;
   std::vector<Doubt> doubts_;  // few, short-lived
+  std::vector<Expectation> expectations_;  // berth's in-flight launches: few, short-lived
+  TaskDefinitionCache* definitions_ = nullptr;
 };
 
 }  // namespace berth::reactor

@@ -21,14 +21,15 @@ ReconcilerSettings with_config(ReconcilerSettings s, const config::SchedulerConf
   return s;
 }
 
-DaemonController::DaemonController(store::DesiredStateStore& store, EcsApi& reads, Executor& executor, WatcherLookup watchers,
-                                   Reconciler::Clock clock, ReconcilerSettings settings)
+DaemonController::DaemonController(store::DesiredStateStore& store, EcsApi& reads, TaskDefinitionCache& definitions,
+                                   Executor& executor, WatcherLookup watchers, Reconciler::Clock clock,
+                                   ReconcilerSettings settings)
     : store_(store),
       watchers_(std::move(watchers)),
       settings_(std::move(settings)),
       state_(store),
       reconciler_(
-          reads, executor, state_,
+          reads, definitions, executor, state_,
           [this](const std::string& cluster) -> ClusterModel* {
             // Null until bootstrapped: planning on a half-known model would launch duplicates.
             auto* w = watchers_(cluster);

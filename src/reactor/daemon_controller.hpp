@@ -40,9 +40,9 @@ class DaemonController final : public WorkloadController {
   // The watcher of a cluster (name or ARN), or null if berth does not watch it.
   using WatcherLookup = std::function<ClusterWatcher*(std::string_view cluster)>;
 
-  // `store`, `reads` and `executor` must outlive the controller.
-  DaemonController(store::DesiredStateStore& store, EcsApi& reads, Executor& executor, WatcherLookup watchers,
-                   Reconciler::Clock clock, ReconcilerSettings settings);
+  // `store`, `reads`, `definitions` and `executor` must outlive the controller.
+  DaemonController(store::DesiredStateStore& store, EcsApi& reads, TaskDefinitionCache& definitions,
+                   Executor& executor, WatcherLookup watchers, Reconciler::Clock clock, ReconcilerSettings settings);
 
   policy::WorkloadKind kind() const override { return policy::WorkloadKind::daemon; }
   boost::asio::awaitable<void> load() override;

@@ -9,6 +9,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/system/result.hpp>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -70,10 +71,16 @@ struct Described {
   std::vector<aws::ecs::Failure> failures;
 };
 
-// What the reconciler needs from DescribeTaskDefinition (revisions are immutable: cache freely).
+// What berth needs from DescribeTaskDefinition (revisions are immutable: cache freely, see
+// task_definition_cache). Resources as ECS's placement reserves them on an EC2 instance.
 struct TaskDefinitionInfo {
   std::string arn;
   bool has_health_check = false;  // some container definition has a healthCheck
+  std::int32_t cpu = 0;     // task-level cpu, else the sum of the containers' cpu
+  std::int32_t memory = 0;  // task-level memory, else the sum of containers' memoryReservation (else memory)
+  // Fixed host ports the task binds (hostPort; containerPort in host mode), sorted, unique. Dynamic
+  // ports (hostPort 0 in bridge mode) and awsvpc tasks (own ENI) take none of the instance's PORTS.
+  std::vector<std::uint16_t> host_tcp_ports, host_udp_ports;
 };
 
 class EcsApi {

@@ -1,6 +1,8 @@
 // File: src/reactor/ecs_api_adapter.cpp — EcsApi over aws::ecs::EcsClient.
 #include "reactor/ecs_api_adapter.hpp"
 
+#include "reactor/task_definition_cache.hpp"
+
 namespace berth::reactor {
 
 namespace asio = boost::asio;
@@ -135,14 +137,7 @@ asio::awaitable<EcsResult<TaskDefinitionInfo>> EcsApiAdapter::describe_task_defi
   count("DescribeTaskDefinition");
   auto res = co_await client_.describe_task_definition(std::move(task_definition));
   if (!res) co_return fail(res.error());
-  TaskDefinitionInfo info;
-  info.arn = res->task_definition_arn;
-  for (const auto& c : res->container_definitions) {
-    const auto* obj = c.if_object();
-    if (obj == nullptr) continue;
-    if (const auto* hc = obj->if_contains("healthCheck"); hc != nullptr && !hc->is_null()) info.has_health_check = true;
-  }
-  co_return info;
+  co_return task_definition_info(*res);
 }
 
 }  // namespace berth::reactor

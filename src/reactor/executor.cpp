@@ -2,8 +2,11 @@
 #include "reactor/executor.hpp"
 
 #include "common/logger.hpp"
+#include "policy/task_definition.hpp"
 
 #include <spdlog/spdlog.h>
+
+#include <charconv>
 
 namespace berth::reactor {
 
@@ -16,7 +19,36 @@ std::shared_ptr<spdlog::logger> logger() {
 void add_wake(Execution& out, SystemTime t) {
   if (!out.wake_at || t < *out.wake_at) out.wake_at = t;
 }
+
+// ECS's task-level "256"; 0 when absent or not a number.
+std::int32_t task_level(std::string_view s) {
+  std::int32_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  return ec == std::errc{} && p == s.data() + s.size() && v > 0 ? v : 0;
+}
 }  // namespace
+
+boost::asio::awaitable<void> Executor::expect_resources(ClusterModel& model, const std::vector<aws::ecs::Task>& tasks) {
+  if (tasks.empty()) co_return;
+  std::optional<TaskDefinitionInfo> info;
+  if (definitions_ != nullptr) {
+    // Usually cached already (the reconciler ensured it before planning); else described now.
+    auto described = co_await definitions_->ensure(tasks.front().task_definition_arn);
+    if (described) info = std::move(*described);
+  }
+  const auto now = clock_();
+  for (const auto& t : tasks) {
+    policy::CpuMemory reserved{task_level(t.cpu), task_level(t.memory)};
+    std::span<const std::uint16_t> tcp, udp;
+    if (info && policy::task_definition_name(info->arn) == policy::task_definition_name(t.task_definition_arn)) {
+      if (reserved.cpu == 0) reserved.cpu = info->cpu;
+      if (reserved.memory == 0) reserved.memory = info->memory;
+      tcp = info->host_tcp_ports;
+      udp = info->host_udp_ports;
+    }
+    model.expect_resources(t, reserved, tcp, udp, now);
+  }
+}
 
 boost::asio::awaitable<void> Executor::stop(ClusterModel& model, const std::string& cluster,
                                             const std::vector<policy::StopOrder>& stops, Execution& out) {
@@ -70,6 +102,7 @@ boost::asio::awaitable<void> Executor::start(ClusterModel& model, const std::str
       ++out.started;
       ++stats_.tasks_started;
     }
+    co_await expect_resources(model, r->tasks);
     for (const auto& f : r->failures) {
       // E.g. RESOURCE:MEMORY or AGENT: back off on that instance rather than retrying at once.
       backoff.record_failure(f.arn, now);
@@ -107,6 +140,7 @@ boost::asio::awaitable<std::vector<aws::ecs::Task>> Executor::run(ClusterModel& 
     ++out.started;
     ++stats_.tasks_started;
   }
+  co_await expect_resources(model, r->tasks);
   for (const auto& f : r->failures) {
     ++out.start_failures;
     ++stats_.start_failures;

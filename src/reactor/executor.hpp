@@ -3,7 +3,9 @@
 //
 //   plan (StopOrder, StartBatch) or RunTaskRequest --> Executor --> EcsApi (LaunchJournal -> adapter)
 //        success:          every launched task enters the model as an expectation at once, a stopped
-//                          task is marked stop-requested, so the next plan counts them;
+//                          task is marked stop-requested, so the next plan counts them; what a
+//                          launched task reserves (its definition's cpu, memory, host ports) is a
+//                          resource expectation on its instance until ECS's figure counts it;
 //        StartTask failure entries (RESOURCE:*, AGENT): the instance backs off;
 //        StartTask unknown outcome: the instances are held "in doubt" (launch_doubt_check settles it);
 //        RunTask unknown outcome: reported as `in_doubt`; the caller retries with the same
@@ -16,6 +18,7 @@
 #include "reactor/cluster_model.hpp"
 #include "reactor/ecs_api.hpp"
 #include "reactor/launch_doubt_check.hpp"
+#include "reactor/task_definition_cache.hpp"
 
 #include <boost/asio/awaitable.hpp>
 
@@ -46,8 +49,10 @@ class Executor {
  public:
   using Clock = std::function<SystemTime()>;
 
-  // `ecs` must outlive the executor.
-  Executor(EcsApi& ecs, Clock clock) : ecs_(ecs), clock_(std::move(clock)) {}
+  // `ecs` and `definitions` (null: reservations from the task-level cpu/memory only, no ports) must
+  // outlive the executor.
+  Executor(EcsApi& ecs, Clock clock, TaskDefinitionCache* definitions = nullptr)
+      : ecs_(ecs), clock_(std::move(clock)), definitions_(definitions) {}
 
   boost::asio::awaitable<void> stop(ClusterModel& model, const std::string& cluster,
                                     const std::vector<policy::StopOrder>& stops, Execution& out);
@@ -62,8 +67,12 @@ class Executor {
   const ExecutorStats& stats() const { return stats_; }
 
  private:
+  // Resource expectations for tasks ECS accepted (one task definition per call).
+  boost::asio::awaitable<void> expect_resources(ClusterModel& model, const std::vector<aws::ecs::Task>& tasks);
+
   EcsApi& ecs_;
   Clock clock_;
+  TaskDefinitionCache* definitions_;
   ExecutorStats stats_;
 };
 

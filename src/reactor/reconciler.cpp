@@ -2,7 +2,6 @@
 #include "reactor/reconciler.hpp"
 
 #include "policy/ownership.hpp"
-#include "policy/task_definition.hpp"
 
 #include "common/logger.hpp"
 
@@ -42,7 +41,24 @@ SystemTime round_up(SystemTime t, std::chrono::milliseconds granularity) {
 
 Reconciler::Reconciler(EcsApi& reads, Executor& executor, DesiredStateAccess& state, ReadyModelLookup clusters,
                        Clock clock, ReconcilerSettings settings)
-    : ecs_(reads), executor_(executor), state_(state), clusters_(std::move(clusters)), clock_(std::move(clock)), settings_(settings) {}
+    : ecs_(reads),
+      executor_(executor),
+      state_(state),
+      clusters_(std::move(clusters)),
+      clock_(std::move(clock)),
+      settings_(settings),
+      own_definitions_(std::make_unique<TaskDefinitionCache>(reads, clock_)),
+      definitions_(*own_definitions_) {}
+
+Reconciler::Reconciler(EcsApi& reads, TaskDefinitionCache& definitions, Executor& executor, DesiredStateAccess& state,
+                       ReadyModelLookup clusters, Clock clock, ReconcilerSettings settings)
+    : ecs_(reads),
+      executor_(executor),
+      state_(state),
+      clusters_(std::move(clusters)),
+      clock_(std::move(clock)),
+      settings_(settings),
+      definitions_(definitions) {}
 
 bool Reconciler::record_progress(policy::Environment& env, policy::Deployment& d, const policy::DaemonPlan& plan,
                                  SystemTime now) {
@@ -86,20 +102,6 @@ bool Reconciler::record_progress(policy::Environment& env, policy::Deployment& d
   return env_changed;
 }
 
-boost::asio::awaitable<void> Reconciler::learn_task_definition(const std::string& task_definition) {
-  std::string name(policy::task_definition_name(task_definition));
-  if (health_checked_.contains(name)) co_return;
-  auto info = co_await ecs_.describe_task_definition(task_definition);
-  if (!info) {
-    // Not fatal: without it, health is judged from what tasks report. Retried on the next sync.
-    logger()->warn("describe task definition failed task_definition={} code={}", task_definition, info.error().code);
-    co_return;
-  }
-  health_checked_[name] = info->has_health_check;
-  // A family-only reference resolves to a revision: remember that too.
-  health_checked_[std::string(policy::task_definition_name(info->arn))] = info->has_health_check;
-}
-
 boost::asio::awaitable<SyncOutcome> Reconciler::sync(std::string name) {
   auto out = co_await sync_once(std::move(name));
   if (out.wake_at) out.wake_at = round_up(*out.wake_at, settings_.wake_granularity);
@@ -134,10 +136,12 @@ boost::asio::awaitable<SyncOutcome> Reconciler::sync_once(std::string name) {
     deployment = std::move(*active);
   }
 
-  co_await learn_task_definition(env->task_definition);
+  // Not fatal if it fails (logged by the cache): health is then judged from what tasks report, and the
+  // next sync asks again.
+  auto described = co_await definitions_.ensure(env->task_definition);
+  (void)described;
   auto options = settings_.plan;
-  for (const auto& [td, checked] : health_checked_)
-    if (checked) options.health_checked_task_definitions.push_back(td);
+  options.health_checked_task_definitions = definitions_.health_checked_names();
 
   auto& backoff = backoff_.try_emplace(name, settings_.backoff).first->second;
   const std::string started_by = policy::encode_started_by(policy::WorkloadKey::daemon(env->name));

@@ -24,11 +24,13 @@
 #include "reactor/ecs_api.hpp"
 #include "reactor/executor.hpp"
 #include "reactor/launch_doubt_check.hpp"
+#include "reactor/task_definition_cache.hpp"
 #include "store/store_error.hpp"
 
 #include <boost/asio/awaitable.hpp>
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -93,6 +95,10 @@ class Reconciler {
   // All must outlive the reconciler.
   Reconciler(EcsApi& reads, Executor& executor, DesiredStateAccess& state, ReadyModelLookup clusters, Clock clock,
              ReconcilerSettings settings = {});
+  // As above, asking the process's task definition cache (which must outlive the reconciler) instead
+  // of a cache of its own.
+  Reconciler(EcsApi& reads, TaskDefinitionCache& definitions, Executor& executor, DesiredStateAccess& state,
+             ReadyModelLookup clusters, Clock clock, ReconcilerSettings settings = {});
 
   // Converges one environment. A missing environment is a no-op (see sync_removed).
   // A cluster not yet bootstrapped (lookup returns null) is a failure (retried).
@@ -116,11 +122,11 @@ class Reconciler {
   ReadyModelLookup clusters_;
   Clock clock_;
   ReconcilerSettings settings_;
-  // Which task definitions ("family:rev") define a health check; revisions are immutable.
-  boost::asio::awaitable<void> learn_task_definition(const std::string& task_definition);
+  // Which task definitions ("family:rev") define a health check: asked of definitions_.
+  std::unique_ptr<TaskDefinitionCache> own_definitions_;  // only without a shared cache
+  TaskDefinitionCache& definitions_;
 
   std::unordered_map<std::string, policy::InstanceBackoff> backoff_;
-  std::unordered_map<std::string, bool> health_checked_;
   ReconcilerStats stats_;
 };
 

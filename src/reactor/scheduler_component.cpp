@@ -40,8 +40,11 @@ Scheduler::Scheduler(asio::io_context& io, const config::Config& cfg, store::Des
       aws_(io.get_executor(), cfg),
       tasks_(io.get_executor()),
       journal_(aws_.ecs(), store),
-      executor_(journal_, wall_now),
-      daemons_(store, journal_, executor_, [this](std::string_view c) { return watcher(c); }, wall_now,
+      definitions_(
+          journal_, wall_now,
+          [this](std::string what, asio::awaitable<void> task) { tasks_.spawn(std::move(what), std::move(task)); }),
+      executor_(journal_, wall_now, &definitions_),
+      daemons_(store, journal_, definitions_, executor_, [this](std::string_view c) { return watcher(c); }, wall_now,
                settings_.reconciler),
       ingest_(
           [this](std::string_view name) -> ClusterModel* {
@@ -54,7 +57,13 @@ Scheduler::Scheduler(asio::io_context& io, const config::Config& cfg, store::Des
              settings_.queue_workers) {
   for (const auto& c : cfg.clusters)
     watchers_.emplace(c.name, std::make_unique<ClusterWatcher>(c, journal_, aws_.sqs(), ingest_, tasks_,
-                                                               settings_.watcher, watcher_hooks(), wall_now));
+                                                               settings_.watcher, watcher_hooks(), wall_now))
+        .first->second->model()
+        .use_task_definitions(&definitions_);
+  // A definition described in the background fills the reservations of the tasks that wait for it.
+  definitions_.add_listener([this](const TaskDefinitionInfo& info) {
+    for (auto& [name, w] : watchers_) w->model().fill_reservations(info);
+  });
   queue_.on_error([](const policy::WorkloadKey& key, std::exception_ptr e) {
     try {
       std::rethrow_exception(e);
@@ -174,6 +183,7 @@ void Scheduler::add_cluster(const config::ClusterConfig& c) {
                  .emplace(c.name, std::make_unique<ClusterWatcher>(c, journal_, aws_.sqs(), ingest_, tasks_,
                                                                    settings_.watcher, watcher_hooks(), wall_now))
                  .first->second;
+  w.model().use_task_definitions(&definitions_);
   // Before run(), run() starts it with the others; during shutdown there is nothing to start.
   if (started_ && !stopping_) w.start();
   logger()->info("cluster added cluster={} queue_url={}", c.name, c.queue_url);

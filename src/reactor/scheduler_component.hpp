@@ -115,6 +115,7 @@ class Scheduler final : public process::Component {
   AwsClients aws_;
   TaskGroup tasks_;
   LaunchJournal journal_;  // over aws_.ecs(): ECS as the reactor sees it
+  TaskDefinitionCache definitions_;  // one per process: revisions are immutable
   Executor executor_;
   std::map<std::string, std::unique_ptr<ClusterWatcher>, std::less<>> watchers_;
   // Watchers removed by a reload, kept alive for the syncs and loops that still hold a reference.

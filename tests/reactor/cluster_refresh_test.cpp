@@ -54,7 +54,9 @@ class PagingEcs : public EcsApi {
     co_return d;
   }
   asio::awaitable<EcsResult<TaskDefinitionInfo>> describe_task_definition(std::string td) override {
-    co_return TaskDefinitionInfo{td, false};
+    TaskDefinitionInfo info;
+    info.arn = td;
+    co_return info;
   }
   asio::awaitable<EcsResult<Described<aws::ecs::Task>>> describe_tasks(std::string, std::vector<std::string> arns) override {
     ++describe_calls;

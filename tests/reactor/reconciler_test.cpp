@@ -170,7 +170,10 @@ class FakeEcs : public EcsApi {
   int describe_definition_calls = 0;
   asio::awaitable<EcsResult<TaskDefinitionInfo>> describe_task_definition(std::string td) override {
     ++describe_definition_calls;
-    co_return TaskDefinitionInfo{"arn:aws:ecs:us-east-1:1:task-definition/" + td, health_checked.contains(td)};
+    TaskDefinitionInfo info;
+    info.arn = "arn:aws:ecs:us-east-1:1:task-definition/" + td;
+    info.has_health_check = health_checked.contains(td);
+    co_return info;
   }
 };
 

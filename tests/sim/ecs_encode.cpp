@@ -234,6 +234,24 @@ json::object encode_taskdef(const EcsState&, const TaskDef& d) {
   o["networkMode"] = d.network_mode;
   o["registeredAt"] = api_time(d.registered_at_ms);
   if (!o.contains("compatibilities")) o["compatibilities"] = json::array{"EC2"};
+  // ECS answers with its defaults filled in: container cpu 0, port mappings with a protocol, and in
+  // host/awsvpc mode the host port equal to the container port.
+  if (auto* defs = o.if_contains("containerDefinitions"); defs && defs->is_array()) {
+    for (auto& dv : defs->as_array()) {
+      auto* c = dv.if_object();
+      if (c == nullptr) continue;
+      if (!c->contains("cpu")) (*c)["cpu"] = 0;
+      auto* pm = c->if_contains("portMappings");
+      if (pm == nullptr || !pm->is_array()) continue;
+      for (auto& pv : pm->as_array()) {
+        auto* p = pv.if_object();
+        if (p == nullptr) continue;
+        if (!p->contains("protocol")) (*p)["protocol"] = "tcp";
+        if (!p->contains("hostPort") && d.network_mode != "bridge" && p->contains("containerPort"))
+          (*p)["hostPort"] = p->at("containerPort");
+      }
+    }
+  }
   return o;
 }
 
