@@ -10,6 +10,7 @@
 #include "config/config.hpp"
 #include "http/api/api_v1.hpp"
 #include "http/api_routes.hpp"
+#include "metrics/prometheus_text.hpp"
 #include "process/process.hpp"
 #include "http/api/scheduler_adapters.hpp"
 #include "reactor/scheduler_component.hpp"
@@ -114,6 +115,8 @@ int serve(berth::config::Config cfg, const std::string& path) {
       **store, cluster_view, reconcile, [] { return std::chrono::system_clock::now(); },
       berth::http::api::random_deployment_id, api_options);
   berth::http::add_api_routes(process.router(), api, [s = scheduler.get()] { return s->stats_json(); });
+  berth::http::add_metrics_route(process.router(),
+                                 [s = scheduler.get()] { return berth::metrics::render_prometheus(s->metrics()); });
   process.add_component(scheduler);
   return process.run();
 }

@@ -148,7 +148,8 @@ void BM_Ingest_SyntheticMixed(benchmark::State& state) {
   envs.put("other-env", bench_cluster);
   auto model = std::make_unique<ClusterModel>(bench_cluster);
   auto lookup = [&](std::string_view name) -> ClusterModel* { return name == bench_cluster ? model.get() : nullptr; };
-  auto ingest = std::make_unique<reactor::EventIngest>(lookup, envs);
+  metrics::Registry registry;
+  auto ingest = std::make_unique<reactor::EventIngest>(lookup, envs, registry);
   std::size_t i = 0, dirty = 0;
   for (auto _ : state) {
     auto r = ingest->ingest(stream[i], bench_now);
@@ -172,7 +173,8 @@ void BM_Ingest_StaleDuplicates(benchmark::State& state) {
   reactor::EnvironmentIndex envs;
   envs.put("bench-env", bench_cluster);
   ClusterModel model(bench_cluster);
-  reactor::EventIngest ingest([&](std::string_view) { return &model; }, envs);
+  metrics::Registry registry;
+  reactor::EventIngest ingest([&](std::string_view) { return &model; }, envs, registry);
   for (const auto& body : stream) ingest.ingest(body, bench_now);
   std::size_t i = 0;
   for (auto _ : state) {

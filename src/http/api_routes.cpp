@@ -1,6 +1,8 @@
 // File: src/http/api_routes.cpp — adapter between the Beast-facing router and the socket-free ApiV1.
 #include "http/api_routes.hpp"
 
+#include "metrics/prometheus_text.hpp"
+
 #include <boost/beast/http/verb.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -26,6 +28,14 @@ Response to_http_response(const api::ApiResponse& response) {
   }
   for (const auto& h : response.headers) out.headers.push_back(h);
   return out;
+}
+
+void add_metrics_route(Router& router, std::function<std::string()> render) {
+  router.add(Verb::get, "/metrics", [render = std::move(render)](const Request&) {
+    auto r = Response::text(200, render());
+    r.content_type = std::string(metrics::prometheus_content_type);
+    return r;
+  });
 }
 
 void add_api_routes(Router& router, api::ApiV1& api, std::function<boost::json::object()> stats) {

@@ -1,4 +1,4 @@
-// File: src/http/api_routes.hpp — mounts the /v1 API (ApiV1) and GET /v1/stats on the HTTP router.
+// File: src/http/api_routes.hpp — mounts the /v1 API (ApiV1), GET /v1/stats and GET /metrics on the HTTP router.
 //
 // Each of ApiV1::routes() is added to the router, so the router's one RouteTable decides 404/405 (with Allow) for
 // /v1 paths as for any other. The request body was already size-limited by the server (api.max_body_bytes);
@@ -11,6 +11,7 @@
 #include <boost/json/object.hpp>
 
 #include <functional>
+#include <string>
 
 namespace berth::http {
 
@@ -21,5 +22,9 @@ Response to_http_response(const api::ApiResponse& response);
 
 // `api` must outlive the router. `stats` (may be empty) answers GET /v1/stats.
 void add_api_routes(Router& router, api::ApiV1& api, std::function<boost::json::object()> stats = {});
+
+// GET /metrics: `render` returns the Prometheus text exposition (metrics::render_prometheus), served as
+// text/plain; version=0.0.4.
+void add_metrics_route(Router& router, std::function<std::string()> render);
 
 }  // namespace berth::http

@@ -12,6 +12,7 @@
 #include "aws/http_client.hpp"
 #include "aws/sqs_client.hpp"
 #include "config/config.hpp"
+#include "metrics/registry.hpp"
 #include "reactor/ecs_api_adapter.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -23,7 +24,8 @@ namespace berth::reactor {
 class AwsClients {
  public:
   // Throws std::runtime_error on an unusable endpoint (the process refuses to start).
-  AwsClients(boost::asio::any_io_executor executor, const config::Config& cfg);
+  // The adapter's and the ECS protocol client's counters go into `registry`, which must outlive this.
+  AwsClients(boost::asio::any_io_executor executor, const config::Config& cfg, metrics::Registry& registry);
   ~AwsClients();
   AwsClients(const AwsClients&) = delete;
   AwsClients& operator=(const AwsClients&) = delete;

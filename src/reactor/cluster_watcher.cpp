@@ -17,9 +17,33 @@ std::shared_ptr<spdlog::logger> logger() {
 }
 }  // namespace
 
+WatcherStats::WatcherStats(metrics::Registry& r, const std::string& cluster)
+    : receives(metrics::must_counter(r, "berth_watcher_receives_total", "SQS ReceiveMessage calls.", {{"cluster", cluster}})),
+      receive_errors(metrics::must_counter(r, "berth_watcher_receive_errors_total", "Failed ReceiveMessage calls.",
+                                           {{"cluster", cluster}})),
+      messages(metrics::must_counter(r, "berth_watcher_messages_total", "SQS messages received.", {{"cluster", cluster}})),
+      messages_deleted(metrics::must_counter(r, "berth_watcher_messages_deleted_total", "SQS messages deleted.",
+                                             {{"cluster", cluster}})),
+      delete_failures(metrics::must_counter(r, "berth_watcher_delete_failures_total",
+                                            "SQS messages whose delete failed.", {{"cluster", cluster}})),
+      malformed_kept(metrics::must_counter(r, "berth_watcher_malformed_kept_total",
+                                           "Malformed messages left in the queue for its dead-letter policy.",
+                                           {{"cluster", cluster}})),
+      bootstrap_attempts(metrics::must_counter(r, "berth_watcher_bootstrap_attempts_total",
+                                               "Bootstrap listings started.", {{"cluster", cluster}})),
+      audits(metrics::must_counter(r, "berth_watcher_audits_total", "Audits started.", {{"cluster", cluster}})),
+      audit_errors(metrics::must_counter(r, "berth_watcher_audit_errors_total", "Audits that failed.",
+                                         {{"cluster", cluster}})),
+      audit_drift(metrics::must_counter(r, "berth_watcher_audit_drift_total",
+                                        "Model records the audit repaired (instances + tasks).", {{"cluster", cluster}})),
+      drift_instances(metrics::must_counter(r, "berth_watcher_audit_drift_instances_total",
+                                            "Instance records the audit repaired.", {{"cluster", cluster}})),
+      drift_tasks(metrics::must_counter(r, "berth_watcher_audit_drift_tasks_total", "Task records the audit repaired.",
+                                        {{"cluster", cluster}})) {}
+
 ClusterWatcher::ClusterWatcher(config::ClusterConfig config, EcsApi& reads, aws::sqs::SqsClient& sqs,
                                EventIngest& ingest, TaskGroup& tasks, WatcherSettings settings, Hooks hooks,
-                               Clock clock)
+                               Clock clock, metrics::Registry& registry)
     : config_(std::move(config)),
       reads_(reads),
       sqs_(sqs),
@@ -28,7 +52,8 @@ ClusterWatcher::ClusterWatcher(config::ClusterConfig config, EcsApi& reads, aws:
       settings_(settings),
       hooks_(std::move(hooks)),
       clock_(std::move(clock)),
-      model_(config_.name) {}
+      model_(config_.name),
+      stats_(registry, config_.name) {}
 
 void ClusterWatcher::start() {
   // Events are ingested during the bootstrap already; the listing settles the model by version.

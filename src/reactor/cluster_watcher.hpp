@@ -13,6 +13,7 @@
 
 #include "aws/sqs_client.hpp"
 #include "config/config.hpp"
+#include "metrics/registry.hpp"
 #include "reactor/cluster_model.hpp"
 #include "reactor/ecs_api.hpp"
 #include "reactor/event_ingest.hpp"
@@ -34,10 +35,11 @@ struct WatcherSettings {
   std::chrono::milliseconds retry_min{500}, retry_max{std::chrono::seconds(30)};  // bootstrap / receive errors
 };
 
+// Series of the metrics registry, labelled cluster=<name> (berth_watcher_<field>_total).
 struct WatcherStats {
-  std::uint64_t receives = 0, receive_errors = 0, messages = 0, messages_deleted = 0, delete_failures = 0,
-                malformed_kept = 0, bootstrap_attempts = 0, audits = 0, audit_errors = 0, audit_drift = 0,
-                drift_instances = 0, drift_tasks = 0;
+  WatcherStats(metrics::Registry& registry, const std::string& cluster);
+  metrics::Counter &receives, &receive_errors, &messages, &messages_deleted, &delete_failures, &malformed_kept,
+      &bootstrap_attempts, &audits, &audit_errors, &audit_drift, &drift_instances, &drift_tasks;
 };
 
 class ClusterWatcher {
@@ -53,8 +55,9 @@ class ClusterWatcher {
   using Clock = std::function<SystemTime()>;
 
   // `reads` (List/Describe), `sqs`, `ingest` and `tasks` must outlive the watcher.
+  // Counts into `registry` under cluster=<name>; the owner removes those series when it retires the watcher.
   ClusterWatcher(config::ClusterConfig config, EcsApi& reads, aws::sqs::SqsClient& sqs, EventIngest& ingest,
-                 TaskGroup& tasks, WatcherSettings settings, Hooks hooks, Clock clock);
+                 TaskGroup& tasks, WatcherSettings settings, Hooks hooks, Clock clock, metrics::Registry& registry);
 
   // Spawns the receivers and the bootstrap/audit loop into the task group.
   void start();

@@ -21,9 +21,20 @@ ReconcilerSettings with_config(ReconcilerSettings s, const config::SchedulerConf
   return s;
 }
 
+DaemonControllerStats::DaemonControllerStats(metrics::Registry& r)
+    : runs(metrics::must_counter(r, "berth_daemon_runs_total", "Daemon syncs that reached the reconciler.")),
+      failures(metrics::must_counter(r, "berth_daemon_failures_total", "Daemon syncs that failed (retried).")),
+      tasks_started(metrics::must_counter(r, "berth_daemon_tasks_started_total", "Tasks daemon syncs started.")),
+      tasks_stopped(metrics::must_counter(r, "berth_daemon_tasks_stopped_total", "Tasks daemon syncs stopped.")),
+      start_failures(metrics::must_counter(r, "berth_daemon_start_failures_total",
+                                           "Instances StartTask reported as failed for daemons.")),
+      marked_dirty(metrics::must_counter(r, "berth_daemon_marked_dirty_total", "API changes that re-planned a daemon.")),
+      resumed_deployments(metrics::must_counter(r, "berth_daemon_resumed_deployments_total",
+                                                "Unfinished deployments found at start.")) {}
+
 DaemonController::DaemonController(store::DesiredStateStore& store, EcsApi& reads, TaskDefinitionCache& definitions,
                                    Executor& executor, WatcherLookup watchers, Reconciler::Clock clock,
-                                   ReconcilerSettings settings)
+                                   ReconcilerSettings settings, metrics::Registry& registry)
     : store_(store),
       watchers_(std::move(watchers)),
       settings_(std::move(settings)),
@@ -35,7 +46,8 @@ DaemonController::DaemonController(store::DesiredStateStore& store, EcsApi& read
             auto* w = watchers_(cluster);
             return w && w->ready() ? &w->model() : nullptr;
           },
-          std::move(clock), settings_) {}
+          std::move(clock), registry, settings_),
+      stats_(registry) {}
 
 void DaemonController::track(const policy::Environment& env) {
   index_.put(env.name, env.cluster);

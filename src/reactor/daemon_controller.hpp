@@ -27,9 +27,11 @@ namespace berth::reactor {
 
 // As GET /v1/stats "reconcile" names them: runs = syncs that reached the reconciler, failures = those
 // that failed, marked_dirty = API changes.
+// Series of the metrics registry (berth_daemon_<field>_total).
 struct DaemonControllerStats {
-  std::uint64_t runs = 0, failures = 0, tasks_started = 0, tasks_stopped = 0, start_failures = 0,
-                marked_dirty = 0, resumed_deployments = 0;
+  explicit DaemonControllerStats(metrics::Registry& registry);
+  metrics::Counter &runs, &failures, &tasks_started, &tasks_stopped, &start_failures, &marked_dirty,
+      &resumed_deployments;
 };
 
 // The reconciler settings that the config's [scheduler] table controls.
@@ -40,9 +42,11 @@ class DaemonController final : public WorkloadController {
   // The watcher of a cluster (name or ARN), or null if berth does not watch it.
   using WatcherLookup = std::function<ClusterWatcher*(std::string_view cluster)>;
 
-  // `store`, `reads`, `definitions` and `executor` must outlive the controller.
+  // `store`, `reads`, `definitions`, `executor` and `registry` (its and the reconciler's series) must outlive
+  // the controller.
   DaemonController(store::DesiredStateStore& store, EcsApi& reads, TaskDefinitionCache& definitions,
-                   Executor& executor, WatcherLookup watchers, Reconciler::Clock clock, ReconcilerSettings settings);
+                   Executor& executor, WatcherLookup watchers, Reconciler::Clock clock, ReconcilerSettings settings,
+                   metrics::Registry& registry);
 
   policy::WorkloadKind kind() const override { return policy::WorkloadKind::daemon; }
   boost::asio::awaitable<void> load() override;

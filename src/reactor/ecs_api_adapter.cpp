@@ -3,6 +3,8 @@
 
 #include "reactor/task_definition_cache.hpp"
 
+#include <stdexcept>
+
 namespace berth::reactor {
 
 namespace asio = boost::asio;
@@ -23,17 +25,32 @@ EcsError to_ecs_error(const aws::AwsError& e) {
   return out;
 }
 
-std::uint64_t EcsCallStats::total() const {
-  std::uint64_t n = 0;
-  for (const auto& [op, c] : calls) n += c;
-  return n;
+EcsCallStats::EcsCallStats(metrics::Registry& r)
+    : registry(r),
+      errors(metrics::must_counter(r, "berth_ecs_errors_total", "ECS calls that ended in an error (after retries).")),
+      throttled(metrics::must_counter(r, "berth_ecs_throttled_total", "ECS calls that ended throttled.")),
+      in_doubt(metrics::must_counter(r, "berth_ecs_in_doubt_total", "ECS calls that ended with an unknown outcome.")) {}
+
+metrics::Counter& EcsCallStats::call(std::string_view operation) {
+  auto it = calls.by_operation.find(operation);
+  if (it == calls.by_operation.end()) {
+    auto& c = metrics::must_counter(registry, ecs_calls_metric, "ECS calls by operation (retries not counted).",
+                                    {{"operation", std::string(operation)}});
+    it = calls.by_operation.emplace(std::string(operation), &c).first;
+  }
+  return *it->second;
 }
 
-boost::json::object EcsCallStats::to_json() const {
-  boost::json::object by_op;
-  for (const auto& [op, c] : calls) by_op[op] = c;
-  return {{"calls", std::move(by_op)}, {"calls_total", total()}, {"errors", errors}, {"throttled", throttled},
-          {"in_doubt", in_doubt}};
+std::uint64_t EcsCallStats::Calls::at(std::string_view operation) const {
+  auto it = by_operation.find(operation);
+  if (it == by_operation.end()) throw std::out_of_range("no ECS calls of " + std::string(operation));
+  return it->second->value();
+}
+
+std::uint64_t EcsCallStats::total() const {
+  std::uint64_t n = 0;
+  for (const auto& [op, c] : calls.by_operation) n += c->value();
+  return n;
 }
 
 EcsError EcsApiAdapter::fail(const aws::AwsError& e) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "aws/ecs_client.hpp"
+#include "metrics/registry.hpp"
 #include "reactor/ecs_api.hpp"
 
 #include <boost/json/object.hpp>
@@ -18,19 +19,33 @@ namespace berth::reactor {
 // unknown: no answer, a timeout or a 5xx (the action may have happened).
 EcsError to_ecs_error(const aws::AwsError& e);
 
+inline constexpr std::string_view ecs_calls_metric = "berth_ecs_calls_total";
+
+// Series of the metrics registry: berth_ecs_calls_total{operation} (one per adapter call, retries not counted;
+// an operation's series appears with its first call), berth_ecs_{errors,throttled,in_doubt}_total.
 struct EcsCallStats {
-  std::map<std::string, std::uint64_t> calls;  // by ECS operation, one per adapter call (retries not counted)
-  std::uint64_t errors = 0;
-  std::uint64_t throttled = 0;  // calls that ended throttled
-  std::uint64_t in_doubt = 0;   // calls that ended with an unknown outcome
+  explicit EcsCallStats(metrics::Registry& registry);
+  // The operation's counter, registered on its first call.
+  metrics::Counter& call(std::string_view operation);
+
+  class Calls {
+   public:
+    std::uint64_t at(std::string_view operation) const;  // throws std::out_of_range if never called (as map::at)
+    std::map<std::string, metrics::Counter*, std::less<>> by_operation;
+  };
+  metrics::Registry& registry;
+  Calls calls;
+  metrics::Counter& errors;
+  metrics::Counter& throttled;  // calls that ended throttled
+  metrics::Counter& in_doubt;   // calls that ended with an unknown outcome
   std::uint64_t total() const;
-  boost::json::object to_json() const;
 };
 
 class EcsApiAdapter final : public EcsApi {
  public:
   // `client` must outlive the adapter.
-  explicit EcsApiAdapter(aws::ecs::EcsClient& client) : client_(client) {}
+  // `client` and `registry` must outlive the adapter.
+  EcsApiAdapter(aws::ecs::EcsClient& client, metrics::Registry& registry) : client_(client), stats_(registry) {}
 
   boost::asio::awaitable<EcsResult<StartTaskResult>> start_task(StartTaskRequest request) override;
   boost::asio::awaitable<EcsResult<RunTaskResult>> run_task(RunTaskRequest request) override;
@@ -49,7 +64,7 @@ class EcsApiAdapter final : public EcsApi {
   const EcsCallStats& stats() const { return stats_; }
 
  private:
-  void count(const char* op) { ++stats_.calls[op]; }
+  void count(const char* op) { ++stats_.call(op); }
   EcsError fail(const aws::AwsError& e);
 
   aws::ecs::EcsClient& client_;

@@ -3,6 +3,17 @@
 
 namespace berth::reactor {
 
+IngestStats::IngestStats(metrics::Registry& r)
+    : received(metrics::must_counter(r, "berth_events_received_total", "SQS messages handed to the ingest.")),
+      applied(metrics::must_counter(r, "berth_events_applied_total", "Events that changed the model.")),
+      stale(metrics::must_counter(r, "berth_events_stale_total", "Events older than the model (by version).")),
+      ignored(metrics::must_counter(r, "berth_events_ignored_total", "Events of a kind berth does not use.")),
+      unknown_cluster(metrics::must_counter(r, "berth_events_unknown_cluster_total",
+                                            "Events for a cluster berth does not watch.")),
+      malformed(metrics::must_counter(r, "berth_events_malformed_total", "Messages that did not decode (kept).")),
+      duplicate(metrics::must_counter(r, "berth_events_duplicate_total",
+                                      "Stale events whose EventBridge id was seen recently (SQS redelivery).")) {}
+
 const char* to_string(IngestResult r) {
   switch (r) {
     case IngestResult::applied: return "applied";

@@ -8,6 +8,7 @@
 // berth does not manage); a malformed one is kept, so the queue's redrive policy dead-letters it.
 #pragma once
 
+#include "metrics/registry.hpp"
 #include "reactor/cluster_model.hpp"
 #include "reactor/environment_index.hpp"
 #include "reactor/event_decode.hpp"
@@ -33,9 +34,11 @@ struct Ingested {
   bool delete_message() const { return result != IngestResult::malformed; }
 };
 
+// Series of the metrics registry (berth_events_<field>_total): the registry is the one source of truth.
 struct IngestStats {
-  std::uint64_t received = 0, applied = 0, stale = 0, ignored = 0, unknown_cluster = 0, malformed = 0;
-  std::uint64_t duplicate = 0;  // stale, with an EventBridge id seen recently: SQS redelivered it
+  explicit IngestStats(metrics::Registry& registry);
+  metrics::Counter &received, &applied, &stale, &ignored, &unknown_cluster, &malformed;
+  metrics::Counter& duplicate;  // stale, with an EventBridge id seen recently: SQS redelivered it
 };
 
 // The EventBridge ids of the last `capacity` messages, to tell a redelivered duplicate from a merely late
@@ -58,8 +61,9 @@ class EventIngest {
   // events are applied from the start, the bootstrap listing settles the model by version).
   using ModelLookup = std::function<ClusterModel*(std::string_view cluster_name)>;
 
-  EventIngest(ModelLookup clusters, const EnvironmentIndex& environments)
-      : clusters_(std::move(clusters)), environments_(environments) {}
+  // Counts into `registry` (which must outlive the ingest).
+  EventIngest(ModelLookup clusters, const EnvironmentIndex& environments, metrics::Registry& registry)
+      : clusters_(std::move(clusters)), environments_(environments), stats_(registry) {}
 
   Ingested ingest(std::string_view sqs_body, SystemTime now);
   const IngestStats& stats() const { return stats_; }

@@ -10,6 +10,17 @@
 
 namespace berth::reactor {
 
+ExecutorStats::ExecutorStats(metrics::Registry& r)
+    : start_calls(metrics::must_counter(r, "berth_executor_start_calls_total", "StartTask calls.")),
+      run_calls(metrics::must_counter(r, "berth_executor_run_calls_total", "RunTask calls.")),
+      stop_calls(metrics::must_counter(r, "berth_executor_stop_calls_total", "StopTask calls.")),
+      tasks_started(metrics::must_counter(r, "berth_executor_tasks_started_total", "Tasks ECS reported started.")),
+      start_failures(metrics::must_counter(r, "berth_executor_start_failures_total",
+                                           "Instances or tasks ECS reported as failed launches.")),
+      ecs_errors(metrics::must_counter(r, "berth_executor_ecs_errors_total", "Write calls that ended in an error.")),
+      launches_in_doubt(metrics::must_counter(r, "berth_executor_launches_in_doubt_total",
+                                              "Launches whose outcome was unknown (become launch doubts).")) {}
+
 namespace {
 std::shared_ptr<spdlog::logger> logger() {
   static auto log = logging::get("reactor");

@@ -15,6 +15,7 @@
 
 #include "policy/daemon_plan.hpp"
 #include "policy/instance_backoff.hpp"
+#include "metrics/registry.hpp"
 #include "reactor/cluster_model.hpp"
 #include "reactor/ecs_api.hpp"
 #include "reactor/launch_doubt_check.hpp"
@@ -40,19 +41,21 @@ struct Execution {
   std::optional<std::string> error;     // the last call's error, for logs
 };
 
+// Series of the metrics registry (berth_executor_<field>_total).
 struct ExecutorStats {
-  std::uint64_t start_calls = 0, run_calls = 0, stop_calls = 0, tasks_started = 0, start_failures = 0,
-                ecs_errors = 0, launches_in_doubt = 0;
+  explicit ExecutorStats(metrics::Registry& registry);
+  metrics::Counter &start_calls, &run_calls, &stop_calls, &tasks_started, &start_failures, &ecs_errors,
+      &launches_in_doubt;
 };
 
 class Executor {
  public:
   using Clock = std::function<SystemTime()>;
 
-  // `ecs` and `definitions` (null: reservations from the task-level cpu/memory only, no ports) must
-  // outlive the executor.
-  Executor(EcsApi& ecs, Clock clock, TaskDefinitionCache* definitions = nullptr)
-      : ecs_(ecs), clock_(std::move(clock)), definitions_(definitions) {}
+  // `ecs`, `registry` (its counters) and `definitions` (null: reservations from the task-level cpu/memory only,
+  // no ports) must outlive the executor.
+  Executor(EcsApi& ecs, Clock clock, metrics::Registry& registry, TaskDefinitionCache* definitions = nullptr)
+      : ecs_(ecs), clock_(std::move(clock)), definitions_(definitions), stats_(registry) {}
 
   boost::asio::awaitable<void> stop(ClusterModel& model, const std::string& cluster,
                                     const std::vector<policy::StopOrder>& stops, Execution& out);

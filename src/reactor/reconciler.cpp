@@ -39,8 +39,16 @@ SystemTime round_up(SystemTime t, std::chrono::milliseconds granularity) {
 }
 }  // namespace
 
+ReconcilerStats::ReconcilerStats(metrics::Registry& r)
+    : syncs(metrics::must_counter(r, "berth_reconciler_syncs_total", "Daemon syncs run by the reconciler.")),
+      rollbacks(metrics::must_counter(r, "berth_reconciler_rollbacks_total", "Deployments rolled back.")),
+      doubts_found(metrics::must_counter(r, "berth_reconciler_doubts_found_total",
+                                         "Launch doubts settled: the task existed after all.")),
+      doubts_cleared(metrics::must_counter(r, "berth_reconciler_doubts_cleared_total",
+                                           "Launch doubts settled: no task was launched.")) {}
+
 Reconciler::Reconciler(EcsApi& reads, Executor& executor, DesiredStateAccess& state, ReadyModelLookup clusters,
-                       Clock clock, ReconcilerSettings settings)
+                       Clock clock, metrics::Registry& registry, ReconcilerSettings settings)
     : ecs_(reads),
       executor_(executor),
       state_(state),
@@ -48,17 +56,38 @@ Reconciler::Reconciler(EcsApi& reads, Executor& executor, DesiredStateAccess& st
       clock_(std::move(clock)),
       settings_(settings),
       own_definitions_(std::make_unique<TaskDefinitionCache>(reads, clock_)),
-      definitions_(*own_definitions_) {}
+      definitions_(*own_definitions_),
+      registry_(registry),
+      stats_(registry) {}
 
 Reconciler::Reconciler(EcsApi& reads, TaskDefinitionCache& definitions, Executor& executor, DesiredStateAccess& state,
-                       ReadyModelLookup clusters, Clock clock, ReconcilerSettings settings)
+                       ReadyModelLookup clusters, Clock clock, metrics::Registry& registry,
+                       ReconcilerSettings settings)
     : ecs_(reads),
       executor_(executor),
       state_(state),
       clusters_(std::move(clusters)),
       clock_(std::move(clock)),
       settings_(settings),
-      definitions_(definitions) {}
+      definitions_(definitions),
+      registry_(registry),
+      stats_(registry) {}
+
+void Reconciler::record_skips(const std::string& environment, const policy::DaemonPlan& plan) {
+  // Every reason, zeros included: a series that exists from the first plan on graphs and alerts better than
+  // one that appears when an instance is first refused.
+  for (std::size_t i = 0; i < policy::skip_reason_count; ++i) {
+    const auto reason = static_cast<policy::SkipReason>(i);
+    auto gauge = registry_.gauge(
+        plan_skipped_metric, "Instances the last plan of a workload launched nothing on, by reason.",
+        {{"kind", "daemon"}, {"workload", environment}, {"reason", policy::to_string(reason)}});
+    if (gauge) (*gauge)->set(plan.skip_counts[i]);
+  }
+}
+
+void Reconciler::forget_skips(const std::string& environment) {
+  registry_.remove(plan_skipped_metric, {{"kind", "daemon"}, {"workload", environment}});
+}
 
 bool Reconciler::record_progress(policy::Environment& env, policy::Deployment& d, const policy::DaemonPlan& plan,
                                  SystemTime now) {
@@ -117,7 +146,10 @@ boost::asio::awaitable<SyncOutcome> Reconciler::sync_once(std::string name) {
     out.error = "store: " + found.error().message;
     co_return out;
   }
-  if (!*found) co_return out;  // deleted: nothing to plan (removals go through sync_removed)
+  if (!*found) {
+    forget_skips(name);  // deleted: its plan is gone too (removals go through sync_removed)
+    co_return out;
+  }
   std::optional<policy::Environment>& env = *found;
   ClusterModel* model = clusters_(env->cluster);
   if (!model) {
@@ -160,9 +192,11 @@ boost::asio::awaitable<SyncOutcome> Reconciler::sync_once(std::string name) {
   if (plan.error) {
     // Invalid spec: nothing to retry until the spec changes (which re-enqueues the key).
     out.error = *plan.error;
+    forget_skips(name);
     logger()->warn("invalid environment environment={} error=\"{}\"", name, *plan.error);
     co_return out;
   }
+  record_skips(name, plan);
   add_wake(out, plan.next_wake);
 
   if (deployment && plan.rollout) {
@@ -214,6 +248,7 @@ boost::asio::awaitable<SyncOutcome> Reconciler::sync_removed(std::string name, s
   co_await executor_.stop(*model, cluster, stops, done);
   add_execution(out, done);
   backoff_.erase(name);
+  forget_skips(name);
   co_return out;
 }
 

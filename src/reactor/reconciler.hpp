@@ -20,6 +20,7 @@
 #include "policy/daemon_plan.hpp"
 #include "policy/desired_state.hpp"
 #include "policy/instance_backoff.hpp"
+#include "metrics/registry.hpp"
 #include "reactor/cluster_model.hpp"
 #include "reactor/ecs_api.hpp"
 #include "reactor/executor.hpp"
@@ -77,10 +78,14 @@ struct SyncOutcome {
 };
 
 // ECS calls and launches are counted by the executor (Executor::stats()).
+inline constexpr std::string_view plan_skipped_metric = "berth_plan_skipped_instances";
+
+// Series of the metrics registry (berth_reconciler_<field>_total).
 struct ReconcilerStats {
-  std::uint64_t syncs = 0, rollbacks = 0;
+  explicit ReconcilerStats(metrics::Registry& registry);
+  metrics::Counter &syncs, &rollbacks;
   // Launch doubts settled by asking ECS: the task existed after all / it did not.
-  std::uint64_t doubts_found = 0, doubts_cleared = 0;
+  metrics::Counter &doubts_found, &doubts_cleared;
 };
 
 class Reconciler {
@@ -92,13 +97,14 @@ class Reconciler {
   using Clock = std::function<SystemTime()>;
 
   // `reads` answers the launch doubt checks and task definitions; every ECS write goes through `executor`.
-  // All must outlive the reconciler.
+  // All must outlive the reconciler. `registry` takes its counters and each plan's skip counts
+  // (berth_plan_skipped_instances{kind="daemon",workload,reason}, set on every plan, removed with the workload).
   Reconciler(EcsApi& reads, Executor& executor, DesiredStateAccess& state, ReadyModelLookup clusters, Clock clock,
-             ReconcilerSettings settings = {});
+             metrics::Registry& registry, ReconcilerSettings settings = {});
   // As above, asking the process's task definition cache (which must outlive the reconciler) instead
   // of a cache of its own.
   Reconciler(EcsApi& reads, TaskDefinitionCache& definitions, Executor& executor, DesiredStateAccess& state,
-             ReadyModelLookup clusters, Clock clock, ReconcilerSettings settings = {});
+             ReadyModelLookup clusters, Clock clock, metrics::Registry& registry, ReconcilerSettings settings = {});
 
   // Converges one environment. A missing environment is a no-op (see sync_removed).
   // A cluster not yet bootstrapped (lookup returns null) is a failure (retried).
@@ -113,6 +119,9 @@ class Reconciler {
  private:
   boost::asio::awaitable<SyncOutcome> sync_once(std::string environment);
   // Applies the plan's rollout verdict to the deployment (and the environment on rollback).
+  // berth_plan_skipped_instances{kind="daemon",workload,reason}: set from each plan, removed with the workload.
+  void record_skips(const std::string& environment, const policy::DaemonPlan& plan);
+  void forget_skips(const std::string& environment);
   bool record_progress(policy::Environment& env, policy::Deployment& deployment, const policy::DaemonPlan& plan,
                        SystemTime now);
 
@@ -127,6 +136,7 @@ class Reconciler {
   TaskDefinitionCache& definitions_;
 
   std::unordered_map<std::string, policy::InstanceBackoff> backoff_;
+  metrics::Registry& registry_;
   ReconcilerStats stats_;
 };
 

@@ -2,6 +2,7 @@
 #include "reactor/scheduler_component.hpp"
 
 #include "common/logger.hpp"
+#include "reactor/stats_json.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -33,33 +34,42 @@ SchedulerSettings with_config(SchedulerSettings s, const config::SchedulerConfig
 
 Scheduler::Scheduler(asio::io_context& io, const config::Config& cfg, store::DesiredStateStore& store,
                      SchedulerSettings settings)
-    : io_(io),
+    : sync_retries_(metrics::must_counter(metrics_, "berth_work_queue_retries_total",
+                                          "Syncs that failed and were retried with backoff.")),
+      sync_requeues_(metrics::must_counter(metrics_, "berth_work_queue_requeues_total",
+                                           "Syncs that asked to run again at once (e.g. after a rollback).")),
+      io_(io),
       config_(cfg),
       store_(store),
       settings_(with_config(std::move(settings), cfg.scheduler)),
-      aws_(io.get_executor(), cfg),
+      aws_(io.get_executor(), cfg, metrics_),
       tasks_(io.get_executor()),
       journal_(aws_.ecs(), store),
       definitions_(
           journal_, wall_now,
-          [this](std::string what, asio::awaitable<void> task) { tasks_.spawn(std::move(what), std::move(task)); }),
-      executor_(journal_, wall_now, &definitions_),
+          [this](std::string what, asio::awaitable<void> task) { tasks_.run(std::move(what), std::move(task)); }),
+      executor_(journal_, wall_now, metrics_, &definitions_),
       daemons_(store, journal_, definitions_, executor_, [this](std::string_view c) { return watcher(c); }, wall_now,
-               settings_.reconciler),
+               settings_.reconciler, metrics_),
       ingest_(
           [this](std::string_view name) -> ClusterModel* {
             // Events are applied from the start, bootstrap or not: the listing reconciles by version.
             auto* w = watcher(name);
             return w ? &w->model() : nullptr;
           },
-          daemons_.index()),
+          daemons_.index(), metrics_),
       queue_(io.get_executor(), [this](policy::WorkloadKey key) { return sync(std::move(key)); }, settings_.queue,
              settings_.queue_workers) {
-  for (const auto& c : cfg.clusters)
-    watchers_.emplace(c.name, std::make_unique<ClusterWatcher>(c, journal_, aws_.sqs(), ingest_, tasks_,
-                                                               settings_.watcher, watcher_hooks(), wall_now))
-        .first->second->model()
-        .use_task_definitions(&definitions_);
+  for (const auto& c : cfg.clusters) {
+    auto& w = *watchers_
+                   .emplace(c.name, std::make_unique<ClusterWatcher>(c, journal_, aws_.sqs(), ingest_, tasks_,
+                                                                     settings_.watcher, watcher_hooks(), wall_now,
+                                                                     metrics_))
+                   .first->second;
+    w.model().use_task_definitions(&definitions_);
+    register_cluster_views(w);
+  }
+  register_views();
   // A definition described in the background fills the reservations of the tasks that wait for it.
   definitions_.add_listener([this](const TaskDefinitionInfo& info) {
     for (auto& [name, w] : watchers_) w->model().fill_reservations(info);
@@ -181,9 +191,11 @@ void Scheduler::apply_config(const config::Config& cfg, const std::vector<config
 void Scheduler::add_cluster(const config::ClusterConfig& c) {
   auto& w = *watchers_
                  .emplace(c.name, std::make_unique<ClusterWatcher>(c, journal_, aws_.sqs(), ingest_, tasks_,
-                                                                   settings_.watcher, watcher_hooks(), wall_now))
+                                                                   settings_.watcher, watcher_hooks(), wall_now,
+                                                                   metrics_))
                  .first->second;
   w.model().use_task_definitions(&definitions_);
+  register_cluster_views(w);
   // Before run(), run() starts it with the others; during shutdown there is nothing to start.
   if (started_ && !stopping_) w.start();
   logger()->info("cluster added cluster={} queue_url={}", c.name, c.queue_url);
@@ -195,6 +207,7 @@ void Scheduler::retire_cluster(const std::string& name) {
   // Ends a long poll, bootstrap retry or audit wait now rather than on its next turn. Messages received
   // and not yet applied are not deleted: they become visible again for whoever reads the queue next.
   it->second->retire();
+  metrics_.remove_all({{"cluster", name}});  // as before the registry: a removed cluster leaves /v1/stats
   retired_watchers_.push_back(std::move(it->second));
   watchers_.erase(it);
   logger()->warn("cluster removed cluster={}: its environments are no longer scheduled, their tasks keep running",
@@ -209,6 +222,8 @@ asio::awaitable<bool> Scheduler::sync(policy::WorkloadKey key) {
     co_return true;
   }
   auto verdict = co_await c->sync(key.name);
+  if (!verdict.success) ++sync_retries_;
+  if (verdict.requeue) ++sync_requeues_;
   if (verdict.wake_at) {
     auto delay = *verdict.wake_at - wall_now();
     queue_.add_after(key, std::max<steady_clock::duration>(
@@ -261,82 +276,60 @@ void Scheduler::terminate(const policy::WorkloadKey& key) {
   if (daemons_.terminate(key.name)) queue_.add(key);
 }
 
-json::object Scheduler::stats_json() const {
-  json::object ecs = aws_.ecs().stats().to_json();
-  const auto& p = aws_.ecs_client().protocol().stats();
-  ecs["protocol"] = json::object{{"calls", p.calls},
-                                 {"attempts", p.attempts},
-                                 {"retries", p.retries},
-                                 {"throttled_responses", p.throttled_responses},
-                                 {"client_throttle_waits", p.client_throttle_waits},
-                                 {"budget_exhausted", p.budget_exhausted}};
-  const auto& ev = ingest_.stats();
-  std::uint64_t deleted = 0, malformed_kept = 0, drift = 0;
-  json::object clusters;
-  for (const auto& [name, w] : watchers_) {
-    const auto& ws = w->stats();
-    deleted += ws.messages_deleted;
-    malformed_kept += ws.malformed_kept;
-    drift += ws.audit_drift;
-    clusters[name] = json::object{{"ready", w->ready()},
-                                  {"instances", w->model().instance_count()},
-                                  {"tasks", w->model().task_count()},
-                                  {"live_tasks", w->model().live_task_count()},
-                                  {"bootstrap_attempts", ws.bootstrap_attempts},
-                                  {"receives", ws.receives},
-                                  {"receive_errors", ws.receive_errors},
-                                  {"messages", ws.messages},
-                                  {"messages_deleted", ws.messages_deleted},
-                                  {"delete_failures", ws.delete_failures},
-                                  {"malformed_kept", ws.malformed_kept},
-                                  {"audits", ws.audits},
-                                  {"audit_errors", ws.audit_errors},
-                                  {"audit_drift", ws.audit_drift},
-                                  {"audit_drift_instances", ws.drift_instances},
-                                  {"audit_drift_tasks", ws.drift_tasks}};
-  }
-  const auto& ds = daemons_.stats();
-  const auto& rs = daemons_.reconciler_stats();
-  const auto& xs = executor_.stats();
-  const auto& ss = daemons_.store_stats();
-  return json::object{
-      {"ecs", std::move(ecs)},
-      {"events",
-       json::object{{"received", ev.received},
-                    {"applied", ev.applied},
-                    {"stale", ev.stale},
-                    {"duplicate", ev.duplicate},
-                    {"ignored", ev.ignored},
-                    {"unknown_cluster", ev.unknown_cluster},
-                    {"malformed", ev.malformed},
-                    {"messages_deleted", deleted},
-                    {"malformed_kept", malformed_kept}}},
-      {"audit", json::object{{"drift", drift}}},
-      {"reconcile", json::object{{"runs", ds.runs},
-                                 {"syncs", rs.syncs},
-                                 {"failures", ds.failures},
-                                 {"marked_dirty", ds.marked_dirty},
-                                 {"start_calls", xs.start_calls},
-                                 {"stop_calls", xs.stop_calls},
-                                 {"tasks_started", ds.tasks_started},
-                                 {"tasks_stopped", ds.tasks_stopped},
-                                 {"start_failures", ds.start_failures},
-                                 {"launches_in_doubt", xs.launches_in_doubt},
-                                 {"doubts_found", rs.doubts_found},
-                                 {"doubts_cleared", rs.doubts_cleared},
-                                 {"rollbacks", rs.rollbacks},
-                                 {"ecs_errors", xs.ecs_errors},
-                                 {"queue_completed", queue_.completed()},
-                                 {"resumed_deployments", ds.resumed_deployments}}},
-      {"launch_journal",
-       json::object{{"written", journal_.records_written()},
-                    {"kept_in_doubt", journal_.records_kept()},
-                    {"recovered", journal_.records_recovered()}}},
-      {"store", json::object{{"deployment_updates", ss.deployment_updates},
-                             {"deployments_finished", ss.deployments_finished},
-                             {"errors", ss.store_errors}}},
-      {"environments", daemons_.size()},
-      {"clusters", std::move(clusters)}};
+void Scheduler::register_views() {
+  using metrics::must;
+  const metrics::Labels none;
+  must(metrics_.gauge_fn("berth_work_queue_depth", "Workload keys ready to run in the work queue.", none,
+                         [this] { return static_cast<double>(queue_.core().queued()); }),
+       "berth_work_queue_depth");
+  must(metrics_.gauge_fn("berth_work_queue_waiting", "Workload keys waiting for a delay or a backoff.", none,
+                         [this] { return static_cast<double>(queue_.core().waiting()); }),
+       "berth_work_queue_waiting");
+  must(metrics_.gauge_fn("berth_work_queue_processing", "Workload keys being synced now.", none,
+                         [this] { return static_cast<double>(queue_.core().processing()); }),
+       "berth_work_queue_processing");
+  must(metrics_.counter_fn("berth_work_queue_completed_total", "Syncs the work queue finished.", none,
+                           [this] { return queue_.completed(); }),
+       "berth_work_queue_completed_total");
+  must(metrics_.gauge_fn("berth_environments", "Daemon environments berth schedules.", none,
+                         [this] { return static_cast<double>(daemons_.size()); }),
+       "berth_environments");
+  // The journal and the desired-state store keep their own counters (their files are not ours to rewrite).
+  const auto view = [&](const char* name, const char* help, std::function<std::uint64_t()> read) {
+    must(metrics_.counter_fn(name, help, none, std::move(read)), name);
+  };
+  view("berth_launch_journal_written_total", "StartTask records written before sending.",
+       [this] { return static_cast<std::uint64_t>(journal_.records_written()); });
+  view("berth_launch_journal_kept_in_doubt_total", "Journal records kept because the outcome was unknown.",
+       [this] { return static_cast<std::uint64_t>(journal_.records_kept()); });
+  view("berth_launch_journal_recovered_total", "Journal records turned into launch doubts at start.",
+       [this] { return static_cast<std::uint64_t>(journal_.records_recovered()); });
+  view("berth_store_deployment_updates_total", "Deployment records saved.",
+       [this] { return daemons_.store_stats().deployment_updates; });
+  view("berth_store_deployments_finished_total", "Deployments that reached a final state.",
+       [this] { return daemons_.store_stats().deployments_finished; });
+  view("berth_store_errors_total", "Store reads or writes that failed.",
+       [this] { return daemons_.store_stats().store_errors; });
 }
+
+void Scheduler::register_cluster_views(const ClusterWatcher& w) {
+  using metrics::must;
+  const metrics::Labels labels{{"cluster", w.name()}};
+  const ClusterWatcher* p = &w;
+  must(metrics_.gauge_fn("berth_cluster_ready", "1 once the cluster's bootstrap finished.", labels,
+                         [p] { return p->ready() ? 1.0 : 0.0; }),
+       "berth_cluster_ready");
+  must(metrics_.gauge_fn("berth_cluster_instances", "Container instances in the model.", labels,
+                         [p] { return static_cast<double>(p->model().instance_count()); }),
+       "berth_cluster_instances");
+  must(metrics_.gauge_fn("berth_cluster_tasks", "Task records in the model (tombstones included).", labels,
+                         [p] { return static_cast<double>(p->model().task_count()); }),
+       "berth_cluster_tasks");
+  must(metrics_.gauge_fn("berth_cluster_live_tasks", "Tasks in the model that are not stopped.", labels,
+                         [p] { return static_cast<double>(p->model().live_task_count()); }),
+       "berth_cluster_live_tasks");
+}
+
+json::object Scheduler::stats_json() const { return render_stats_json(metrics_); }
 
 }  // namespace berth::reactor

@@ -27,12 +27,15 @@
 //                  "rollbacks","ecs_errors","queue_completed","resumed_deployments"},
 //    "launch_journal": {"written","kept_in_doubt","recovered"}, "store": {"deployment_updates","deployments_finished","errors"},
 //    "environments": n,
+//    "plans": {"daemon/<name>": {"<skip reason>": n, ...}},   // the last plan's skipped instances by reason
+//    "reconcile.queue_depth": n,                              // keys ready to run in the work queue
 //    "clusters": {"<name>": {"ready", "instances", "tasks", "live_tasks", "bootstrap_attempts", "receives",
 //                 "receive_errors", "messages", "messages_deleted", "delete_failures", "malformed_kept", "audits",
 //                 "audit_errors", "audit_drift", "audit_drift_instances", "audit_drift_tasks"}}}
 #pragma once
 
 #include "config/config.hpp"
+#include "metrics/registry.hpp"
 #include "policy/workload.hpp"
 #include "process/component.hpp"
 #include "reactor/aws_clients.hpp"
@@ -90,8 +93,10 @@ class Scheduler final : public process::Component {
   // The workload was deleted with terminateTasks=true: stop every task it started.
   void terminate(const policy::WorkloadKey& key);
 
-  // GET /v1/stats
+  // GET /v1/stats, rendered from the registry (render_stats_json).
   boost::json::object stats_json() const;
+  // Every part's series; GET /metrics renders it (metrics::render_prometheus).
+  const metrics::Registry& metrics() const { return metrics_; }
 
  private:
   ClusterWatcher* watcher(std::string_view cluster_name_or_arn) const;
@@ -106,7 +111,14 @@ class Scheduler final : public process::Component {
   boost::asio::awaitable<void> refresh(policy::WorkloadKey key);
   // Follows the store's change feed from `revision`: environment changes (a peer's too) refresh and re-plan.
   boost::asio::awaitable<void> follow_desired_state(std::int64_t revision);
+  // Series read on demand from parts that keep their own numbers (model sizes, queue, journal, store).
+  void register_views();
+  void register_cluster_views(const ClusterWatcher& w);
 
+  // First member: every part below registers into it and holds references into it, so it must outlive them.
+  metrics::Registry metrics_;
+  metrics::Counter& sync_retries_;
+  metrics::Counter& sync_requeues_;
   boost::asio::io_context& io_;
   config::Config config_;
   store::DesiredStateStore& store_;

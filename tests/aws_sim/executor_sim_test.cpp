@@ -34,8 +34,9 @@ std::size_t live_tasks_started_by(SimClients& c, const std::string& started_by) 
 TEST(ExecutorAgainstSim, RunTaskIsIdempotentPerClientTokenAndFeedsTheModel) {
   SimClients c({"--instances", "3"});
   c.register_family("job", 10, 64);
-  reactor::EcsApiAdapter adapter(c.ecs);
-  reactor::Executor executor(adapter, [] { return std::chrono::system_clock::now(); });
+  metrics::Registry registry;
+  reactor::EcsApiAdapter adapter(c.ecs, registry);
+  reactor::Executor executor(adapter, [] { return std::chrono::system_clock::now(); }, registry);
   reactor::ClusterModel model("default");
 
   reactor::Execution first;
@@ -86,8 +87,9 @@ TEST(ExecutorAgainstSim, RunTaskIsIdempotentPerClientTokenAndFeedsTheModel) {
 TEST(ExecutorAgainstSim, RunTaskPlacementFailuresAreCountedNotFatal) {
   SimClients c({"--instances", "2"});
   c.register_family("job", 10, 64);
-  reactor::EcsApiAdapter adapter(c.ecs);
-  reactor::Executor executor(adapter, [] { return std::chrono::system_clock::now(); });
+  metrics::Registry registry;
+  reactor::EcsApiAdapter adapter(c.ecs, registry);
+  reactor::Executor executor(adapter, [] { return std::chrono::system_clock::now(); }, registry);
   reactor::ClusterModel model("default");
 
   reactor::Execution out;

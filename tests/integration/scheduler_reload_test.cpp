@@ -82,4 +82,51 @@ TEST(SchedulerReload, ClustersAddedAndRemovedStartAndCancelTheirLoops) {
   EXPECT_TRUE(run_until(io, [&] { return finished; })) << "run() did not return after stop()";
 }
 
+// /v1/stats is rendered from the metrics registry: its keys are exactly those it had before the registry
+// ("plans" and reconcile.queue_depth are the only additions).
+TEST(SchedulerStats, JsonKeysAreUnchanged) {
+  berth::sim::SimProcess sim({"--cluster", "default", "--instances", "1"});
+  berth::config::Config cfg;
+  cfg.aws.region = "us-east-1";
+  cfg.aws.endpoint = sim.endpoint();
+  cfg.aws.credentials.source = berth::config::CredentialsSource::static_keys;
+  cfg.aws.credentials.access_key_id = "AKIDEXAMPLE";
+  cfg.aws.credentials.secret_access_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+  cfg.clusters = {cluster("default", sim)};
+  asio::io_context io;
+  auto store = berth::store::SqliteDesiredStateStore::open(io.get_executor(), ":memory:");
+  ASSERT_TRUE(store);
+  Scheduler scheduler(io, cfg, **store);
+  const auto stats = scheduler.stats_json();
+  const auto keys = [](const boost::json::object& o) {
+    std::vector<std::string> out;
+    for (const auto& kv : o) out.emplace_back(kv.key());
+    return out;
+  };
+  using V = std::vector<std::string>;
+  EXPECT_EQ(keys(stats), (V{"ecs", "events", "audit", "reconcile", "launch_journal", "store", "environments",
+                            "clusters", "plans"}));
+  EXPECT_EQ(keys(stats.at("ecs").as_object()), (V{"calls", "calls_total", "errors", "throttled", "in_doubt", "protocol"}));
+  EXPECT_EQ(keys(stats.at("ecs").at("protocol").as_object()),
+            (V{"calls", "attempts", "retries", "throttled_responses", "client_throttle_waits", "budget_exhausted"}));
+  EXPECT_EQ(keys(stats.at("events").as_object()), (V{"received", "applied", "stale", "duplicate", "ignored",
+                                                     "unknown_cluster", "malformed", "messages_deleted",
+                                                     "malformed_kept"}));
+  EXPECT_EQ(keys(stats.at("audit").as_object()), (V{"drift"}));
+  EXPECT_EQ(keys(stats.at("reconcile").as_object()),
+            (V{"runs", "syncs", "failures", "marked_dirty", "start_calls", "stop_calls", "tasks_started", "tasks_stopped",
+               "start_failures", "launches_in_doubt", "doubts_found", "doubts_cleared", "rollbacks", "ecs_errors",
+               "queue_completed", "resumed_deployments", "queue_depth"}));
+  EXPECT_EQ(keys(stats.at("launch_journal").as_object()), (V{"written", "kept_in_doubt", "recovered"}));
+  EXPECT_EQ(keys(stats.at("store").as_object()), (V{"deployment_updates", "deployments_finished", "errors"}));
+  EXPECT_EQ(keys(stats.at("clusters").as_object()), (V{"default"}));
+  EXPECT_EQ(keys(stats.at("clusters").at("default").as_object()),
+            (V{"ready", "instances", "tasks", "live_tasks", "bootstrap_attempts", "receives", "receive_errors",
+               "messages", "messages_deleted", "delete_failures", "malformed_kept", "audits", "audit_errors",
+               "audit_drift", "audit_drift_instances", "audit_drift_tasks"}));
+  EXPECT_FALSE(stats.at("clusters").at("default").at("ready").as_bool());
+  EXPECT_EQ(stats.at("environments").as_uint64(), 0u);
+  EXPECT_EQ(stats.at("ecs").at("calls_total").as_uint64(), 0u);
+}
+
 }  // namespace

@@ -92,6 +92,25 @@ TEST(SmokeE2E, DaemonEnvironmentConvergesWithBatchedStartsAndQuietSteadyState) {
   EXPECT_EQ(berth.stats().at("ecs").at("calls_total").to_number<std::int64_t>(), berth_before);
   EXPECT_EQ(converged(sim, "default", td, instances), true);
 
+  // GET /metrics: the same registry in the Prometheus text format, with the work queue's depth and the last
+  // plan's skip reasons (steady state: every instance already has its task).
+  const std::string skip_series = "berth_plan_skipped_instances{kind=\"daemon\",workload=\"web\",reason=\"has_task\"} " +
+                                  std::to_string(instances) + "\n";
+  berth::testing::HttpResult metrics;
+  EXPECT_TRUE(berth::testing::wait_until(
+      [&] {
+        metrics = berth.request("GET", "/metrics");
+        return metrics.body.find(skip_series) != std::string::npos;
+      },
+      10s))
+      << metrics.body.substr(0, 4000);
+  EXPECT_EQ(metrics.status, 200u);
+  EXPECT_EQ(metrics.header("Content-Type"), "text/plain; version=0.0.4");
+  EXPECT_NE(metrics.body.find("# TYPE berth_work_queue_depth gauge\nberth_work_queue_depth "), std::string::npos);
+  EXPECT_EQ(berth.stats().at("plans").at("daemon/web").at("has_task").to_number<std::int64_t>(),
+            static_cast<std::int64_t>(instances));
+  EXPECT_TRUE(berth.stats().at("reconcile").as_object().contains("queue_depth"));
+
   auto stats = berth.stats();
   EXPECT_EQ(stats.at("events").at("malformed").to_number<std::int64_t>(), 0);
   EXPECT_GT(stats.at("events").at("applied").to_number<std::int64_t>(), 0);

@@ -40,7 +40,8 @@ TEST(EventIngest, AppliesDirtiesAndDecidesDeletion) {
   EnvironmentIndex envs;
   envs.put("agent", "c");
   envs.put("logs", "c");
-  EventIngest ingest([&](std::string_view name) { return name == "c" ? &model : nullptr; }, envs);
+  metrics::Registry registry;
+  EventIngest ingest([&](std::string_view name) { return name == "c" ? &model : nullptr; }, envs, registry);
   auto sb = policy::encode_started_by(policy::WorkloadKey::daemon("agent"));
 
   auto r = ingest.ingest(task_event("c", "t1", "RUNNING", 2, sb), t0);

@@ -207,12 +207,13 @@ struct Harness {
   FakeEcs ecs;
   FakeState state;
   ClusterModel model{"c"};
-  Executor executor{ecs, [this] { return now; }};
+  metrics::Registry registry;
+  Executor executor{ecs, [this] { return now; }, registry};
   Reconciler reconciler;
 
   explicit Harness(ReconcilerSettings settings = {})
       : reconciler{ecs, executor, state, [this](const std::string& c) { return c == "c" ? &model : nullptr; },
-                   [this] { return now; }, settings} {
+                   [this] { return now; }, registry, settings} {
     ecs.now = &now;
   }
 
@@ -492,8 +493,9 @@ TEST(Reconciler, RestartMidRolloutFinishesWithoutDuplicates) {
     if (t.last_status != "STOPPED") live.push_back(t);
   fresh.reconcile_tasks(live, h->now, h->now);
   h->model = std::move(fresh);
-  Executor restarted_executor{h->ecs, [&] { return h->now; }};
-  Reconciler restarted{h->ecs, restarted_executor, h->state, [&](const std::string&) { return &h->model; }, [&] { return h->now; }};
+  metrics::Registry restarted_registry;
+  Executor restarted_executor{h->ecs, [&] { return h->now; }, restarted_registry};
+  Reconciler restarted{h->ecs, restarted_executor, h->state, [&](const std::string&) { return &h->model; }, [&] { return h->now; }, restarted_registry};
   for (auto& e : in_flight) h->model.apply_task(e, h->now);
   for (int round = 0; round < 100 && !h->state.envs["agent"].active_deployment_id.empty(); ++round) {
     auto f = asio::co_spawn(h->io, restarted.sync("agent"), asio::use_future);
