@@ -4,8 +4,10 @@
 // berth process, do not), so the cancellation of retired loops is checked for memory errors.
 #include "config/config.hpp"
 #include "reactor/scheduler_component.hpp"
+#include "sim_calls.hpp"
 #include "sim_process.hpp"
 #include "store/sqlite_desired_state_store.hpp"
+#include "temp_dir.hpp"
 
 #include <gtest/gtest.h>
 
@@ -79,6 +81,52 @@ TEST(SchedulerReload, ClustersAddedAndRemovedStartAndCancelTheirLoops) {
   EXPECT_FALSE(listed(*scheduler, "other"));
 
   scheduler->stop();
+  EXPECT_TRUE(run_until(io, [&] { return finished; })) << "run() did not return after stop()";
+}
+
+// Another process sharing the store (an HA peer, a second berth on the same file) creates an environment: the
+// scheduler learns it from the store's change feed alone (no API call in this process) and schedules it.
+TEST(SchedulerChangeFeed, AnEnvironmentWrittenByAnotherProcessIsScheduled) {
+  berth::sim::SimProcess sim({"--cluster", "default", "--instances", "2", "--task-start-ms", "10"});
+  const std::string td = berth::testing::register_task_definition(sim, "peer");
+  berth::config::Config cfg;
+  cfg.aws.region = "us-east-1";
+  cfg.aws.endpoint = sim.endpoint();
+  cfg.aws.credentials.source = berth::config::CredentialsSource::static_keys;
+  cfg.aws.credentials.access_key_id = berth::testing::sim_access_key;
+  cfg.aws.credentials.secret_access_key = berth::testing::sim_secret_key;
+  cfg.clusters = {cluster("default", sim)};
+  berth::testing::TempDir dir("berth-feed");
+  const std::string path = (dir.path() / "berth.db").string();
+  asio::io_context io;
+  berth::store::SqliteWatchOptions watch;
+  watch.poll_interval = 50ms;
+  auto store = berth::store::SqliteDesiredStateStore::open(io.get_executor(), path, {}, watch);
+  ASSERT_TRUE(store);
+  Scheduler scheduler(io, cfg, **store);
+  bool finished = false;
+  asio::co_spawn(io, scheduler.run(), [&](std::exception_ptr) { finished = true; });
+  ASSERT_TRUE(run_until(io, [&] { return ready(scheduler, "default"); }));
+
+  auto peer = berth::store::SqliteStore::open(path);
+  ASSERT_TRUE(peer);
+  berth::policy::Environment env;
+  env.name = "peer";
+  env.cluster = "default";
+  env.task_definition = td;
+  env.created_at = env.updated_at = std::chrono::system_clock::now();
+  berth::policy::Deployment first;
+  first.id = "d-peer-1";
+  first.environment = "peer";
+  first.task_definition = td;
+  first.created_at = env.created_at;
+  ASSERT_TRUE((*peer)->create_environment_with_deployment(env, first));
+
+  const auto started = [&] {
+    return scheduler.stats_json().at("reconcile").as_object().at("tasks_started").to_number<std::uint64_t>();
+  };
+  EXPECT_TRUE(run_until(io, [&] { return started() == 2; })) << "tasks started: " << started();
+  scheduler.stop();
   EXPECT_TRUE(run_until(io, [&] { return finished; })) << "run() did not return after stop()";
 }
 
