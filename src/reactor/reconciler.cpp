@@ -47,19 +47,6 @@ ReconcilerStats::ReconcilerStats(metrics::Registry& r)
       doubts_cleared(metrics::must_counter(r, "berth_reconciler_doubts_cleared_total",
                                            "Launch doubts settled: no task was launched.")) {}
 
-Reconciler::Reconciler(EcsApi& reads, Executor& executor, DesiredStateAccess& state, ReadyModelLookup clusters,
-                       Clock clock, metrics::Registry& registry, ReconcilerSettings settings)
-    : ecs_(reads),
-      executor_(executor),
-      state_(state),
-      clusters_(std::move(clusters)),
-      clock_(std::move(clock)),
-      settings_(settings),
-      own_definitions_(std::make_unique<TaskDefinitionCache>(reads, clock_)),
-      definitions_(*own_definitions_),
-      registry_(registry),
-      stats_(registry) {}
-
 Reconciler::Reconciler(EcsApi& reads, TaskDefinitionCache& definitions, Executor& executor, DesiredStateAccess& state,
                        ReadyModelLookup clusters, Clock clock, metrics::Registry& registry,
                        ReconcilerSettings settings)

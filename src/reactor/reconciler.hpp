@@ -96,13 +96,10 @@ class Reconciler {
   using ReadyModelLookup = std::function<ClusterModel*(const std::string& cluster)>;
   using Clock = std::function<SystemTime()>;
 
-  // `reads` answers the launch doubt checks and task definitions; every ECS write goes through `executor`.
-  // All must outlive the reconciler. `registry` takes its counters and each plan's skip counts
-  // (berth_plan_skipped_instances{kind="daemon",workload,reason}, set on every plan, removed with the workload).
-  Reconciler(EcsApi& reads, Executor& executor, DesiredStateAccess& state, ReadyModelLookup clusters, Clock clock,
-             metrics::Registry& registry, ReconcilerSettings settings = {});
-  // As above, asking the process's task definition cache (which must outlive the reconciler) instead
-  // of a cache of its own.
+  // `reads` answers the launch doubt checks; `definitions` (the process's cache) which task definitions have
+  // health checks; every ECS write goes through `executor`. All must outlive the reconciler. `registry` takes
+  // its counters and each plan's skip counts (berth_plan_skipped_instances{kind="daemon",workload,reason}, set
+  // on every plan, removed with the workload).
   Reconciler(EcsApi& reads, TaskDefinitionCache& definitions, Executor& executor, DesiredStateAccess& state,
              ReadyModelLookup clusters, Clock clock, metrics::Registry& registry, ReconcilerSettings settings = {});
 
@@ -132,7 +129,6 @@ class Reconciler {
   Clock clock_;
   ReconcilerSettings settings_;
   // Which task definitions ("family:rev") define a health check: asked of definitions_.
-  std::unique_ptr<TaskDefinitionCache> own_definitions_;  // only without a shared cache
   TaskDefinitionCache& definitions_;
 
   std::unordered_map<std::string, policy::InstanceBackoff> backoff_;

@@ -60,15 +60,7 @@ Scheduler::Scheduler(asio::io_context& io, const config::Config& cfg, store::Des
           daemons_.index(), metrics_),
       queue_(io.get_executor(), [this](policy::WorkloadKey key) { return sync(std::move(key)); }, settings_.queue,
              settings_.queue_workers) {
-  for (const auto& c : cfg.clusters) {
-    auto& w = *watchers_
-                   .emplace(c.name, std::make_unique<ClusterWatcher>(c, journal_, aws_.sqs(), ingest_, tasks_,
-                                                                     settings_.watcher, watcher_hooks(), wall_now,
-                                                                     metrics_))
-                   .first->second;
-    w.model().use_task_definitions(&definitions_);
-    register_cluster_views(w);
-  }
+  for (const auto& c : cfg.clusters) make_watcher(c);
   register_views();
   // A definition described in the background fills the reservations of the tasks that wait for it.
   definitions_.add_listener([this](const TaskDefinitionInfo& info) {
@@ -188,7 +180,7 @@ void Scheduler::apply_config(const config::Config& cfg, const std::vector<config
   config_ = cfg;
 }
 
-void Scheduler::add_cluster(const config::ClusterConfig& c) {
+ClusterWatcher& Scheduler::make_watcher(const config::ClusterConfig& c) {
   auto& w = *watchers_
                  .emplace(c.name, std::make_unique<ClusterWatcher>(c, journal_, aws_.sqs(), ingest_, tasks_,
                                                                    settings_.watcher, watcher_hooks(), wall_now,
@@ -196,6 +188,11 @@ void Scheduler::add_cluster(const config::ClusterConfig& c) {
                  .first->second;
   w.model().use_task_definitions(&definitions_);
   register_cluster_views(w);
+  return w;
+}
+
+void Scheduler::add_cluster(const config::ClusterConfig& c) {
+  auto& w = make_watcher(c);
   // Before run(), run() starts it with the others; during shutdown there is nothing to start.
   if (started_ && !stopping_) w.start();
   logger()->info("cluster added cluster={} queue_url={}", c.name, c.queue_url);

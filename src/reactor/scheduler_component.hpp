@@ -100,6 +100,9 @@ class Scheduler final : public process::Component {
 
  private:
   ClusterWatcher* watcher(std::string_view cluster_name_or_arn) const;
+  // The watcher of a configured cluster, created with its model wired to the task definition cache and its
+  // metrics views; not started.
+  ClusterWatcher& make_watcher(const config::ClusterConfig& c);
   // SIGHUP: a cluster added to the config starts its watcher; a removed one is retired.
   void add_cluster(const config::ClusterConfig& c);
   void retire_cluster(const std::string& name);

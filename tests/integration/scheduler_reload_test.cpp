@@ -30,6 +30,17 @@ berth::config::ClusterConfig cluster(const std::string& name, const berth::sim::
   return c;
 }
 
+// berth's config for the sim's endpoint and credentials (clusters are added by each test).
+berth::config::Config sim_config(const berth::sim::SimProcess& sim) {
+  berth::config::Config cfg;
+  cfg.aws.region = "us-east-1";
+  cfg.aws.endpoint = sim.endpoint();
+  cfg.aws.credentials.source = berth::config::CredentialsSource::static_keys;
+  cfg.aws.credentials.access_key_id = berth::testing::sim_access_key;
+  cfg.aws.credentials.secret_access_key = berth::testing::sim_secret_key;
+  return cfg;
+}
+
 // Runs the loop until `done` holds (checked every 50 ms of loop time) or `limit` passes.
 bool run_until(asio::io_context& io, const std::function<bool()>& done, std::chrono::seconds limit = 30s) {
   const auto until = std::chrono::steady_clock::now() + limit;
@@ -53,12 +64,7 @@ bool listed(const Scheduler& s, const std::string& name) {
 
 TEST(SchedulerReload, ClustersAddedAndRemovedStartAndCancelTheirLoops) {
   berth::sim::SimProcess sim({"--cluster", "default", "--cluster", "other", "--instances", "2"});
-  berth::config::Config cfg;
-  cfg.aws.region = "us-east-1";
-  cfg.aws.endpoint = sim.endpoint();
-  cfg.aws.credentials.source = berth::config::CredentialsSource::static_keys;
-  cfg.aws.credentials.access_key_id = "AKIDEXAMPLE";
-  cfg.aws.credentials.secret_access_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+  berth::config::Config cfg = sim_config(sim);
   cfg.clusters = {cluster("default", sim)};
   asio::io_context io;
   auto store = berth::store::SqliteDesiredStateStore::open(io.get_executor(), ":memory:");
@@ -89,12 +95,7 @@ TEST(SchedulerReload, ClustersAddedAndRemovedStartAndCancelTheirLoops) {
 TEST(SchedulerChangeFeed, AnEnvironmentWrittenByAnotherProcessIsScheduled) {
   berth::sim::SimProcess sim({"--cluster", "default", "--instances", "2", "--task-start-ms", "10"});
   const std::string td = berth::testing::register_task_definition(sim, "peer");
-  berth::config::Config cfg;
-  cfg.aws.region = "us-east-1";
-  cfg.aws.endpoint = sim.endpoint();
-  cfg.aws.credentials.source = berth::config::CredentialsSource::static_keys;
-  cfg.aws.credentials.access_key_id = berth::testing::sim_access_key;
-  cfg.aws.credentials.secret_access_key = berth::testing::sim_secret_key;
+  berth::config::Config cfg = sim_config(sim);
   cfg.clusters = {cluster("default", sim)};
   berth::testing::TempDir dir("berth-feed");
   const std::string path = (dir.path() / "berth.db").string();
@@ -134,12 +135,7 @@ TEST(SchedulerChangeFeed, AnEnvironmentWrittenByAnotherProcessIsScheduled) {
 // ("plans" and reconcile.queue_depth are the only additions).
 TEST(SchedulerStats, JsonKeysAreUnchanged) {
   berth::sim::SimProcess sim({"--cluster", "default", "--instances", "1"});
-  berth::config::Config cfg;
-  cfg.aws.region = "us-east-1";
-  cfg.aws.endpoint = sim.endpoint();
-  cfg.aws.credentials.source = berth::config::CredentialsSource::static_keys;
-  cfg.aws.credentials.access_key_id = "AKIDEXAMPLE";
-  cfg.aws.credentials.secret_access_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+  berth::config::Config cfg = sim_config(sim);
   cfg.clusters = {cluster("default", sim)};
   asio::io_context io;
   auto store = berth::store::SqliteDesiredStateStore::open(io.get_executor(), ":memory:");

@@ -209,10 +209,11 @@ struct Harness {
   ClusterModel model{"c"};
   metrics::Registry registry;
   Executor executor{ecs, [this] { return now; }, registry};
+  TaskDefinitionCache definitions{ecs, [this] { return now; }};
   Reconciler reconciler;
 
   explicit Harness(ReconcilerSettings settings = {})
-      : reconciler{ecs, executor, state, [this](const std::string& c) { return c == "c" ? &model : nullptr; },
+      : reconciler{ecs, definitions, executor, state, [this](const std::string& c) { return c == "c" ? &model : nullptr; },
                    [this] { return now; }, registry, settings} {
     ecs.now = &now;
   }
@@ -495,7 +496,8 @@ TEST(Reconciler, RestartMidRolloutFinishesWithoutDuplicates) {
   h->model = std::move(fresh);
   metrics::Registry restarted_registry;
   Executor restarted_executor{h->ecs, [&] { return h->now; }, restarted_registry};
-  Reconciler restarted{h->ecs, restarted_executor, h->state, [&](const std::string&) { return &h->model; }, [&] { return h->now; }, restarted_registry};
+  TaskDefinitionCache restarted_definitions{h->ecs, [&] { return h->now; }};
+  Reconciler restarted{h->ecs, restarted_definitions, restarted_executor, h->state, [&](const std::string&) { return &h->model; }, [&] { return h->now; }, restarted_registry};
   for (auto& e : in_flight) h->model.apply_task(e, h->now);
   for (int round = 0; round < 100 && !h->state.envs["agent"].active_deployment_id.empty(); ++round) {
     auto f = asio::co_spawn(h->io, restarted.sync("agent"), asio::use_future);
