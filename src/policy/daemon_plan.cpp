@@ -23,6 +23,8 @@ const char* to_string(StopCause c) {
     case StopCause::not_matching: return "not_matching";
     case StopCause::replaced: return "replaced";
     case StopCause::draining: return "draining";
+    case StopCause::scaled_down: return "scaled_down";
+    case StopCause::lost: return "lost";
   }
   return "unknown";
 }

@@ -43,7 +43,8 @@ struct DaemonPlanOptions {
   std::vector<std::string> health_checked_task_definitions;
 };
 
-enum class StopCause : unsigned char { duplicate, not_matching, replaced, draining };
+// New causes go at the end (API and metrics read the strings). scaled_down and lost: replica services.
+enum class StopCause : unsigned char { duplicate, not_matching, replaced, draining, scaled_down, lost };
 const char* to_string(StopCause c);
 
 struct StartBatch {
