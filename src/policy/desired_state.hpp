@@ -68,6 +68,7 @@ struct Deployment {
   std::optional<SystemTime> started_at;
   std::optional<SystemTime> ended_at;
   std::int64_t revision = 0;  // bumped on every write of the row; compare-and-set for progress updates
+  std::int64_t version = 0;   // services: the service version deployed (policy/service_state.hpp); 0 otherwise
   friend bool operator==(const Deployment&, const Deployment&) = default;
 };
 
