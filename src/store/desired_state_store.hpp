@@ -13,6 +13,7 @@
 #pragma once
 
 #include "policy/desired_state.hpp"
+#include "policy/service_state.hpp"
 #include "store/store_error.hpp"
 
 #include <boost/asio/awaitable.hpp>
@@ -37,6 +38,13 @@ struct StartedDeployment {
   policy::Environment environment;               // the environment after the change
 };
 
+// Result of a service write that may start a deployment (a new version).
+struct ServiceWrite {
+  policy::Service service;                        // the service after the write
+  std::optional<policy::Deployment> deployment;   // the deployment this write started, if it made a new version
+  std::optional<policy::Deployment> superseded;   // the unfinished deployment it replaced
+};
+
 // Why reason text is fixed: the API and operators match on it.
 inline constexpr std::string_view superseded_reason = "superseded";
 
@@ -49,11 +57,12 @@ struct KvRecord {
 };
 
 // One entry of the change feed: an environment, deployment or record was written or deleted.
-enum class ChangeKind { environment, deployment, record };
+enum class ChangeKind { environment, deployment, record, service, service_deployment };
 struct Change {
   std::int64_t revision = 0;  // store-wide, strictly increasing, never reused
   ChangeKind kind = ChangeKind::environment;
-  // environment: its name; deployment: "<environment>/<id>"; record: "<ns>/<key>".
+  // environment, service: its name; deployment: "<environment>/<id>"; service_deployment: "<service>/<id>";
+  // record: "<ns>/<key>".
   std::string key;
   bool deleted = false;
   friend bool operator==(const Change&, const Change&) = default;
@@ -99,6 +108,27 @@ class DesiredStateStore {
   // here) and its task_definition set to the deployment's (completed) or the previous one (rolled_back); a final
   // status needs d.ended_at. Returns the deployment as stored.
   virtual AsyncResult<policy::Deployment> update_deployment(policy::Deployment d) = 0;
+
+  // --- Replica services (versions and rules: policy/service_state.hpp) ---------------------------------------
+  // A new service (revision 0) at version 1, `first` its active deployment (already_exists if taken).
+  virtual AsyncResult<ServiceWrite> create_service(policy::Service service, policy::Deployment first) = 0;
+  virtual AsyncResult<policy::Service> get_service(std::string name) = 0;
+  // Sorted by name; all clusters when `cluster` is empty.
+  virtual AsyncResult<std::vector<policy::Service>> list_services(std::string cluster) = 0;
+  // Only at service.revision. A spec change other than desiredCount is a new version with `next` as its
+  // deployment (superseding an unfinished one); a desiredCount change is not.
+  virtual AsyncResult<ServiceWrite> update_service(policy::Service service, policy::Deployment next) = 0;
+  // With its versions and deployments, only at `expected_revision`; returns it as it was.
+  virtual AsyncResult<policy::Service> delete_service(std::string name, std::int64_t expected_revision) = 0;
+  // Oldest first.
+  virtual AsyncResult<std::vector<policy::ServiceVersion>> list_service_versions(std::string service) = 0;
+  virtual AsyncResult<policy::Deployment> get_service_deployment(std::string id) = 0;
+  // Newest first; limit 0 = all.
+  virtual AsyncResult<std::vector<policy::Deployment>> list_service_deployments(std::string service,
+                                                                                std::size_t limit) = 0;
+  // Progress at d.revision; a final status ends the service's rollout in the same write (completed: its version
+  // becomes stable; rolled_back: the service returns to the last stable version).
+  virtual AsyncResult<policy::Deployment> update_service_deployment(policy::Deployment d) = 0;
 
   // --- Reactor records ----------------------------------------------------------------------------------------
   // expected_revision 0: create only (already_exists if present); > 0: only at that revision. Returns the new one.

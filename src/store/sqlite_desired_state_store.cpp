@@ -117,6 +117,47 @@ AsyncResult<Deployment> SqliteDesiredStateStore::update_deployment(Deployment d)
   co_return stored;
 }
 
+AsyncResult<ServiceWrite> SqliteDesiredStateStore::create_service(policy::Service service, Deployment first) {
+  co_return written(engine_->create_service(service, first));
+}
+
+AsyncResult<policy::Service> SqliteDesiredStateStore::get_service(std::string name) {
+  co_return engine_->get_service(name);
+}
+
+AsyncResult<std::vector<policy::Service>> SqliteDesiredStateStore::list_services(std::string cluster) {
+  co_return engine_->list_services(cluster);
+}
+
+AsyncResult<ServiceWrite> SqliteDesiredStateStore::update_service(policy::Service service, Deployment next) {
+  if (service.revision <= 0) co_return invalid("update of service '" + service.spec.name + "' needs its revision");
+  co_return written(engine_->update_service(service, next));
+}
+
+AsyncResult<policy::Service> SqliteDesiredStateStore::delete_service(std::string name,
+                                                                     std::int64_t expected_revision) {
+  if (expected_revision <= 0) co_return invalid("delete of service '" + name + "' needs its revision");
+  co_return written(engine_->delete_service(name, expected_revision));
+}
+
+AsyncResult<std::vector<policy::ServiceVersion>> SqliteDesiredStateStore::list_service_versions(std::string service) {
+  co_return engine_->list_service_versions(service);
+}
+
+AsyncResult<Deployment> SqliteDesiredStateStore::get_service_deployment(std::string id) {
+  co_return engine_->get_service_deployment(id);
+}
+
+AsyncResult<std::vector<Deployment>> SqliteDesiredStateStore::list_service_deployments(std::string service,
+                                                                                       std::size_t limit) {
+  co_return engine_->list_service_deployments(service, limit);
+}
+
+AsyncResult<Deployment> SqliteDesiredStateStore::update_service_deployment(Deployment d) {
+  if (d.revision <= 0) co_return invalid("update of deployment '" + d.id + "' needs its revision");
+  co_return written(engine_->update_service_deployment(d));
+}
+
 AsyncResult<std::int64_t> SqliteDesiredStateStore::put_record(std::string ns, std::string key, std::string value,
                                                               std::int64_t expected_revision) {
   if (expected_revision < 0) co_return invalid("record revision must not be negative");

@@ -48,6 +48,16 @@ class SqliteDesiredStateStore final : public DesiredStateStore {
   AsyncResult<std::vector<policy::Deployment>> list_deployments(std::string environment, std::size_t limit) override;
   AsyncResult<std::vector<policy::Deployment>> list_unfinished_deployments() override;
   AsyncResult<policy::Deployment> update_deployment(policy::Deployment d) override;
+  AsyncResult<ServiceWrite> create_service(policy::Service service, policy::Deployment first) override;
+  AsyncResult<policy::Service> get_service(std::string name) override;
+  AsyncResult<std::vector<policy::Service>> list_services(std::string cluster) override;
+  AsyncResult<ServiceWrite> update_service(policy::Service service, policy::Deployment next) override;
+  AsyncResult<policy::Service> delete_service(std::string name, std::int64_t expected_revision) override;
+  AsyncResult<std::vector<policy::ServiceVersion>> list_service_versions(std::string service) override;
+  AsyncResult<policy::Deployment> get_service_deployment(std::string id) override;
+  AsyncResult<std::vector<policy::Deployment>> list_service_deployments(std::string service,
+                                                                        std::size_t limit) override;
+  AsyncResult<policy::Deployment> update_service_deployment(policy::Deployment d) override;
   AsyncResult<std::int64_t> put_record(std::string ns, std::string key, std::string value,
                                        std::int64_t expected_revision) override;
   AsyncResult<std::vector<KvRecord>> list_records(std::string ns) override;

@@ -60,6 +60,10 @@ StoreResult<Change> read_change(sqlite::Statement& s) {
     c.kind = ChangeKind::deployment;
   } else if (kind == "record") {
     c.kind = ChangeKind::record;
+  } else if (kind == "service") {
+    c.kind = ChangeKind::service;
+  } else if (kind == "service_deployment") {
+    c.kind = ChangeKind::service_deployment;
   } else {
     return StoreError{StoreErrc::corrupt, "bad change kind '" + kind + "'"};
   }

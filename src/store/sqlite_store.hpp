@@ -46,7 +46,7 @@ inline constexpr std::int64_t change_log_rows = 10000;
 
 class SqliteStore {
  public:
-  static constexpr int schema_version = 2;
+  static constexpr int schema_version = 3;
 
   // Opens (creating if needed) the database at `path` and migrates it forward to schema_version.
   // Errors: corrupt (not a database), too_new (written by a newer berth), io, busy.
@@ -114,6 +114,29 @@ class SqliteStore {
   StoreResult<std::vector<std::pair<std::string, std::string>>> kv_list(std::string_view ns);
   StoreResult<std::vector<KvRecord>> kv_list_records(std::string_view ns);
 
+  // --- Services (sqlite_service_rows.cpp) ----------------------------------------------------------------------
+  // A new service (s.revision 0) at version 1 with `first` (version 1, pending) as its active deployment.
+  StoreResult<ServiceWrite> create_service(const policy::Service& s, const policy::Deployment& first);
+  StoreResult<policy::Service> get_service(std::string_view name);
+  // Sorted by name; all clusters when `cluster` is empty.
+  StoreResult<std::vector<policy::Service>> list_services(std::string_view cluster);
+  // Only at s.revision (conflict otherwise). When s.spec is a new version of the stored one
+  // (policy::is_new_version): the version is bumped and recorded, `next` is inserted as its deployment (pending,
+  // with the last stable version's task definition to roll back to) and becomes active, superseding an
+  // unfinished one. Otherwise only desiredCount and updated_at change and `next` is unused.
+  StoreResult<ServiceWrite> update_service(const policy::Service& s, const policy::Deployment& next);
+  // Deletes the service, its versions and deployments, only at `expected_revision`; returns it as it was.
+  StoreResult<policy::Service> delete_service(std::string_view name, std::int64_t expected_revision);
+  // Oldest first.
+  StoreResult<std::vector<policy::ServiceVersion>> list_service_versions(std::string_view service);
+  StoreResult<policy::Deployment> get_service_deployment(std::string_view id);
+  // Newest first; limit 0 = all.
+  StoreResult<std::vector<policy::Deployment>> list_service_deployments(std::string_view service, std::size_t limit);
+  // Progress at d.revision (conflict otherwise). A final status also clears the service's active deployment (if
+  // it is this one); completed marks its version stable; rolled_back returns the service to the last stable
+  // version (its spec, today's desiredCount).
+  StoreResult<policy::Deployment> update_service_deployment(const policy::Deployment& d);
+
   // --- Change log ---------------------------------------------------------------------------------------------
   // The newest revision written (0 for an empty log).
   StoreResult<std::int64_t> revision();
@@ -152,6 +175,11 @@ class SqliteStore {
   StoreResult<std::optional<policy::Deployment>> load_deployment(std::string_view id);
   StoreResult<void> write_environment_row(const policy::Environment& env, bool insert);
   StoreResult<void> insert_deployment_row(const policy::Deployment& d);
+  StoreResult<std::optional<policy::Service>> load_service(std::string_view name);
+  StoreResult<void> write_service_row(const policy::Service& s, bool insert);
+  StoreResult<void> insert_service_version(const policy::Service& s);
+  StoreResult<void> insert_service_deployment_row(const policy::Deployment& d);
+  StoreResult<std::optional<policy::ServiceVersion>> last_stable_version(std::string_view service);
   StoreResult<StartedDeployment> start_deployment_locked(const policy::Deployment& d,
                                                          std::optional<std::int64_t> expected_env_revision);
 

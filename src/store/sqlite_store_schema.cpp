@@ -10,7 +10,7 @@ namespace {
 
 // Forward migrations, applied in order inside one transaction. Index i upgrades version i to i+1.
 // Never edit a shipped entry: append a new one (and bump SqliteStore::schema_version).
-constexpr std::array<const char*, 2> migrations = {
+constexpr std::array<const char*, 3> migrations = {
     // 0 -> 1: initial schema.
     R"sql(
 CREATE TABLE environments (
@@ -85,6 +85,59 @@ CREATE TRIGGER kv_log_delete AFTER DELETE ON kv
 -- Keeps the newest change_log_rows (10000) rows: a watcher further behind re-reads everything (reset).
 CREATE TRIGGER changes_compact AFTER INSERT ON changes
   BEGIN DELETE FROM changes WHERE revision <= NEW.revision - 10000; END;
+)sql",
+    // 2 -> 3: replica services: the spec in effect, its version history, its deployments.
+    R"sql(
+CREATE TABLE services (
+  name TEXT PRIMARY KEY NOT NULL,
+  cluster TEXT NOT NULL,
+  spec TEXT NOT NULL,                          -- JSON, see service_codec
+  version INTEGER NOT NULL,
+  active_deployment_id TEXT NOT NULL DEFAULT '',
+  revision INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX services_by_cluster ON services(cluster, name);
+CREATE TABLE service_versions (
+  service TEXT NOT NULL REFERENCES services(name) ON DELETE CASCADE,
+  version INTEGER NOT NULL,
+  spec TEXT NOT NULL,
+  stable INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (service, version)
+) WITHOUT ROWID;
+CREATE TABLE service_deployments (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  environment TEXT NOT NULL REFERENCES services(name) ON DELETE CASCADE,  -- the service (Deployment::environment)
+  task_definition TEXT NOT NULL,
+  previous_task_definition TEXT NOT NULL DEFAULT '',
+  token TEXT,
+  status TEXT NOT NULL,
+  reason TEXT NOT NULL DEFAULT '',
+  desired_count INTEGER NOT NULL DEFAULT 0,
+  updated_count INTEGER NOT NULL DEFAULT 0,
+  failed_count INTEGER NOT NULL DEFAULT 0,
+  failed_instances TEXT NOT NULL DEFAULT '[]',
+  created_at INTEGER NOT NULL,
+  started_at INTEGER,
+  ended_at INTEGER,
+  revision INTEGER NOT NULL DEFAULT 1,
+  version INTEGER NOT NULL,
+  UNIQUE (environment, token)
+);
+CREATE INDEX service_deployments_by_service ON service_deployments(environment, seq);
+CREATE TRIGGER services_log_insert AFTER INSERT ON services
+  BEGIN INSERT INTO changes (kind, key) VALUES ('service', NEW.name); END;
+CREATE TRIGGER services_log_update AFTER UPDATE ON services
+  BEGIN INSERT INTO changes (kind, key) VALUES ('service', NEW.name); END;
+CREATE TRIGGER services_log_delete AFTER DELETE ON services
+  BEGIN INSERT INTO changes (kind, key, deleted) VALUES ('service', OLD.name, 1); END;
+CREATE TRIGGER service_deployments_log_insert AFTER INSERT ON service_deployments
+  BEGIN INSERT INTO changes (kind, key) VALUES ('service_deployment', NEW.environment || '/' || NEW.id); END;
+CREATE TRIGGER service_deployments_log_update AFTER UPDATE ON service_deployments
+  BEGIN INSERT INTO changes (kind, key) VALUES ('service_deployment', NEW.environment || '/' || NEW.id); END;
 )sql",
 };
 static_assert(change_log_rows == 10000, "the changes_compact trigger in migration 2 keeps 10000 rows");

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "policy/desired_state.hpp"
+#include "policy/service_spec.hpp"
 #include "store/store_error.hpp"
 
 #include <cstdint>
@@ -17,6 +18,11 @@ StoreResult<std::vector<policy::AttributeRequirement>> decode_attributes(const s
 
 std::string encode_rollout(const policy::RolloutSettings& r);
 StoreResult<policy::RolloutSettings> decode_rollout(const std::string& text);
+
+// A service spec in the API's (ECS's) spelling: taskDefinition, desiredCount, deploymentConfiguration,
+// placementStrategy, placementConstraints (name and cluster are columns of their own).
+std::string encode_service_spec(const policy::ServiceSpec& spec);
+StoreResult<policy::ServiceSpec> decode_service_spec(const std::string& text);
 
 std::string encode_strings(const std::vector<std::string>& v);
 StoreResult<std::vector<std::string>> decode_strings(const std::string& text);
