@@ -130,6 +130,9 @@ class FakeView : public http::api::ClusterView, public http::api::Reconcile {
   }
   void mark_dirty(std::string_view env) override { dirty.emplace_back(env); }
   void terminate_tasks(std::string_view env) override { terminated.emplace_back(env); }
+  void mark_service_dirty(std::string_view s) override { dirty_services.emplace_back(s); }
+  void terminate_service_tasks(std::string_view s) override { terminated_services.emplace_back(s); }
+  std::vector<std::string> dirty_services, terminated_services;
   std::vector<std::string> dirty, terminated;
 };
 

@@ -1,6 +1,8 @@
 // File: src/http/api/api_json.cpp — /v1 JSON encoding and strict request-body validation.
 #include "http/api/api_json.hpp"
 
+#include "http/api/api_json_fields.hpp"
+
 #include "policy/constraint.hpp"
 
 #include <boost/throw_exception.hpp>
@@ -35,59 +37,7 @@ ApiError invalid_field(std::string_view field, std::string_view why) {
 
 namespace {
 
-ApiError missing_field(std::string_view field) {
-  return ApiError{400, "missing_field", std::string(field) + ": required"};
-}
-
-std::string join(std::string_view prefix, std::string_view key) {
-  return prefix.empty() ? std::string(key) : std::string(prefix) + "." + std::string(key);
-}
-
-// Unknown fields are an error, not ignored: a typo ("maxUnavailble") must not silently keep the default.
-ApiResult<void> reject_unknown(const json::object& o, std::initializer_list<std::string_view> allowed,
-                               std::string_view prefix) {
-  for (const auto& kv : o) {
-    if (std::find(allowed.begin(), allowed.end(), kv.key()) == allowed.end()) {
-      return ApiError{400, "unknown_field", join(prefix, kv.key()) + ": unknown field"};
-    }
-  }
-  return {};
-}
-
-bool printable(std::string_view s) {
-  return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x20 && c != 0x7f; });
-}
-
-ApiResult<std::optional<std::string>> optional_string(const json::object& o, std::string_view key,
-                                                      std::string_view field) {
-  const json::value* v = o.if_contains(key);
-  if (!v) return std::optional<std::string>();
-  if (!v->is_string()) return invalid_field(field, "must be a string");
-  return std::optional<std::string>(std::string(v->get_string()));
-}
-
-ApiResult<std::string> required_string(const json::object& o, std::string_view key, std::string_view field) {
-  auto s = optional_string(o, key, field);
-  if (!s) return s.error();
-  if (!*s || (*s)->empty()) return missing_field(field);
-  return std::move(**s);
-}
-
-ApiResult<std::int64_t> integer_in(const json::value& v, std::string_view field, std::int64_t lo, std::int64_t hi) {
-  std::int64_t n = 0;
-  if (v.is_int64()) n = v.get_int64();
-  else if (v.is_uint64() && v.get_uint64() <= static_cast<std::uint64_t>(hi)) n = static_cast<std::int64_t>(v.get_uint64());
-  else if (v.is_uint64()) n = hi + 1;
-  else return invalid_field(field, "must be an integer");
-  if (n < lo || n > hi) {
-    return invalid_field(field, "must be between " + std::to_string(lo) + " and " + std::to_string(hi));
-  }
-  return n;
-}
-
-bool valid_task_definition(std::string_view s) {
-  return !s.empty() && s.size() <= 1600 && printable(s) && s.find(' ') == std::string_view::npos;
-}
+using namespace fields;
 
 bool valid_attribute_name(std::string_view s) {
   return !s.empty() && s.size() <= 128 && std::all_of(s.begin(), s.end(), [](char c) {

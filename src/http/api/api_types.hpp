@@ -52,6 +52,9 @@ class Reconcile {
   virtual void mark_dirty(std::string_view environment) = 0;
   // The environment was deleted with terminateTasks=true: stop every task it started.
   virtual void terminate_tasks(std::string_view environment) = 0;
+  // The same for a replica service (deleted without keepTasks=true).
+  virtual void mark_service_dirty(std::string_view service) = 0;
+  virtual void terminate_service_tasks(std::string_view service) = 0;
 };
 
 using ApiClock = std::function<policy::SystemTime()>;

@@ -1,6 +1,8 @@
 // File: src/http/api/api_v1.cpp — /v1 route table and handlers over the Store, ClusterView and Reconcile.
 #include "http/api/api_v1.hpp"
 
+#include "http/api/api_json_fields.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -22,35 +24,7 @@ std::string random_deployment_id() {
   return buf;
 }
 
-namespace {
-
-ApiResponse json_response(int status, json::value body) {
-  ApiResponse r;
-  r.status = status;
-  r.body = std::move(body);
-  return r;
-}
-
-ApiResponse payload_too_large(std::size_t max_body_bytes) {
-  return error_response(
-      ApiError{413, "payload_too_large", "request body exceeds " + std::to_string(max_body_bytes) + " bytes"});
-}
-
-ApiResponse bad_path_name(std::string_view what, std::string_view value) {
-  return error_response(ApiError{400, "invalid_field", std::string(what) + " '" + std::string(value) +
-                                                           "' in path is not a valid name"});
-}
-
-// How often a write without a client-given revision is retried after losing a compare-and-set to the reactor.
-constexpr int max_conflict_retries = 3;
-
-std::optional<std::string> query_param(const ApiRequest& req, const std::string& key) {
-  auto it = req.query.find(key);
-  if (it == req.query.end()) return std::nullopt;
-  return it->second;
-}
-
-}  // namespace
+using namespace fields;
 
 ApiV1::ApiV1(store::DesiredStateStore& store, const ClusterView& clusters, Reconcile& reconcile, ApiClock clock,
              IdGenerator new_id, ApiV1Options options)
@@ -74,6 +48,16 @@ const std::vector<ApiV1::Route>& ApiV1::routes() {
       {Verb::get, "/v1/environments/{name}/deployments/{id}", {}, &ApiV1::get_deployment},
       {Verb::get, "/v1/clusters/{cluster}/instances", {}, &ApiV1::list_instances},
       {Verb::get, "/v1/clusters/{cluster}/tasks", {}, &ApiV1::list_tasks},
+      {Verb::post, "/v1/services", {}, &ApiV1::create_service},
+      {Verb::get, "/v1/services", {"cluster", "limit", "nextToken"}, &ApiV1::list_services},
+      {Verb::get, "/v1/services/{name}", {}, &ApiV1::get_service},
+      {Verb::put, "/v1/services/{name}", {}, &ApiV1::update_service},
+      {Verb::delete_, "/v1/services/{name}", {"keepTasks"}, &ApiV1::delete_service},
+      {Verb::post, "/v1/services/{name}/scale", {}, &ApiV1::scale_service},
+      {Verb::post, "/v1/services/{name}/revert", {}, &ApiV1::revert_service},
+      {Verb::get, "/v1/services/{name}/deployments", {"limit"}, &ApiV1::list_service_deployments},
+      {Verb::get, "/v1/services/{name}/deployments/{id}", {}, &ApiV1::get_service_deployment},
+      {Verb::get, "/v1/services/{name}/versions", {}, &ApiV1::list_service_versions},
   };
   return table;
 }

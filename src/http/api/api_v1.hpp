@@ -14,6 +14,12 @@
 //   GET    /v1/environments/{name}/deployments/{id}          -> Deployment
 //   GET    /v1/clusters/{cluster}/instances                  -> {"cluster","instances":[...]} from ClusterView
 //   GET    /v1/clusters/{cluster}/tasks                      -> {"cluster","tasks":[...]}
+//   POST   /v1/services                                      -> 200 Service (version 1 and its deployment)
+//   GET    /v1/services[?cluster=&limit=&nextToken=]         -> {"items":[Service...], "nextToken"?}
+//   GET|PUT|DELETE /v1/services/{name}[?keepTasks=true]      -> Service (PUT: whole spec, optional "revision")
+//   POST   /v1/services/{name}/scale {"desiredCount"}        -> Service (not a new version)
+//   POST   /v1/services/{name}/revert {"version"}            -> Service (a new version equal to that one)
+//   GET    /v1/services/{name}/deployments[/{id}], /v1/services/{name}/versions
 //
 // A new deployment supersedes an unfinished one (marked failed, reason "superseded"): the newest request is what
 // the operator wants, and two rollouts fighting over the same instances would violate maxUnavailable.
@@ -26,7 +32,9 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -78,6 +86,23 @@ class ApiV1 {
   // GET /v1/clusters/{cluster}/<member>: one of the ClusterView lists, wrapped as {"cluster", member: [...]}.
   using ClusterList = std::optional<boost::json::array> (ClusterView::*)(std::string_view) const;
   ApiResponse cluster_view(const std::string& cluster, std::string_view member, ClusterList list);
+
+  // /v1/services (api_v1_services.cpp)
+  boost::asio::awaitable<ApiResponse> create_service(const ApiRequest&, const Params&);
+  boost::asio::awaitable<ApiResponse> list_services(const ApiRequest&, const Params&);
+  boost::asio::awaitable<ApiResponse> get_service(const ApiRequest&, const Params&);
+  boost::asio::awaitable<ApiResponse> update_service(const ApiRequest&, const Params&);
+  boost::asio::awaitable<ApiResponse> delete_service(const ApiRequest&, const Params&);
+  boost::asio::awaitable<ApiResponse> scale_service(const ApiRequest&, const Params&);
+  boost::asio::awaitable<ApiResponse> revert_service(const ApiRequest&, const Params&);
+  boost::asio::awaitable<ApiResponse> list_service_deployments(const ApiRequest&, const Params&);
+  boost::asio::awaitable<ApiResponse> get_service_deployment(const ApiRequest&, const Params&);
+  boost::asio::awaitable<ApiResponse> list_service_versions(const ApiRequest&, const Params&);
+  // Read, apply `change`, compare-and-set (the client's revision, or bounded retries without one); 200 + service.
+  boost::asio::awaitable<ApiResponse> write_service(const std::string& name,
+                                                    std::function<ApiResult<policy::Service>(policy::Service)> change,
+                                                    std::optional<std::int64_t> expected_revision);
+  policy::Deployment next_service_deployment(const std::string& service);
 
   ApiResponse store_error(const store::StoreError& e, std::string_view what);
 

@@ -63,4 +63,12 @@ void SchedulerReconcile::terminate_tasks(std::string_view environment) {
   scheduler_.terminate(policy::WorkloadKey::daemon(std::string(environment)));
 }
 
+void SchedulerReconcile::mark_service_dirty(std::string_view service) {
+  scheduler_.mark_dirty(policy::WorkloadKey::service(std::string(service)));
+}
+
+void SchedulerReconcile::terminate_service_tasks(std::string_view service) {
+  scheduler_.terminate(policy::WorkloadKey::service(std::string(service)));
+}
+
 }  // namespace berth::http::api

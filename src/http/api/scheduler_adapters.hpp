@@ -26,6 +26,8 @@ class SchedulerReconcile final : public Reconcile {
   explicit SchedulerReconcile(reactor::Scheduler& scheduler) : scheduler_(scheduler) {}
   void mark_dirty(std::string_view environment) override;
   void terminate_tasks(std::string_view environment) override;
+  void mark_service_dirty(std::string_view service) override;
+  void terminate_service_tasks(std::string_view service) override;
 
  private:
   reactor::Scheduler& scheduler_;
