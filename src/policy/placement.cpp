@@ -100,22 +100,36 @@ class Placer {
   PlacementResult run();
 
  private:
+  // A group's place in its parent: fewest tasks, then (ties by the next strategy entries) the key of the
+  // instance it would pick, then its value's order.
+  struct GroupKey {
+    std::int64_t count;
+    LeafKey best;
+    std::uint32_t rank;
+    friend bool operator<(const GroupKey& a, const GroupKey& b) {
+      if (a.count != b.count) return a.count < b.count;
+      if (a.best < b.best || b.best < a.best) return a.best < b.best;
+      return a.rank < b.rank;
+    }
+  };
   struct Node {
     int parent = -1;
     std::uint32_t rank = 0;  // order among siblings (by value)
     std::int64_t count = 0;  // the service's tasks in the group (existing + placed)
-    bool active = false;     // has a feasible instance
+    bool active = false;     // has a feasible instance; then {count, best, rank} is in the parent's ranking
     bool leaf = false;
-    std::vector<int> children;                                  // by rank
-    std::set<std::pair<std::int64_t, std::uint32_t>> ranking;   // active children: (count, rank)
-    std::set<LeafKey> instances;                                // leaf: feasible instances
+    LeafKey best;                   // while active: the key of the instance it would pick
+    std::vector<int> children;      // by rank
+    std::set<GroupKey> ranking;     // active children
+    std::set<LeafKey> instances;    // leaf: feasible instances
   };
 
   std::string_view static_reason(std::size_t i) const;
   std::string_view capacity_reason(std::size_t i) const;
   int build(std::vector<std::uint32_t>& members, std::size_t level, int parent, std::uint32_t rank);
   LeafKey key_of(std::uint32_t i);
-  void deactivate(int node);
+  // Re-ranks `node` and its ancestors after a placement in it (count + 1, maybe a new best or none).
+  void update_path(int node);
   void reject(std::size_t i, std::string_view reason);
 
   CapacityLedger& ledger_;
@@ -215,16 +229,16 @@ int Placer::build(std::vector<std::uint32_t>& members, std::size_t level, int pa
   return id;
 }
 
-void Placer::deactivate(int node) {
-  for (int n = node; n >= 0;) {
+void Placer::update_path(int node) {
+  for (int n = node; n >= 0; n = nodes_[n].parent) {
     Node& x = nodes_[n];
-    if (!x.active) return;
-    x.active = false;
-    if (x.parent < 0) return;
-    Node& p = nodes_[x.parent];
-    p.ranking.erase({x.count, x.rank});
-    if (!p.ranking.empty()) return;
-    n = x.parent;
+    Node* p = x.parent >= 0 ? &nodes_[x.parent] : nullptr;
+    if (p && x.active) p->ranking.erase({x.count, x.best, x.rank});
+    ++x.count;
+    x.active = x.leaf ? !x.instances.empty() : !x.ranking.empty();
+    if (!x.active) continue;
+    x.best = x.leaf ? *x.instances.begin() : x.ranking.begin()->best;
+    if (p) p->ranking.insert({x.count, x.best, x.rank});
   }
 }
 
@@ -296,7 +310,9 @@ PlacementResult Placer::run() {
   for (int id = static_cast<int>(nodes_.size()) - 1; id >= 0; --id) {  // children come after parents
     Node& x = nodes_[id];
     x.active = x.leaf ? !x.instances.empty() : !x.ranking.empty();
-    if (x.active && x.parent >= 0) nodes_[x.parent].ranking.insert({x.count, x.rank});
+    if (!x.active) continue;
+    x.best = x.leaf ? *x.instances.begin() : x.ranking.begin()->best;
+    if (x.parent >= 0) nodes_[x.parent].ranking.insert({x.count, x.best, x.rank});
   }
 
   result_.instances.reserve(req_.count);
@@ -306,28 +322,22 @@ PlacementResult Placer::run() {
       break;
     }
     int node = root;
-    while (!nodes_[node].leaf) node = nodes_[node].children[nodes_[node].ranking.begin()->second];
+    while (!nodes_[node].leaf) node = nodes_[node].children[nodes_[node].ranking.begin()->rank];
     const std::uint32_t i = nodes_[node].instances.begin()->index;
 
     ledger_.take(i, req_.requirements);
     ++count_[i];
     ++occupied_[i];
     result_.instances.push_back(instances[i].arn);
-    for (int m = node; m >= 0; m = nodes_[m].parent) {
-      Node& x = nodes_[m];
-      if (x.parent >= 0 && x.active) nodes_[x.parent].ranking.erase({x.count, x.rank});
-      ++x.count;
-      if (x.parent >= 0 && x.active) nodes_[x.parent].ranking.insert({x.count, x.rank});
-    }
     auto& leaf = nodes_[node].instances;
     leaf.erase(key_[i]);
     if (auto reason = capacity_reason(i); !reason.empty()) {
       reject(i, reason);
-      if (leaf.empty()) deactivate(node);
     } else {
       key_[i] = key_of(i);
       leaf.insert(key_[i]);
     }
+    update_path(node);
   }
 
   if (result_.unplaced == 0) {

@@ -327,6 +327,7 @@ ServicePlan compute_service_plan(const ClusterSnapshot& snapshot, const ServiceS
     for (const auto* t : stopped)
       if (t->stop_code != "UserInitiated" && (!t->stopped_at || *t->stopped_at + options.failure_penalty > now))
         penalized.push_back(t->instance_arn);
+    for (const auto& arn : options.penalized_instances) penalized.push_back(arn);
     CapacityLedger ledger(snapshot);
     PlacementRequest request;
     request.requirements = target->requirements;

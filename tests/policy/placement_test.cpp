@@ -79,6 +79,23 @@ TEST(Placement, BinpackFillsTheFullestInstanceThatFits) {
   EXPECT_EQ(ledger.remaining(0).memory, 4096 - 2 * 1536);
 }
 
+TEST(Placement, SpreadTiesGoToTheNextEntry) {
+  ServiceWorld w;
+  w.add_az_instance(0, "us-east-1a", {4096, 8192});
+  w.add_az_instance(1, "us-east-1b", {4096, 3072});  // the fullest: binpack's pick among tied AZs
+  w.add_az_instance(2, "us-east-1b", {4096, 8192});
+  w.add_az_instance(3, "us-east-1c", {4096, 6144});
+  const std::vector<PlacementStrategy> az_then_binpack = {
+      {PlacementStrategyType::spread, "attribute:ecs.availability-zone"}, {PlacementStrategyType::binpack, "memory"}};
+  CapacityLedger ledger(w.snap);
+  auto r = place(ledger, request(4, {256, 1024}, az_then_binpack));
+  ASSERT_EQ(r.instances.size(), 4u);
+  EXPECT_EQ(r.instances[0], w.snap.instances[1].arn);  // 1b, 3072 left
+  EXPECT_EQ(r.instances[1], w.snap.instances[3].arn);  // 1a and 1c tied at 0: 1c's 6144 beats 1a's 8192
+  EXPECT_EQ(r.instances[2], w.snap.instances[0].arn);  // 1a has none yet
+  EXPECT_EQ(r.instances[3], w.snap.instances[1].arn);  // all tied at 1: 1b's instance 1 (2048 left) is the fullest
+}
+
 TEST(Placement, UnplacedTasksCarryReasonsAndMessage) {
   ServiceWorld w;
   w.add_az_instance(0, "a", {1024, 1024});

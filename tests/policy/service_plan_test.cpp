@@ -275,6 +275,60 @@ TEST(ServicePlan, UnplacedAndErrors) {
   EXPECT_EQ(*plan.error, "deploymentConfiguration.maximumPercent: must be >= 100");
 }
 
+// Fixed seeds: random capacity and foreign load, random spec; the plan's starts never exceed any
+// instance's remaining CPU/memory nor reuse a reserved host port, and never exceed the maximum bound.
+TEST(ServicePlanProperty, StartsNeverExceedAnInstance) {
+  std::size_t total_starts = 0, total_unplaced = 0;
+  for (std::uint32_t seed = 1; seed <= 50; ++seed) {
+    std::mt19937 rng(seed);
+    ServiceWorld w;
+    const int n = 1 + static_cast<int>(rng() % 30);
+    for (int i = 0; i < n; ++i) {
+      auto& inst = w.add_az_instance(i, "az" + std::to_string(rng() % 3),
+                                     {static_cast<std::int32_t>(rng() % 2048), static_cast<std::int32_t>(rng() % 4096)});
+      if (rng() % 4 == 0) inst.reserved_tcp_ports = w.keep_ports({8080});
+    }
+    for (int k = static_cast<int>(rng() % 10); k > 0; --k) w.add_service_task(static_cast<int>(rng() % n), "web:1");
+    auto spec = make_spec(static_cast<std::int32_t>(rng() % 60), rng() % 2 ? "web:1" : "web:2");
+    if (rng() % 2) spec.placement_strategy = {{PlacementStrategyType::binpack, rng() % 2 ? "cpu" : "memory"}};
+    if (rng() % 3 == 0) spec.placement_constraints = {{PlacementConstraintType::distinct_instance, ""}};
+    ServicePlanOptions opts;
+    TaskRequirements req{{static_cast<std::int32_t>(rng() % 512), static_cast<std::int32_t>(rng() % 1024)}, {}, {}};
+    if (rng() % 2) req.tcp_ports = {8080};
+    opts.task_definitions = {{"web:1", req, false}, {"web:2", req, false}};
+    auto dep = deployment("d2", spec.task_definition);
+    auto plan = compute_service_plan(w.snap, spec, &dep, WorkloadBackoff{}, t0, opts);
+    ASSERT_FALSE(plan.error) << *plan.error;
+    std::map<std::string, int> per_instance;
+    for (auto& arn : started_instances(plan)) ++per_instance[arn];
+    for (auto& [arn, count] : per_instance) {
+      const SnapshotInstance* inst = nullptr;
+      for (auto& i : w.snap.instances)
+        if (i.arn == arn) inst = &i;
+      ASSERT_TRUE(inst);
+      EXPECT_LE(count * std::max(req.resources.cpu, 0), std::max(inst->remaining.cpu, 0)) << "seed " << seed;
+      EXPECT_LE(count * req.resources.memory, std::max(inst->remaining.memory, 0)) << "seed " << seed;
+      if (!req.tcp_ports.empty()) {
+        EXPECT_EQ(count, 1) << "seed " << seed;
+        EXPECT_TRUE(inst->reserved_tcp_ports.empty()) << "seed " << seed;
+      }
+    }
+    // Already above the bound (a scale down): no start; else up to the bound.
+    const std::size_t running = plan.counts.running, max = plan.counts.bounds.max_running;
+    const std::size_t room = max > running ? max - running : 0;
+    const std::size_t want = static_cast<std::size_t>(spec.desired_count) > plan.counts.current
+                                 ? static_cast<std::size_t>(spec.desired_count) - plan.counts.current
+                                 : 0;
+    EXPECT_LE(plan.start_count(), room) << "seed " << seed;
+    EXPECT_EQ(plan.start_count() + plan.unplaced.count, std::min(want, room)) << "seed " << seed;
+    total_starts += plan.start_count();
+    total_unplaced += plan.unplaced.count;
+  }
+  // The seeds exercise both: tasks placed and tasks left without an instance.
+  EXPECT_GT(total_starts, 100u);
+  EXPECT_GT(total_unplaced, 100u);
+}
+
 // Simulates a rolling update with fixed seeds: each round applies the plan (starts become PENDING, then
 // RUNNING and healthy a round later; stops become STOPPED a round later), with random delays. After every
 // plan: running + this plan's starts <= max bound, and healthy never below the min bound once reached.
