@@ -12,8 +12,9 @@
 // O((tasks + instances) log instances).
 //
 // Strategy: leading spread(attribute) entries group instances (nested groups for several); a task goes
-// to the group with the fewest of the service's tasks (existing + placed; ties by value, ascending),
-// and within a group to the best instance by the remaining entries in order: spread(instanceId) fewest
+// to the group with the fewest of the service's tasks (existing + placed; ties go to the group whose best
+// instance ranks first by the entries that follow, then by value), and within a group to the best
+// instance by the remaining entries in order: spread(instanceId) fewest
 // tasks there, binpack least remaining of the resource that still fits, random a fresh draw per task
 // (seeded). A spread(attribute) after an instance-level entry only breaks ties, with the counts at the
 // start of the call. Instances where a task of the service failed recently rank after all others

@@ -53,6 +53,9 @@ struct ServicePlanOptions {
   std::uint64_t seed = 0;                             // random placement
   // A failed task of the service penalises its instance in placement for this long after it stopped.
   std::chrono::seconds failure_penalty{std::chrono::minutes(10)};
+  // More instances to use only if nothing else fits (e.g. those that refused a StartTask recently:
+  // the executor's InstanceBackoff).
+  std::vector<std::string> penalized_instances;
 };
 
 enum class ServiceRolloutVerdict : unsigned char { progressing, completed, failed, rolled_back };
