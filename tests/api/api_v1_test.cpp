@@ -355,12 +355,18 @@ TEST_F(ApiTest, UnknownMethodIs405OnKnownPathsAnd404Elsewhere) {
 }
 
 TEST_F(ApiTest, EveryRouteIsReachableThroughHandleAndRun) {
-  ASSERT_EQ(create_env("web", "prod").status, 201);
-  const std::map<std::string, std::string> values = {{"name", "web"}, {"id", "d-1"}, {"cluster", "prod"}};
+  ASSERT_EQ(create_env("web", "prod").status, 201);  // first deployment d-1
+  ASSERT_EQ(call("POST", "/v1/services",
+                 R"({"name":"web","cluster":"prod","taskDefinition":"web:1","desiredCount":2})")
+                .status,
+            200);  // first deployment d-2
+  const std::map<std::string, std::string> env_values = {{"name", "web"}, {"id", "d-1"}, {"cluster", "prod"}};
+  const std::map<std::string, std::string> service_values = {{"name", "web"}, {"id", "d-2"}};
   std::vector<ApiV1::Route> routes = ApiV1::routes();
   // DELETE last, so that every other route still finds environment "web".
   std::stable_partition(routes.begin(), routes.end(), [](const auto& r) { return r.method != Verb::delete_; });
   for (const auto& route : routes) {
+    const auto& values = route.pattern.starts_with("/v1/services") ? service_values : env_values;
     std::string path;
     std::string_view rest = route.pattern;
     while (!rest.empty()) {

@@ -149,7 +149,7 @@ asio::awaitable<ApiResponse> ApiV1::scale_service(const ApiRequest& req, const P
       [n = *count](policy::Service s) -> ApiResult<policy::Service> {
         s.spec.desired_count = n;
         // sked's bounds: a scale outside [min, max] is refused, not clamped.
-        if (auto bad = policy::validate(s.spec)) return invalid_field("desiredCount", bad->to_string());
+        if (auto bad = policy::validate(s.spec)) return invalid_field(bad->field, bad->message);
         return s;
       },
       std::nullopt);
