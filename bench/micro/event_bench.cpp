@@ -5,7 +5,7 @@
 #include "synthetic_events.hpp"
 
 #include "reactor/cluster_model.hpp"
-#include "reactor/environment_index.hpp"
+#include "reactor/workload_index.hpp"
 #include "reactor/event_decode.hpp"
 #include "reactor/event_ingest.hpp"
 
@@ -143,9 +143,9 @@ BENCHMARK(BM_DecodeApply_SyntheticMixed);
 
 void BM_Ingest_SyntheticMixed(benchmark::State& state) {
   const auto& stream = mixed();
-  reactor::EnvironmentIndex envs;
-  envs.put("bench-env", bench_cluster);
-  envs.put("other-env", bench_cluster);
+  reactor::WorkloadIndex envs;
+  envs.put(policy::WorkloadKey::daemon("bench-env"), bench_cluster);
+  envs.put(policy::WorkloadKey::daemon("other-env"), bench_cluster);
   auto model = std::make_unique<ClusterModel>(bench_cluster);
   auto lookup = [&](std::string_view name) -> ClusterModel* { return name == bench_cluster ? model.get() : nullptr; };
   metrics::Registry registry;
@@ -170,8 +170,8 @@ BENCHMARK(BM_Ingest_SyntheticMixed);
 // Duplicates / out-of-order deliveries: every event is stale (the model already has a newer version).
 void BM_Ingest_StaleDuplicates(benchmark::State& state) {
   const auto& stream = mixed();
-  reactor::EnvironmentIndex envs;
-  envs.put("bench-env", bench_cluster);
+  reactor::WorkloadIndex envs;
+  envs.put(policy::WorkloadKey::daemon("bench-env"), bench_cluster);
   ClusterModel model(bench_cluster);
   metrics::Registry registry;
   reactor::EventIngest ingest([&](std::string_view) { return &model; }, envs, registry);

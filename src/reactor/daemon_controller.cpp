@@ -33,8 +33,8 @@ DaemonControllerStats::DaemonControllerStats(metrics::Registry& r)
                                                 "Unfinished deployments found at start.")) {}
 
 DaemonController::DaemonController(store::DesiredStateStore& store, EcsApi& reads, TaskDefinitionCache& definitions,
-                                   Executor& executor, WatcherLookup watchers, Reconciler::Clock clock,
-                                   ReconcilerSettings settings, metrics::Registry& registry)
+                                   Executor& executor, WorkloadIndex& index, WatcherLookup watchers,
+                                   Reconciler::Clock clock, ReconcilerSettings settings, metrics::Registry& registry)
     : store_(store),
       watchers_(std::move(watchers)),
       settings_(std::move(settings)),
@@ -47,10 +47,11 @@ DaemonController::DaemonController(store::DesiredStateStore& store, EcsApi& read
             return w && w->ready() ? &w->model() : nullptr;
           },
           std::move(clock), registry, settings_),
+      index_(index),
       stats_(registry) {}
 
 void DaemonController::track(const policy::Environment& env) {
-  index_.put(env.name, env.cluster);
+  index_.put(policy::WorkloadKey::daemon(env.name), env.cluster);
   env_cluster_[env.name] = std::string(cluster_name_from_arn(env.cluster));
 }
 
@@ -86,7 +87,7 @@ boost::asio::awaitable<void> DaemonController::refresh(std::string name) {
   if (env) {
     track(*env);
   } else if (env.error().code == store::StoreErrc::not_found) {
-    index_.erase(name);
+    index_.erase(policy::WorkloadKey::daemon(name));
     env_cluster_.erase(name);
   } else {
     // Keep what is indexed: the sync that follows reads the store again and retries on failure.
@@ -107,7 +108,7 @@ bool DaemonController::terminate(const std::string& name) {
 }
 
 std::vector<std::string> DaemonController::workloads_on(std::string_view cluster) const {
-  return index_.environments_on(cluster);
+  return index_.on(cluster, policy::WorkloadKind::daemon);
 }
 
 void DaemonController::apply_settings(const config::SchedulerConfig& cfg) {

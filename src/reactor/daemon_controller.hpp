@@ -12,7 +12,7 @@
 
 #include "reactor/cluster_watcher.hpp"
 #include "reactor/daemon_state_access.hpp"
-#include "reactor/environment_index.hpp"
+#include "reactor/workload_index.hpp"
 #include "reactor/executor.hpp"
 #include "reactor/reconciler.hpp"
 #include "reactor/workload_controller.hpp"
@@ -45,8 +45,8 @@ class DaemonController final : public WorkloadController {
   // `store`, `reads`, `definitions`, `executor` and `registry` (its and the reconciler's series) must outlive
   // the controller.
   DaemonController(store::DesiredStateStore& store, EcsApi& reads, TaskDefinitionCache& definitions,
-                   Executor& executor, WatcherLookup watchers, Reconciler::Clock clock, ReconcilerSettings settings,
-                   metrics::Registry& registry);
+                   Executor& executor, WorkloadIndex& index, WatcherLookup watchers, Reconciler::Clock clock,
+                   ReconcilerSettings settings, metrics::Registry& registry);
 
   policy::WorkloadKind kind() const override { return policy::WorkloadKind::daemon; }
   boost::asio::awaitable<void> load() override;
@@ -54,13 +54,11 @@ class DaemonController final : public WorkloadController {
   boost::asio::awaitable<void> refresh(std::string name) override;
   std::vector<std::string> workloads_on(std::string_view cluster) const override;
   void apply_settings(const config::SchedulerConfig& cfg) override;
-  std::size_t size() const override { return index_.size(); }
+  std::size_t size() const override { return index_.size(policy::WorkloadKind::daemon); }
 
   // Deleted with terminateTasks=true: its live tasks are stopped by the next sync. False if unknown.
   bool terminate(const std::string& name);
 
-  // Maps events to the environments they make dirty (read by EventIngest).
-  const EnvironmentIndex& index() const { return index_; }
   const ReconcilerSettings& settings() const { return settings_; }
   const DaemonControllerStats& stats() const { return stats_; }
   const ReconcilerStats& reconciler_stats() const { return reconciler_.stats(); }
@@ -74,7 +72,7 @@ class DaemonController final : public WorkloadController {
   ReconcilerSettings settings_;
   DaemonStateAccess state_;
   Reconciler reconciler_;
-  EnvironmentIndex index_;
+  WorkloadIndex& index_;  // shared with the other kinds; read by EventIngest
   std::map<std::string, std::string, std::less<>> env_cluster_;  // environment -> cluster name
   std::map<std::string, std::string, std::less<>> removals_;     // deleted with terminateTasks -> cluster
   DaemonControllerStats stats_;

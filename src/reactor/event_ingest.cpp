@@ -55,6 +55,7 @@ bool RecentEventIds::seen_before(std::string_view body) {
 
 Ingested EventIngest::finish(const ApplyOutcome& outcome, std::string_view cluster) {
   Ingested out;
+  out.cluster = std::string(cluster);
   switch (outcome.result) {
     case ApplyResult::applied:
       out.result = IngestResult::applied;
@@ -70,7 +71,7 @@ Ingested EventIngest::finish(const ApplyOutcome& outcome, std::string_view clust
       break;
   }
   out.placement_change = outcome.placement_relevant;
-  out.dirty_keys = environments_.dirty_keys(outcome, cluster);
+  out.dirty_keys = workloads_.dirty_keys(outcome, cluster);
   return out;
 }
 
@@ -98,7 +99,7 @@ Ingested EventIngest::ingest_decoded(std::string_view body, SystemTime now) {
     ClusterModel* model = lookup(te->task.cluster_arn);
     if (!model) {
       ++stats_.unknown_cluster;
-      return Ingested{IngestResult::unknown_cluster, {}, false, {}};
+      return Ingested{IngestResult::unknown_cluster, {}, false, {}, {}};
     }
     return finish(model->apply_task(te->task, now), model->cluster_name());
   }
@@ -106,12 +107,12 @@ Ingested EventIngest::ingest_decoded(std::string_view body, SystemTime now) {
     ClusterModel* model = lookup(ie->instance.cluster_arn);
     if (!model) {
       ++stats_.unknown_cluster;
-      return Ingested{IngestResult::unknown_cluster, {}, false, {}};
+      return Ingested{IngestResult::unknown_cluster, {}, false, {}, {}};
     }
     return finish(model->apply_instance(ie->instance, now), model->cluster_name());
   }
   ++stats_.ignored;
-  return Ingested{IngestResult::ignored, {}, false, {}};
+  return Ingested{IngestResult::ignored, {}, false, {}, {}};
 }
 
 }  // namespace berth::reactor

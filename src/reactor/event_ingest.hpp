@@ -2,7 +2,7 @@
 // model, say which environments it made dirty and whether the message may be deleted. No I/O.
 //
 //   body --EventDecoder--> typed event --ClusterModel::apply_*--> ApplyOutcome
-//        --EnvironmentIndex::dirty_keys--> keys for the WorkQueue
+//        --WorkloadIndex::dirty_keys--> keys for the WorkQueue
 //
 // Deletion rule: a message is deleted once applied (or found stale, ignored, or for a cluster
 // berth does not manage); a malformed one is kept, so the queue's redrive policy dead-letters it.
@@ -10,7 +10,7 @@
 
 #include "metrics/registry.hpp"
 #include "reactor/cluster_model.hpp"
-#include "reactor/environment_index.hpp"
+#include "reactor/workload_index.hpp"
 #include "reactor/event_decode.hpp"
 
 #include <cstdint>
@@ -28,8 +28,9 @@ const char* to_string(IngestResult r);
 
 struct Ingested {
   IngestResult result = IngestResult::ignored;
-  std::vector<std::string> dirty_keys;
+  std::vector<policy::WorkloadKey> dirty_keys;
   bool placement_change = false;  // an instance change: prefer a short batching delay for the keys
+  std::string cluster;            // the cluster name the event was for (when known)
   std::string error;              // for malformed messages
   bool delete_message() const { return result != IngestResult::malformed; }
 };
@@ -62,8 +63,8 @@ class EventIngest {
   using ModelLookup = std::function<ClusterModel*(std::string_view cluster_name)>;
 
   // Counts into `registry` (which must outlive the ingest).
-  EventIngest(ModelLookup clusters, const EnvironmentIndex& environments, metrics::Registry& registry)
-      : clusters_(std::move(clusters)), environments_(environments), stats_(registry) {}
+  EventIngest(ModelLookup clusters, const WorkloadIndex& workloads, metrics::Registry& registry)
+      : clusters_(std::move(clusters)), workloads_(workloads), stats_(registry) {}
 
   Ingested ingest(std::string_view sqs_body, SystemTime now);
   const IngestStats& stats() const { return stats_; }
@@ -73,7 +74,7 @@ class EventIngest {
   Ingested finish(const ApplyOutcome& outcome, std::string_view cluster);
 
   ModelLookup clusters_;
-  const EnvironmentIndex& environments_;
+  const WorkloadIndex& workloads_;
   EventDecoder decoder_;
   RecentEventIds recent_ids_;
   IngestStats stats_;

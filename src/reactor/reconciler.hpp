@@ -9,7 +9,7 @@
 //              -> expectations into the model (tasks from the response; doubts on unknown outcomes)
 //
 // Wiring notes (for the daemon's main loop):
-// - After applying an event, enqueue EnvironmentIndex::dirty_keys(outcome, cluster). For instance
+// - After applying an event, enqueue WorkloadIndex::dirty_keys(outcome, cluster). For instance
 //   changes prefer `add_after(key, ~1 s)`: add_after keeps the earliest time, so instances that
 //   register in a burst are launched together (StartTask batches of 10, ~ceil(N/10) calls).
 // - SyncOutcome: !success -> WorkQueue retries with backoff (return false from the queue's sync);

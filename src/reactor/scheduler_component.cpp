@@ -25,6 +25,14 @@ std::shared_ptr<spdlog::logger> logger() {
 
 SystemTime wall_now() { return std::chrono::system_clock::now(); }
 
+// Services share the daemons' launch-doubt and instance-backoff settings (one [scheduler] table).
+ServiceControllerSettings service_settings(const SchedulerSettings& s) {
+  ServiceControllerSettings out;
+  out.launch_doubt = s.reconciler.launch_doubt;
+  out.instance_backoff = s.reconciler.backoff;
+  return out;
+}
+
 SchedulerSettings with_config(SchedulerSettings s, const config::SchedulerConfig& cfg) {
   s.reconciler = with_config(std::move(s.reconciler), cfg);
   return s;
@@ -49,15 +57,17 @@ Scheduler::Scheduler(asio::io_context& io, const config::Config& cfg, store::Des
           journal_, wall_now,
           [this](std::string what, asio::awaitable<void> task) { tasks_.run(std::move(what), std::move(task)); }),
       executor_(journal_, wall_now, metrics_, &definitions_),
-      daemons_(store, journal_, definitions_, executor_, [this](std::string_view c) { return watcher(c); }, wall_now,
-               settings_.reconciler, metrics_),
+      daemons_(store, journal_, definitions_, executor_, index_, [this](std::string_view c) { return watcher(c); },
+               wall_now, settings_.reconciler, metrics_),
+      services_(store, definitions_, executor_, index_, [this](std::string_view c) { return watcher(c); }, wall_now,
+                service_settings(settings_), metrics_),
       ingest_(
           [this](std::string_view name) -> ClusterModel* {
             // Events are applied from the start, bootstrap or not: the listing reconciles by version.
             auto* w = watcher(name);
             return w ? &w->model() : nullptr;
           },
-          daemons_.index(), metrics_),
+          index_, metrics_),
       queue_(io.get_executor(), [this](policy::WorkloadKey key) { return sync(std::move(key)); }, settings_.queue,
              settings_.queue_workers) {
   for (const auto& c : cfg.clusters) make_watcher(c);
@@ -92,12 +102,17 @@ const ClusterModel* Scheduler::model(std::string_view cluster) const {
 ClusterWatcher::Hooks Scheduler::watcher_hooks() {
   ClusterWatcher::Hooks hooks;
   hooks.on_event = [this](const Ingested& in) {
-    for (const auto& name : in.dirty_keys) {
-      const auto key = policy::WorkloadKey::daemon(name);
+    for (const auto& key : in.dirty_keys) {
       if (in.placement_change)
         queue_.add_after(key, settings_.instance_batch_delay);  // batch bursts of new instances
       else
         queue_.add(key);
+    }
+    // Services waiting for capacity: any applied change on their cluster (a task stopped, an instance joined or
+    // freed resources) may let them place; batched like instance changes (blocked evaluations, no timer).
+    if (in.result == IngestResult::applied) {
+      for (const auto& name : services_.waiting_on(in.cluster))
+        queue_.add_after(policy::WorkloadKey::service(name), settings_.instance_batch_delay);
     }
   };
   hooks.before_ready = [this](ClusterWatcher& w) -> asio::awaitable<void> {
@@ -112,12 +127,13 @@ ClusterWatcher::Hooks Scheduler::watcher_hooks() {
 
 void Scheduler::enqueue_cluster(const ClusterWatcher& w) {
   for (const auto& name : daemons_.workloads_on(w.name())) queue_.add(policy::WorkloadKey::daemon(name));
+  for (const auto& name : services_.workloads_on(w.name())) queue_.add(policy::WorkloadKey::service(name));
 }
 
 WorkloadController* Scheduler::controller(policy::WorkloadKind kind) {
   switch (kind) {
     case policy::WorkloadKind::daemon: return &daemons_;
-    case policy::WorkloadKind::service:
+    case policy::WorkloadKind::service: return &services_;
     case policy::WorkloadKind::job: break;  // not scheduled yet
   }
   return nullptr;
@@ -128,6 +144,7 @@ asio::awaitable<void> Scheduler::run() {
   // The feed starts at the revision before the listing, so that nothing written meanwhile is missed.
   auto from = co_await store_.revision();
   co_await daemons_.load();
+  co_await services_.load();
   if (from) {
     tasks_.spawn("desired state feed", follow_desired_state(*from));
   } else {
@@ -170,7 +187,8 @@ void Scheduler::apply_config(const config::Config& cfg, const std::vector<config
     logger()->warn("aws settings changed (region, endpoint or credentials): they apply after a restart");
   if (cfg.scheduler != config_.scheduler) {
     // Taken by the next sync of each workload; re-plan them all so that, say, stop_on_draining acts now.
-    daemons_.apply_settings(cfg.scheduler);  // the controller holds the settings in effect
+    daemons_.apply_settings(cfg.scheduler);  // the controllers hold the settings in effect
+    services_.apply_settings(cfg.scheduler);
     for (const auto& [name, w] : watchers_) enqueue_cluster(*w);
     logger()->info("scheduler settings applied stop_on_draining={} launch_doubt_check_after_s={} "
                    "launch_doubt_expire_after_s={}",
@@ -258,19 +276,22 @@ asio::awaitable<void> Scheduler::follow_desired_state(std::int64_t revision) {
       logger()->warn("store change feed reset from revision {} to {}: reloading workloads", revision,
                      batch->revision);
       co_await daemons_.load();
+      co_await services_.load();
       for (const auto& [name, w] : watchers_) enqueue_cluster(*w);
     }
     for (const auto& change : batch->changes) {
-      if (change.kind != store::ChangeKind::environment) continue;
-      co_await refresh(policy::WorkloadKey::daemon(change.key));
+      if (change.kind == store::ChangeKind::environment) co_await refresh(policy::WorkloadKey::daemon(change.key));
+      if (change.kind == store::ChangeKind::service) co_await refresh(policy::WorkloadKey::service(change.key));
     }
     revision = batch->revision;
   }
 }
 
 void Scheduler::terminate(const policy::WorkloadKey& key) {
-  if (key.kind != policy::WorkloadKind::daemon) return;
-  if (daemons_.terminate(key.name)) queue_.add(key);
+  const bool known = key.kind == policy::WorkloadKind::daemon    ? daemons_.terminate(key.name)
+                     : key.kind == policy::WorkloadKind::service ? services_.terminate(key.name)
+                                                                 : false;
+  if (known) queue_.add(key);
 }
 
 void Scheduler::register_views() {

@@ -4,7 +4,7 @@
 //   AwsClients                       transports, credentials, ECS/SQS clients, the EcsApi adapter
 //   ClusterWatcher (per cluster)     bootstrap, SQS receive/delete, audit -> ClusterModel
 //        --Ingested dirty keys--> WorkQueue (de-duplicating, per-key backoff, global bucket)
-//   WorkQueue --key--> WorkloadController (per kind; today DaemonController) --plan--> Executor
+//   WorkQueue --key--> WorkloadController (per kind: DaemonController, ServiceController) --plan--> Executor
 //   Executor --> LaunchJournal --> EcsApiAdapter --> ECS   (the only path to ECS write actions)
 //   DesiredStateStore::watch (change feed) --environment changed--> controller refresh --> WorkQueue
 //
@@ -44,6 +44,7 @@
 #include "reactor/event_ingest.hpp"
 #include "reactor/executor.hpp"
 #include "reactor/launch_journal.hpp"
+#include "reactor/service_controller.hpp"
 #include "reactor/task_group.hpp"
 #include "reactor/work_queue.hpp"
 #include "store/desired_state_store.hpp"
@@ -93,6 +94,9 @@ class Scheduler final : public process::Component {
   // The workload was deleted with terminateTasks=true: stop every task it started.
   void terminate(const policy::WorkloadKey& key);
 
+  // Why the last plan of a replica service left tasks unplaced (count 0: all placed).
+  policy::UnplacedTasks service_unplaced(const std::string& name) const { return services_.unplaced(name); }
+
   // GET /v1/stats, rendered from the registry (render_stats_json).
   boost::json::object stats_json() const;
   // Every part's series; GET /metrics renders it (metrics::render_prometheus).
@@ -135,7 +139,9 @@ class Scheduler final : public process::Component {
   std::map<std::string, std::unique_ptr<ClusterWatcher>, std::less<>> watchers_;
   // Watchers removed by a reload, kept alive for the syncs and loops that still hold a reference.
   std::vector<std::unique_ptr<ClusterWatcher>> retired_watchers_;
+  WorkloadIndex index_;  // every kind's workloads by cluster and startedBy, for events
   DaemonController daemons_;
+  ServiceController services_;
   EventIngest ingest_;
   WorkQueue queue_;
   bool stopping_ = false;

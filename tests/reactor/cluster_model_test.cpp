@@ -1,7 +1,7 @@
 // File: tests/reactor/cluster_model_test.cpp — version ordering, tombstones, expectations, listings,
 // and the event -> dirty environment index.
 #include "reactor/cluster_model.hpp"
-#include "reactor/environment_index.hpp"
+#include "reactor/workload_index.hpp"
 
 #include "policy/ownership.hpp"
 
@@ -291,29 +291,40 @@ TEST(ClusterModelProperty, ReorderedAndDuplicatedEventsConverge) {
 namespace berth::reactor {
 namespace {
 
-TEST(EnvironmentIndex, MapsEventsToDirtyEnvironments) {
-  EnvironmentIndex idx;
-  idx.put("agent", "arn:aws:ecs:us-east-1:1:cluster/c");
-  idx.put("logs", "c");
-  idx.put("other", "d");
+TEST(WorkloadIndex, MapsEventsToDirtyWorkloads) {
+  using policy::WorkloadKey;
+  using policy::WorkloadKind;
+  WorkloadIndex idx;
+  idx.put(WorkloadKey::daemon("agent"), "arn:aws:ecs:us-east-1:1:cluster/c");
+  idx.put(WorkloadKey::daemon("logs"), "c");
+  idx.put(WorkloadKey::daemon("other"), "d");
+  idx.put(WorkloadKey::service("logs"), "c");  // a service of the same name: its own key and tags
   ApplyOutcome task_applied{ApplyResult::applied, {}, false};
   std::string sb = policy::encode_started_by(policy::WorkloadKey::daemon("logs"));
   task_applied.started_by = sb;
-  EXPECT_EQ(idx.dirty_keys(task_applied, "c"), std::vector<std::string>{"logs"});
+  EXPECT_EQ(idx.dirty_keys(task_applied, "c"), std::vector<WorkloadKey>{WorkloadKey::daemon("logs")});
+  ApplyOutcome service_task = task_applied;
+  std::string service_sb = policy::encode_started_by(WorkloadKey::service("logs"));
+  service_task.started_by = service_sb;
+  EXPECT_EQ(idx.dirty_keys(service_task, "c"), std::vector<WorkloadKey>{WorkloadKey::service("logs")});
   ApplyOutcome stale = task_applied;
   stale.result = ApplyResult::stale;
   EXPECT_TRUE(idx.dirty_keys(stale, "c").empty());
   ApplyOutcome foreign{ApplyResult::applied, "ecs-svc/1", false};
   EXPECT_TRUE(idx.dirty_keys(foreign, "c").empty());
   ApplyOutcome inst{ApplyResult::applied, {}, true};
-  EXPECT_EQ(idx.dirty_keys(inst, cluster_arn), (std::vector<std::string>{"agent", "logs"}));
+  EXPECT_EQ(idx.dirty_keys(inst, cluster_arn),
+            (std::vector<WorkloadKey>{WorkloadKey::daemon("agent"), WorkloadKey::daemon("logs"),
+                                      WorkloadKey::service("logs")}));
   ApplyOutcome resources_only{ApplyResult::applied, {}, false};
   EXPECT_TRUE(idx.dirty_keys(resources_only, "c").empty());
-  idx.put("logs", "d");  // moved
-  EXPECT_EQ(idx.environments_on("c"), std::vector<std::string>{"agent"});
-  idx.erase("agent");
-  EXPECT_TRUE(idx.environments_on("c").empty());
-  EXPECT_EQ(idx.size(), 2u);
+  idx.put(WorkloadKey::daemon("logs"), "d");  // moved
+  EXPECT_EQ(idx.on("c", WorkloadKind::daemon), std::vector<std::string>{"agent"});
+  EXPECT_EQ(idx.on("c", WorkloadKind::service), std::vector<std::string>{"logs"});
+  idx.erase(WorkloadKey::daemon("agent"));
+  EXPECT_TRUE(idx.on("c", WorkloadKind::daemon).empty());
+  EXPECT_EQ(idx.size(WorkloadKind::daemon), 2u);
+  EXPECT_EQ(idx.size(WorkloadKind::service), 1u);
 }
 
 }  // namespace

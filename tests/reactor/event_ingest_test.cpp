@@ -37,16 +37,17 @@ std::string instance_event(const std::string& status, int version) {
 
 TEST(EventIngest, AppliesDirtiesAndDecidesDeletion) {
   ClusterModel model("c");
-  EnvironmentIndex envs;
-  envs.put("agent", "c");
-  envs.put("logs", "c");
+  WorkloadIndex envs;
+  envs.put(policy::WorkloadKey::daemon("agent"), "c");
+  envs.put(policy::WorkloadKey::daemon("logs"), "c");
   metrics::Registry registry;
   EventIngest ingest([&](std::string_view name) { return name == "c" ? &model : nullptr; }, envs, registry);
   auto sb = policy::encode_started_by(policy::WorkloadKey::daemon("agent"));
 
   auto r = ingest.ingest(task_event("c", "t1", "RUNNING", 2, sb), t0);
   EXPECT_EQ(r.result, IngestResult::applied);
-  EXPECT_EQ(r.dirty_keys, std::vector<std::string>{"agent"});
+  EXPECT_EQ(r.dirty_keys, std::vector<policy::WorkloadKey>{policy::WorkloadKey::daemon("agent")});
+  EXPECT_EQ(r.cluster, "c");
   EXPECT_TRUE(r.delete_message());
   EXPECT_TRUE(model.has_task("t1"));
 
@@ -58,7 +59,8 @@ TEST(EventIngest, AppliesDirtiesAndDecidesDeletion) {
   r = ingest.ingest(instance_event("ACTIVE", 1), t0);
   EXPECT_EQ(r.result, IngestResult::applied);
   EXPECT_TRUE(r.placement_change);
-  EXPECT_EQ(r.dirty_keys, (std::vector<std::string>{"agent", "logs"}));
+  EXPECT_EQ(r.dirty_keys, (std::vector<policy::WorkloadKey>{policy::WorkloadKey::daemon("agent"),
+                                                             policy::WorkloadKey::daemon("logs")}));
 
   r = ingest.ingest(task_event("elsewhere", "t9", "RUNNING", 1, sb), t0);
   EXPECT_EQ(r.result, IngestResult::unknown_cluster);

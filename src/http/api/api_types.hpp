@@ -42,6 +42,12 @@ class ClusterView {
   // std::nullopt when berth does not know the cluster (-> 404).
   virtual std::optional<boost::json::array> list_instances(std::string_view cluster) const = 0;
   virtual std::optional<boost::json::array> list_tasks(std::string_view cluster) const = 0;
+  // Why a service's last plan left tasks unplaced: {"count", "reasons": {"RESOURCE:CPU": n, ...}, "message"};
+  // count 0 when everything was placed (or the service was not planned yet).
+  virtual boost::json::object service_unplaced(std::string_view service) const {
+    (void)service;
+    return boost::json::object{{"count", 0}, {"reasons", boost::json::object{}}, {"message", ""}};
+  }
 };
 
 // How the API nudges the reactor after a change. Both calls only enqueue work and must not block.

@@ -89,7 +89,9 @@ asio::awaitable<ApiResponse> ApiV1::get_service(const ApiRequest&, const Params&
   if (!valid_environment_name(name)) co_return bad_path_name("service", name);
   auto s = co_await store_.get_service(name);
   if (!s) co_return store_error(s.error(), "get_service");
-  co_return json_response(200, service_to_json(*s));
+  auto out = service_to_json(*s);
+  out["unplaced"] = clusters_.service_unplaced(name);
+  co_return json_response(200, std::move(out));
 }
 
 asio::awaitable<ApiResponse> ApiV1::write_service(const std::string& name,

@@ -71,4 +71,11 @@ void SchedulerReconcile::terminate_service_tasks(std::string_view service) {
   scheduler_.terminate(policy::WorkloadKey::service(std::string(service)));
 }
 
+boost::json::object SchedulerClusterView::service_unplaced(std::string_view service) const {
+  const auto u = scheduler_.service_unplaced(std::string(service));
+  boost::json::object reasons;
+  for (const auto& [reason, n] : u.reasons) reasons[reason] = n;
+  return boost::json::object{{"count", u.count}, {"reasons", std::move(reasons)}, {"message", u.message}};
+}
+
 }  // namespace berth::http::api

@@ -15,6 +15,7 @@ class SchedulerClusterView final : public ClusterView {
   explicit SchedulerClusterView(const reactor::Scheduler& scheduler) : scheduler_(scheduler) {}
   std::optional<boost::json::array> list_instances(std::string_view cluster) const override;
   std::optional<boost::json::array> list_tasks(std::string_view cluster) const override;
+  boost::json::object service_unplaced(std::string_view service) const override;
 
  private:
   const reactor::Scheduler& scheduler_;

@@ -1,0 +1,90 @@
+// File: src/reactor/service_controller.hpp — the replica-service workload kind: N copies of a task definition
+// placed by berth (policy::compute_service_plan over the cluster-wide snapshot), rolled out, healed and scaled.
+//
+//   refresh(name)   (store change feed, API write) -> re-read the service, re-index its cluster and startedBy
+//   terminate(name) (API delete without keepTasks) -> remembered until its tasks are stopped
+//   sync(name): a pending termination first, then: store (service, active deployment) + task definition
+//               (cache) + model.snapshot_all + now --> compute_service_plan --> deployment progress (CAS)
+//               --> Executor (StopTask, StartTask <= 10 instances per call)
+//   waiting_on(cluster): services whose last plan could not place every task; the scheduler re-plans them when
+//               the cluster's capacity may have changed (Nomad's blocked evaluations), never on a timer.
+#pragma once
+
+#include "metrics/registry.hpp"
+#include "policy/instance_backoff.hpp"
+#include "policy/service_plan.hpp"
+#include "policy/workload_backoff.hpp"
+#include "reactor/cluster_watcher.hpp"
+#include "reactor/executor.hpp"
+#include "reactor/launch_doubt_check.hpp"
+#include "reactor/task_definition_cache.hpp"
+#include "reactor/workload_controller.hpp"
+#include "reactor/workload_index.hpp"
+#include "store/desired_state_store.hpp"
+
+#include <functional>
+#include <map>
+#include <set>
+#include <string>
+
+namespace berth::reactor {
+
+struct ServiceControllerSettings {
+  LaunchDoubtSettings launch_doubt;
+  policy::BackoffSettings instance_backoff;      // instances ECS refused a StartTask on
+  policy::WorkloadBackoffSettings crash_backoff;  // tasks of the service that keep failing
+};
+
+class ServiceController final : public WorkloadController {
+ public:
+  using WatcherLookup = std::function<ClusterWatcher*(std::string_view cluster)>;
+  using Clock = std::function<SystemTime()>;
+
+  // All references must outlive the controller.
+  ServiceController(store::DesiredStateStore& store, TaskDefinitionCache& definitions, Executor& executor,
+                    WorkloadIndex& index, WatcherLookup watchers, Clock clock, ServiceControllerSettings settings,
+                    metrics::Registry& registry);
+
+  policy::WorkloadKind kind() const override { return policy::WorkloadKind::service; }
+  boost::asio::awaitable<void> load() override;
+  boost::asio::awaitable<SyncVerdict> sync(std::string name) override;
+  boost::asio::awaitable<void> refresh(std::string name) override;
+  std::vector<std::string> workloads_on(std::string_view cluster) const override;
+  void apply_settings(const config::SchedulerConfig& cfg) override;
+  std::size_t size() const override { return index_.size(policy::WorkloadKind::service); }
+
+  // Deleted without keepTasks: its live tasks are stopped by the next sync. False if unknown.
+  bool terminate(const std::string& name);
+  // Services on `cluster` whose last plan left tasks unplaced.
+  std::vector<std::string> waiting_on(std::string_view cluster) const;
+  // The last plan's unplaced tasks of a service (count 0 when all placed or never planned).
+  policy::UnplacedTasks unplaced(const std::string& name) const;
+
+ private:
+  void track(const policy::Service& service);
+  void forget(const std::string& name);
+  boost::asio::awaitable<SyncVerdict> sync_removed(const std::string& name, const std::string& cluster);
+  // Records the plan's verdict on the deployment (compare-and-set); true if the service must be re-planned now.
+  boost::asio::awaitable<bool> record_progress(const policy::Service& service, policy::Deployment deployment,
+                                               const policy::ServicePlan& plan, SystemTime now);
+  // New failures of the service's tasks feed the crash backoff; a fully healthy service resets it.
+  void observe_failures(const policy::WorkloadKey& key, const policy::ClusterSnapshot& snapshot,
+                        const policy::ServicePlan& plan, SystemTime now);
+
+  store::DesiredStateStore& store_;
+  TaskDefinitionCache& definitions_;
+  Executor& executor_;
+  WorkloadIndex& index_;
+  WatcherLookup watchers_;
+  Clock clock_;
+  ServiceControllerSettings settings_;
+  metrics::Registry& registry_;
+  std::map<std::string, std::string, std::less<>> cluster_of_;  // service -> cluster name
+  std::map<std::string, std::string, std::less<>> removals_;    // deleted, tasks to stop -> cluster
+  std::map<std::string, policy::UnplacedTasks, std::less<>> unplaced_;
+  std::map<std::string, policy::InstanceBackoff, std::less<>> instance_backoff_;
+  std::map<std::string, std::set<std::string>, std::less<>> failures_seen_;  // task ARNs counted as crashes
+  policy::WorkloadBackoff crash_backoff_;
+};
+
+}  // namespace berth::reactor
