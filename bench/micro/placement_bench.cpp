@@ -3,6 +3,7 @@
 // Snapshots are built directly (no model): this measures the policy alone; the model's snapshot cost is
 // BM_Snapshot5000's.
 #include "policy/feasibility.hpp"
+#include "policy/ownership.hpp"
 #include "policy/placement.hpp"
 #include "policy/service_plan.hpp"
 
@@ -129,6 +130,45 @@ void BM_ServicePlan10000Over5000_New(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * 10000);
 }
 BENCHMARK(BM_ServicePlan10000Over5000_New)->Unit(benchmark::kMillisecond);
+
+// Scale down of a running 10,000-task service to 5,000 (two tasks per instance, healthy): 5,000 stops
+// chosen from the most loaded AZ/instance, newest first (select_scale_down's tree).
+void BM_ServicePlan10000Over5000_ScaleDownToHalf(benchmark::State& state) {
+  auto c = make_cluster(5000, [](std::size_t) { return CpuMemory{4096, 8192}; });
+  const WorkloadKey key = WorkloadKey::service("bench-svc");
+  const std::string_view started_by = c->keep(encode_started_by(key)), group = c->keep(*encode_group(key, "d1"));
+  c->snapshot.tasks.reserve(10000);
+  for (std::size_t k = 0; k < 10000; ++k) {
+    SnapshotTask t;
+    t.arn = c->keep("arn:aws:ecs:us-east-1:111122223333:task/bench/" + std::to_string(k));
+    t.instance_arn = c->snapshot.instances[k % 5000].arn;
+    t.task_definition = "web:1";
+    t.started_by = started_by;
+    t.group = group;
+    t.reserved = {256, 512};
+    t.last_status = TaskStatus::running;
+    t.healthy_since = plan_now - std::chrono::seconds(3600 + static_cast<int>(k % 97));
+    t.ever_healthy = true;
+    c->snapshot.tasks.push_back(t);
+  }
+  ServiceSpec spec;
+  spec.name = "bench-svc";
+  spec.cluster = "bench";
+  spec.task_definition = "web:1";
+  spec.desired_count = 5000;
+  ServicePlanOptions options;
+  options.task_definitions = {{"web:1", {{256, 512}, {}, {}}, false}};
+  const WorkloadBackoff backoff;
+  std::size_t stops = 0;
+  for (auto _ : state) {
+    auto plan = compute_service_plan(c->snapshot, spec, nullptr, backoff, plan_now, options);
+    stops = plan.stops.size();
+    benchmark::DoNotOptimize(plan);
+  }
+  state.counters["stops"] = static_cast<double>(stops);
+  state.SetItemsProcessed(state.iterations() * 10000);
+}
+BENCHMARK(BM_ServicePlan10000Over5000_ScaleDownToHalf)->Unit(benchmark::kMillisecond);
 
 // Tasks of mixed sizes (memory 3072 / 1536 / 768 / 512 MiB, 2,500 each), largest first: binpack(memory)
 // on one ledger (one placement per size) against first-fit-decreasing over the same instances in

@@ -8,6 +8,7 @@
 
 #include "policy/ownership.hpp"
 #include "policy/rollout.hpp"
+#include "policy/scale_down.hpp"
 #include "policy/task_definition.hpp"
 
 #include <algorithm>
@@ -68,67 +69,6 @@ struct Context {
     plan.stops.push_back({std::string(t.arn), std::string(t.instance_arn), cause, std::move(reason)});
   }
 };
-
-// Newest first: not yet healthy before healthy, later healthy_since before earlier, then higher ARN.
-auto newness(const SnapshotTask& t) {
-  return std::tuple(!t.healthy_since.has_value(), t.healthy_since.value_or(SystemTime{}), t.arn);
-}
-
-// Picks `excess` of `candidates` to stop: each time from the most loaded group of every spread entry in
-// order (AZ, then instance, ...), newest first among equals.
-std::vector<const SnapshotTask*> pick_scale_down(std::vector<const SnapshotTask*> candidates, std::size_t excess,
-                                                 const std::vector<PlacementStrategy>& strategy,
-                                                 const std::unordered_map<std::string_view, const SnapshotInstance*>& instances) {
-  std::vector<std::string_view> fields;
-  for (const auto& s : strategy)
-    if (s.type == PlacementStrategyType::spread) fields.push_back(s.field);
-  const std::size_t levels = fields.size();
-  // group[c * levels + l]: candidate c's group id at level l; counts[l][group].
-  std::vector<std::uint32_t> group(candidates.size() * levels);
-  std::vector<std::vector<std::int64_t>> counts(levels);
-  for (std::size_t l = 0; l < levels; ++l) {
-    std::unordered_map<std::string_view, std::uint32_t> ids;
-    const bool per_instance = fields[l] == "instanceId" || fields[l] == "host";
-    for (std::size_t c = 0; c < candidates.size(); ++c) {
-      std::string_view value = candidates[c]->instance_arn;
-      if (!per_instance) {
-        auto it = instances.find(candidates[c]->instance_arn);
-        value = {};
-        if (it != instances.end()) {
-          auto name = std::string_view(fields[l]).substr(std::string_view("attribute:").size());
-          if (name == "ecs.availability-zone" && !it->second->availability_zone.empty()) value = it->second->availability_zone;
-          else if (auto a = it->second->attribute(name)) value = a->value;
-        }
-      }
-      auto [id, added] = ids.emplace(value, static_cast<std::uint32_t>(ids.size()));
-      if (added) counts[l].push_back(0);
-      group[c * levels + l] = id->second;
-      ++counts[l][id->second];
-    }
-  }
-  std::vector<const SnapshotTask*> out;
-  std::vector<bool> taken(candidates.size(), false);
-  for (std::size_t k = 0; k < excess && k < candidates.size(); ++k) {
-    std::size_t best = candidates.size();
-    for (std::size_t c = 0; c < candidates.size(); ++c) {
-      if (taken[c]) continue;
-      if (best == candidates.size()) {
-        best = c;
-        continue;
-      }
-      int cmp = 0;  // > 0: c is a better pick than best
-      for (std::size_t l = 0; l < levels && cmp == 0; ++l) {
-        auto a = counts[l][group[c * levels + l]], b = counts[l][group[best * levels + l]];
-        cmp = a > b ? 1 : a < b ? -1 : 0;
-      }
-      if (cmp > 0 || (cmp == 0 && newness(*candidates[c]) > newness(*candidates[best]))) best = c;
-    }
-    taken[best] = true;
-    for (std::size_t l = 0; l < levels; ++l) --counts[l][group[best * levels + l]];
-    out.push_back(candidates[best]);
-  }
-  return out;
-}
 
 // StartTask launches one task per listed instance: batches of <= 10 distinct instances, taking one task
 // per instance per round so that several tasks on one instance (binpack) go out in several calls.
@@ -305,7 +245,7 @@ ServicePlan compute_service_plan(const ClusterSnapshot& snapshot, const ServiceS
     std::vector<const SnapshotTask*> candidates;
     for (const auto& c : current)
       if (!c.task->arn.empty()) candidates.push_back(c.task);
-    for (const auto* t : pick_scale_down(std::move(candidates), current.size() - desired, strategy, instances))
+    for (const auto* t : select_scale_down(candidates, current.size() - desired, strategy, snapshot))
       ctx.stop(*t, StopCause::scaled_down, "scaled down to " + std::to_string(desired));
   }
 

@@ -109,7 +109,8 @@ struct ServicePlan {
 // `active`: the service's current deployment (its task_definition should be spec.task_definition;
 // `previous_task_definition` is the last stable one, the rollback target; `environment` holds the
 // service name). Null: no deployment is judged (steady state, scaling). `backoff` is read for
-// WorkloadKey::service(spec.name): the caller records failed launches and crashes there.
+// WorkloadKey::service(spec.name): the caller records crashes there (CrashObserver, crash_observer.hpp)
+// and failed StartTasks (record_failure).
 ServicePlan compute_service_plan(const ClusterSnapshot& snapshot, const ServiceSpec& spec, const Deployment* active,
                                  const WorkloadBackoff& backoff, SystemTime now, const ServicePlanOptions& options = {});
 
