@@ -4,7 +4,6 @@
 
 #include "config/logging.hpp"
 #include "policy/ownership.hpp"
-#include "policy/rollout.hpp"
 
 #include <spdlog/logger.h>
 
@@ -55,7 +54,7 @@ void ServiceController::forget(const std::string& name) {
   cluster_of_.erase(name);
   unplaced_.erase(name);
   instance_backoff_.erase(name);
-  failures_seen_.erase(name);
+  crashes_.erase(name);
   crash_backoff_.forget(policy::WorkloadKey::service(name));
 }
 
@@ -201,11 +200,11 @@ boost::asio::awaitable<SyncVerdict> ServiceController::sync(std::string name) {
     // The snapshot views the model: plan synchronously, before any co_await can mutate it.
     auto snapshot = w->model().snapshot_all(now);
     instance_backoff.observe(snapshot, key, now);
+    crashes_.try_emplace(name, key).first->second.observe(snapshot, crash_backoff_, now);
     for (const auto& i : snapshot.instances)
       if (instance_backoff.blocked_until(i.arn, now)) options.penalized_instances.emplace_back(i.arn);
     plan = policy::compute_service_plan(snapshot, spec, deployment ? &*deployment : nullptr, crash_backoff_, now,
                                         options);
-    observe_failures(key, snapshot, plan, now);
   }
   if (plan.error) {
     logger()->warn("service not planned service={} error=\"{}\"", name, *plan.error);
@@ -270,21 +269,6 @@ boost::asio::awaitable<bool> ServiceController::record_progress(const policy::Se
                    r.desired, r.reason);
   }
   co_return final_status == policy::DeploymentStatus::rolled_back;
-}
-
-void ServiceController::observe_failures(const policy::WorkloadKey& key, const policy::ClusterSnapshot& snapshot,
-                                         const policy::ServicePlan& plan, SystemTime now) {
-  auto& seen = failures_seen_[key.name];
-  const std::string started_by = policy::encode_started_by(key);
-  bool failed = false;
-  for (const auto& t : snapshot.tasks) {
-    if (t.started_by != started_by || t.arn.empty() || !policy::is_task_failure(t)) continue;
-    if (seen.emplace(t.arn).second) failed = true;
-  }
-  if (failed) crash_backoff_.record_failure(key, now);
-  if (plan.counts.desired > 0 && plan.counts.updated >= plan.counts.desired) crash_backoff_.record_success(key);
-  // Tombstones expire from the model; so do the ARNs remembered for them.
-  if (seen.size() > 4096) seen.clear();
 }
 
 }  // namespace berth::reactor

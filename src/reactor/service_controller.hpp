@@ -11,6 +11,7 @@
 #pragma once
 
 #include "metrics/registry.hpp"
+#include "policy/crash_observer.hpp"
 #include "policy/instance_backoff.hpp"
 #include "policy/service_plan.hpp"
 #include "policy/workload_backoff.hpp"
@@ -24,7 +25,6 @@
 
 #include <functional>
 #include <map>
-#include <set>
 #include <string>
 
 namespace berth::reactor {
@@ -67,9 +67,6 @@ class ServiceController final : public WorkloadController {
   // Records the plan's verdict on the deployment (compare-and-set); true if the service must be re-planned now.
   boost::asio::awaitable<bool> record_progress(const policy::Service& service, policy::Deployment deployment,
                                                const policy::ServicePlan& plan, SystemTime now);
-  // New failures of the service's tasks feed the crash backoff; a fully healthy service resets it.
-  void observe_failures(const policy::WorkloadKey& key, const policy::ClusterSnapshot& snapshot,
-                        const policy::ServicePlan& plan, SystemTime now);
 
   store::DesiredStateStore& store_;
   TaskDefinitionCache& definitions_;
@@ -83,7 +80,7 @@ class ServiceController final : public WorkloadController {
   std::map<std::string, std::string, std::less<>> removals_;    // deleted, tasks to stop -> cluster
   std::map<std::string, policy::UnplacedTasks, std::less<>> unplaced_;
   std::map<std::string, policy::InstanceBackoff, std::less<>> instance_backoff_;
-  std::map<std::string, std::set<std::string>, std::less<>> failures_seen_;  // task ARNs counted as crashes
+  std::map<std::string, policy::CrashObserver, std::less<>> crashes_;  // feeds crash_backoff_
   policy::WorkloadBackoff crash_backoff_;
 };
 

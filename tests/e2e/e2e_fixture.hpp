@@ -8,15 +8,47 @@
 
 #include <strings.h>
 
+#include <atomic>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "e2e_harness.hpp"
 #include "policy/ownership.hpp"
 
 namespace berth::e2e {
+
+// Calls `probe` in a background thread until stopped; the probe talks only to the sim's control API.
+class Sampler {
+ public:
+  explicit Sampler(std::function<void()> probe) : probe_(std::move(probe)), thread_([this] { loop(); }) {}
+  ~Sampler() { stop(); }
+  void stop() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+  }
+  std::size_t rounds() const { return rounds_; }
+
+ private:
+  void loop() {
+    while (!stop_) {
+      try {
+        probe_();
+        ++rounds_;
+      } catch (const std::exception&) {
+        // A slow or refused control call only loses one sample.
+      }
+      std::this_thread::sleep_for(40ms);
+    }
+  }
+  std::function<void()> probe_;
+  std::atomic<bool> stop_{false};
+  std::atomic<std::size_t> rounds_{0};
+  std::thread thread_;
+};
 
 // Generous bounds: they only matter when something is broken, and the machine may be loaded.
 inline constexpr std::chrono::milliseconds converge_timeout = 120s;

@@ -8,35 +8,6 @@
 namespace berth::e2e {
 namespace {
 
-// Calls `probe` in a background thread until stopped; the probe talks only to the sim's control API.
-class Sampler {
- public:
-  explicit Sampler(std::function<void()> probe) : probe_(std::move(probe)), thread_([this] { loop(); }) {}
-  ~Sampler() { stop(); }
-  void stop() {
-    stop_ = true;
-    if (thread_.joinable()) thread_.join();
-  }
-  std::size_t rounds() const { return rounds_; }
-
- private:
-  void loop() {
-    while (!stop_) {
-      try {
-        probe_();
-        ++rounds_;
-      } catch (const std::exception&) {
-        // A slow or refused control call only loses one sample.
-      }
-      std::this_thread::sleep_for(40ms);
-    }
-  }
-  std::function<void()> probe_;
-  std::atomic<bool> stop_{false};
-  std::atomic<std::size_t> rounds_{0};
-  std::thread thread_;
-};
-
 json::object rollout(json::value max_unavailable, int min_healthy, int max_failures, bool auto_rollback = true) {
   return json::object{{"maxUnavailable", std::move(max_unavailable)},
                       {"minHealthySeconds", min_healthy},
