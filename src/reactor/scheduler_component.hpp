@@ -97,6 +97,11 @@ class Scheduler final : public process::Component {
   // Why the last plan of a replica service left tasks unplaced (count 0: all placed).
   policy::UnplacedTasks service_unplaced(const std::string& name) const { return services_.unplaced(name); }
 
+  // ?dryRun=true: what syncing `service` would do now (nothing is done or counted); nullopt if not plannable.
+  boost::asio::awaitable<std::optional<policy::ServicePlan>> dry_run_service(policy::Service service) {
+    return services_.dry_run(std::move(service));
+  }
+
   // GET /v1/stats, rendered from the registry (render_stats_json).
   boost::json::object stats_json() const;
   // Every part's series; GET /metrics renders it (metrics::render_prometheus).

@@ -176,36 +176,14 @@ boost::asio::awaitable<SyncVerdict> ServiceController::sync(std::string name) {
     }
     deployment = std::move(*d);
   }
-  auto definition = co_await definitions_.ensure(spec.task_definition);
-  if (!definition) {
-    logger()->warn("task definition unknown service={} task_definition={} error=\"{}\"", name, spec.task_definition,
-                   definition.error().message);
-    verdict.success = false;  // retried with backoff: ECS may answer later
+  auto planned = co_await plan(*service, deployment, /*observe=*/true);
+  if (!planned) {
+    verdict.success = false;  // the task definition is not known yet: retried with backoff
     co_return verdict;
   }
-  policy::ServicePlanOptions options;
-  policy::KnownTaskDefinition known;
-  known.task_definition = spec.task_definition;
-  known.requirements.resources = policy::CpuMemory{definition->cpu, definition->memory};
-  known.requirements.tcp_ports = definition->host_tcp_ports;
-  known.requirements.udp_ports = definition->host_udp_ports;
-  known.health_checked = definition->has_health_check;
-  options.task_definitions.push_back(std::move(known));
-  options.seed = std::hash<std::string>{}(name);
-
-  auto& instance_backoff = instance_backoff_.try_emplace(name, settings_.instance_backoff).first->second;
+  const auto& plan = *planned;
   const auto now = clock_();
-  policy::ServicePlan plan;
-  {
-    // The snapshot views the model: plan synchronously, before any co_await can mutate it.
-    auto snapshot = w->model().snapshot_all(now);
-    instance_backoff.observe(snapshot, key, now);
-    crashes_.try_emplace(name, key).first->second.observe(snapshot, crash_backoff_, now);
-    for (const auto& i : snapshot.instances)
-      if (instance_backoff.blocked_until(i.arn, now)) options.penalized_instances.emplace_back(i.arn);
-    plan = policy::compute_service_plan(snapshot, spec, deployment ? &*deployment : nullptr, crash_backoff_, now,
-                                        options);
-  }
+  auto& instance_backoff = instance_backoff_.try_emplace(name, settings_.instance_backoff).first->second;
   if (plan.error) {
     logger()->warn("service not planned service={} error=\"{}\"", name, *plan.error);
     co_return verdict;  // until the spec or the task definition changes
@@ -235,6 +213,68 @@ boost::asio::awaitable<SyncVerdict> ServiceController::sync(std::string name) {
     verdict.requeue = true;  // place the refused tasks elsewhere now (the model knows the refusal)
   }
   co_return verdict;
+}
+
+boost::asio::awaitable<std::optional<policy::ServicePlan>> ServiceController::plan(
+    const policy::Service& service, const std::optional<policy::Deployment>& deployment, bool observe) {
+  const auto& spec = service.spec;
+  const auto& name = spec.name;
+  const auto key = policy::WorkloadKey::service(name);
+  auto* w = watchers_(spec.cluster);
+  if (w == nullptr || !w->ready()) co_return std::nullopt;
+  auto definition = co_await definitions_.ensure(spec.task_definition);
+  if (!definition) {
+    logger()->warn("task definition unknown service={} task_definition={} error=\"{}\"", name, spec.task_definition,
+                   definition.error().message);
+    co_return std::nullopt;
+  }
+  policy::ServicePlanOptions options;
+  policy::KnownTaskDefinition known;
+  known.task_definition = spec.task_definition;
+  known.requirements.resources = policy::CpuMemory{definition->cpu, definition->memory};
+  known.requirements.tcp_ports = definition->host_tcp_ports;
+  known.requirements.udp_ports = definition->host_udp_ports;
+  known.health_checked = definition->has_health_check;
+  options.task_definitions.push_back(std::move(known));
+  options.seed = std::hash<std::string>{}(name);
+  // A dry run plans with copies of the backoff state: it must not count what it sees.
+  policy::InstanceBackoff instance_copy(settings_.instance_backoff);
+  if (auto it = instance_backoff_.find(name); it != instance_backoff_.end()) instance_copy = it->second;
+  policy::WorkloadBackoff crash_copy = crash_backoff_;
+  auto& instances = observe ? instance_backoff_.try_emplace(name, settings_.instance_backoff).first->second
+                            : instance_copy;
+  auto& crashes = observe ? crash_backoff_ : crash_copy;
+  const auto now = clock_();
+  // The snapshot views the model: plan synchronously, before any co_await can mutate it.
+  auto snapshot = w->model().snapshot_all(now);
+  instances.observe(snapshot, key, now);
+  if (observe) crashes_.try_emplace(name, key).first->second.observe(snapshot, crashes, now);
+  for (const auto& i : snapshot.instances)
+    if (instances.blocked_until(i.arn, now)) options.penalized_instances.emplace_back(i.arn);
+  co_return policy::compute_service_plan(snapshot, spec, deployment ? &*deployment : nullptr, crashes, now, options);
+}
+
+boost::asio::awaitable<std::optional<policy::ServicePlan>> ServiceController::dry_run(policy::Service service) {
+  // The deployment the change would make: a new version deploys from scratch (pending), a scale keeps the one
+  // in progress.
+  std::optional<policy::Deployment> deployment;
+  auto stored = co_await store_.get_service(service.spec.name);
+  const bool new_version = !stored || policy::is_new_version(stored->spec, service.spec);
+  if (new_version) {
+    policy::Deployment d;
+    d.id = "dry-run";
+    d.environment = service.spec.name;
+    d.task_definition = service.spec.task_definition;
+    d.previous_task_definition = stored ? stored->spec.task_definition : std::string();
+    d.desired_count = static_cast<std::uint32_t>(std::max(0, service.spec.desired_count));
+    d.created_at = clock_();
+    deployment = std::move(d);
+  } else if (!stored->active_deployment_id.empty()) {
+    auto d = co_await store_.get_service_deployment(stored->active_deployment_id);
+    if (d) deployment = std::move(*d);
+  }
+  auto planned = co_await plan(service, deployment, /*observe=*/false);
+  co_return planned;
 }
 
 boost::asio::awaitable<bool> ServiceController::record_progress(const policy::Service& service,

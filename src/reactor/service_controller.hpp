@@ -57,12 +57,20 @@ class ServiceController final : public WorkloadController {
   bool terminate(const std::string& name);
   // Services on `cluster` whose last plan left tasks unplaced.
   std::vector<std::string> waiting_on(std::string_view cluster) const;
+  // What syncing `service` (as given, maybe not stored yet) would do now, without acting or counting anything;
+  // nullopt when it cannot be planned yet (cluster not watched or not ready, task definition unknown).
+  boost::asio::awaitable<std::optional<policy::ServicePlan>> dry_run(policy::Service service);
   // The last plan's unplaced tasks of a service (count 0 when all placed or never planned).
   policy::UnplacedTasks unplaced(const std::string& name) const;
 
  private:
   void track(const policy::Service& service);
   void forget(const std::string& name);
+  // The plan for `service` with `deployment` in progress. observe: feed what the snapshot shows into the backoff
+  // state (a sync); otherwise plan on copies (a dry run). nullopt: not plannable yet.
+  boost::asio::awaitable<std::optional<policy::ServicePlan>> plan(const policy::Service& service,
+                                                                 const std::optional<policy::Deployment>& deployment,
+                                                                 bool observe);
   boost::asio::awaitable<SyncVerdict> sync_removed(const std::string& name, const std::string& cluster);
   // Records the plan's verdict on the deployment (compare-and-set); true if the service must be re-planned now.
   boost::asio::awaitable<bool> record_progress(const policy::Service& service, policy::Deployment deployment,

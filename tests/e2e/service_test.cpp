@@ -56,6 +56,13 @@ TEST_F(ServiceTest, SpreadsOverZonesScalesAndStopsOnDeleteBesideADaemonOfTheSame
 
   // A daemon environment and a service, both named "web": each owns only its own tasks.
   create_environment(environment_body("web", agent));
+  ASSERT_TRUE(converges("agent", instances, agent));
+  // A dry run answers the plan and writes nothing.
+  auto plan = berth().post_json("/v1/services?dryRun=true", service_body("web", web, 6));
+  EXPECT_EQ(plan.at("starts").as_array().size(), 6u) << json::serialize(plan);
+  EXPECT_TRUE(plan.at("stops").as_array().empty());
+  EXPECT_EQ(plan.at("unplaced").at("count"), 0);
+  EXPECT_EQ(berth().api("GET", "/v1/services/web").status, 404);
   berth().post_json("/v1/services", service_body("web", web, 6));
   ASSERT_TRUE(converges("agent", instances, agent));
   ASSERT_TRUE(wait_until([&] { return live_count(sim(), "web") == 6; }, 60s)) << live_count(sim(), "web");
@@ -64,6 +71,11 @@ TEST_F(ServiceTest, SpreadsOverZonesScalesAndStopsOnDeleteBesideADaemonOfTheSame
   for (const auto& [zone, n] : per_zone(view, "web", zone_of)) EXPECT_EQ(n, 2u) << zone;
   for (const auto& [instance, tasks] : view.live_by_instance("web")) EXPECT_EQ(tasks.size(), 1u) << instance;
   EXPECT_EQ(berth().get_json("/v1/services/web").at("unplaced").at("count"), 0);
+  EXPECT_EQ(berth().get_json("/v1/services/web/tasks").at("items").as_array().size(), 6u);
+  // A dry-run scale to 3 stops 3 (one per zone) and changes nothing.
+  auto scale_plan = berth().post_json("/v1/services/web/scale?dryRun=true", json::object{{"desiredCount", 3}});
+  EXPECT_EQ(scale_plan.at("stops").as_array().size(), 3u) << json::serialize(scale_plan);
+  EXPECT_EQ(berth().get_json("/v1/services/web").at("desiredCount"), 6);
 
   // Scale down: zones stay balanced (one each), the daemon keeps its six.
   berth().post_json("/v1/services/web/scale", json::object{{"desiredCount", 3}});

@@ -3,6 +3,9 @@
 
 #include "policy/desired_state.hpp"
 
+#include "policy/service_state.hpp"
+
+#include <boost/asio/awaitable.hpp>
 #include <boost/json.hpp>
 
 #include <functional>
@@ -47,6 +50,12 @@ class ClusterView {
   virtual boost::json::object service_unplaced(std::string_view service) const {
     (void)service;
     return boost::json::object{{"count", 0}, {"reasons", boost::json::object{}}, {"message", ""}};
+  }
+  // ?dryRun=true: what the scheduler would do for `service` now, as {"starts":[{"instance","taskDefinition"}],
+  // "stops":[{"task","instance","reason"}],"unplaced":{...}}; nullopt when it cannot plan it yet.
+  virtual boost::asio::awaitable<std::optional<boost::json::object>> plan_service(policy::Service service) const {
+    (void)service;
+    co_return std::nullopt;
   }
 };
 

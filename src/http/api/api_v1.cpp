@@ -48,16 +48,17 @@ const std::vector<ApiV1::Route>& ApiV1::routes() {
       {Verb::get, "/v1/environments/{name}/deployments/{id}", {}, &ApiV1::get_deployment},
       {Verb::get, "/v1/clusters/{cluster}/instances", {}, &ApiV1::list_instances},
       {Verb::get, "/v1/clusters/{cluster}/tasks", {}, &ApiV1::list_tasks},
-      {Verb::post, "/v1/services", {}, &ApiV1::create_service},
+      {Verb::post, "/v1/services", {"dryRun"}, &ApiV1::create_service},
       {Verb::get, "/v1/services", {"cluster", "limit", "nextToken"}, &ApiV1::list_services},
       {Verb::get, "/v1/services/{name}", {}, &ApiV1::get_service},
-      {Verb::put, "/v1/services/{name}", {}, &ApiV1::update_service},
+      {Verb::put, "/v1/services/{name}", {"dryRun"}, &ApiV1::update_service},
       {Verb::delete_, "/v1/services/{name}", {"keepTasks"}, &ApiV1::delete_service},
-      {Verb::post, "/v1/services/{name}/scale", {}, &ApiV1::scale_service},
+      {Verb::post, "/v1/services/{name}/scale", {"dryRun"}, &ApiV1::scale_service},
       {Verb::post, "/v1/services/{name}/revert", {}, &ApiV1::revert_service},
       {Verb::get, "/v1/services/{name}/deployments", {"limit"}, &ApiV1::list_service_deployments},
       {Verb::get, "/v1/services/{name}/deployments/{id}", {}, &ApiV1::get_service_deployment},
       {Verb::get, "/v1/services/{name}/versions", {}, &ApiV1::list_service_versions},
+      {Verb::get, "/v1/services/{name}/tasks", {}, &ApiV1::list_service_tasks},
   };
   return table;
 }

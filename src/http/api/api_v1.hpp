@@ -19,7 +19,9 @@
 //   GET|PUT|DELETE /v1/services/{name}[?keepTasks=true]      -> Service (PUT: whole spec, optional "revision")
 //   POST   /v1/services/{name}/scale {"desiredCount"}        -> Service (not a new version)
 //   POST   /v1/services/{name}/revert {"version"}            -> Service (a new version equal to that one)
-//   GET    /v1/services/{name}/deployments[/{id}], /v1/services/{name}/versions
+//   GET    /v1/services/{name}/deployments[/{id}], /v1/services/{name}/versions, /v1/services/{name}/tasks
+//   ?dryRun=true on POST /v1/services, PUT /v1/services/{name}, POST .../scale -> 200
+//          {"starts":[{"instance","taskDefinition"}],"stops":[{"task","instance","reason"}],"unplaced":{...}}
 //
 // A new deployment supersedes an unfinished one (marked failed, reason "superseded"): the newest request is what
 // the operator wants, and two rollouts fighting over the same instances would violate maxUnavailable.
@@ -98,10 +100,14 @@ class ApiV1 {
   boost::asio::awaitable<ApiResponse> list_service_deployments(const ApiRequest&, const Params&);
   boost::asio::awaitable<ApiResponse> get_service_deployment(const ApiRequest&, const Params&);
   boost::asio::awaitable<ApiResponse> list_service_versions(const ApiRequest&, const Params&);
+  boost::asio::awaitable<ApiResponse> list_service_tasks(const ApiRequest&, const Params&);
+  // ?dryRun=true: the plan for `service` (ClusterView::plan_service), nothing written.
+  boost::asio::awaitable<ApiResponse> dry_run_answer(policy::Service service);
   // Read, apply `change`, compare-and-set (the client's revision, or bounded retries without one); 200 + service.
+  // dry_run: answer the plan of the changed service instead of writing it.
   boost::asio::awaitable<ApiResponse> write_service(const std::string& name,
                                                     std::function<ApiResult<policy::Service>(policy::Service)> change,
-                                                    std::optional<std::int64_t> expected_revision);
+                                                    std::optional<std::int64_t> expected_revision, bool dry_run);
   policy::Deployment next_service_deployment(const std::string& service);
 
   ApiResponse store_error(const store::StoreError& e, std::string_view what);

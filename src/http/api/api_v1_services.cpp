@@ -6,6 +6,8 @@
 #include "http/api/api_service_json.hpp"
 #include "http/api/api_v1.hpp"
 
+#include "policy/ownership.hpp"
+
 #include <charconv>
 
 namespace berth::http::api {
@@ -29,7 +31,28 @@ ApiResult<std::size_t> parse_limit(const ApiRequest& req, std::size_t max) {
   return n;
 }
 
+// ?dryRun=true|false (absent: false).
+ApiResult<bool> parse_dry_run(const ApiRequest& req) {
+  auto d = query_param(req, "dryRun");
+  if (!d || *d == "false") return false;
+  if (*d == "true") return true;
+  return invalid_field("dryRun", "must be true or false");
+}
+
 }  // namespace
+
+asio::awaitable<ApiResponse> ApiV1::dry_run_answer(policy::Service service) {
+  auto plan = co_await clusters_.plan_service(std::move(service));
+  if (!plan) {
+    auto r = error_response(ApiError{503, "unavailable", "the service cannot be planned yet: its cluster is not "
+                                                         "watched or not bootstrapped, or its task definition is "
+                                                         "not known to ECS"});
+    r.headers.emplace_back("Retry-After", "5");
+    co_return r;
+  }
+  if (const auto* e = plan->if_contains("error")) co_return error_response(invalid_field("taskDefinition", e->as_string()));
+  co_return json_response(200, std::move(*plan));
+}
 
 policy::Deployment ApiV1::next_service_deployment(const std::string& service) {
   policy::Deployment d;
@@ -44,10 +67,16 @@ asio::awaitable<ApiResponse> ApiV1::create_service(const ApiRequest& req, const 
   if (!body) co_return error_response(body.error());
   auto parsed = parse_service(*body, std::nullopt);
   if (!parsed) co_return error_response(parsed.error());
+  auto dry_run = parse_dry_run(req);
+  if (!dry_run) co_return error_response(dry_run.error());
   policy::Service service;
   service.spec = std::move(parsed->spec);
   service.created_at = service.updated_at = clock_();
   const std::string name = service.spec.name;
+  if (*dry_run) {
+    auto answer = co_await dry_run_answer(std::move(service));
+    co_return answer;
+  }
   auto created = co_await store_.create_service(std::move(service), next_service_deployment(name));
   if (!created) co_return store_error(created.error(), "create_service");
   reconcile_.mark_service_dirty(name);
@@ -96,7 +125,7 @@ asio::awaitable<ApiResponse> ApiV1::get_service(const ApiRequest&, const Params&
 
 asio::awaitable<ApiResponse> ApiV1::write_service(const std::string& name,
                                                   std::function<ApiResult<policy::Service>(policy::Service)> change,
-                                                  std::optional<std::int64_t> expected_revision) {
+                                                  std::optional<std::int64_t> expected_revision, bool dry_run) {
   // Read, change, compare-and-set. Without a client revision a lost race is retried (bounded): the change is
   // applied to the service as it is then.
   store::StoreResult<store::ServiceWrite> written = store::StoreError{StoreErrc::conflict, "not attempted"};
@@ -112,6 +141,10 @@ asio::awaitable<ApiResponse> ApiV1::write_service(const std::string& name,
     auto next = change(*current);
     if (!next) co_return error_response(next.error());
     next->updated_at = clock_();
+    if (dry_run) {
+      auto answer = co_await dry_run_answer(std::move(*next));
+      co_return answer;
+    }
     written = co_await store_.update_service(std::move(*next), next_service_deployment(name));
     if (expected_revision) break;  // the client's revision decides, not a retry
   }
@@ -127,6 +160,8 @@ asio::awaitable<ApiResponse> ApiV1::update_service(const ApiRequest& req, const 
   if (!body) co_return error_response(body.error());
   auto parsed = parse_service(*body, name);
   if (!parsed) co_return error_response(parsed.error());
+  auto dry_run = parse_dry_run(req);
+  if (!dry_run) co_return error_response(dry_run.error());
   auto spec = std::move(parsed->spec);
   auto answer = co_await write_service(
       name,
@@ -135,7 +170,7 @@ asio::awaitable<ApiResponse> ApiV1::update_service(const ApiRequest& req, const 
         s.spec = spec;
         return s;
       },
-      parsed->revision);
+      parsed->revision, *dry_run);
   co_return answer;
 }
 
@@ -146,6 +181,8 @@ asio::awaitable<ApiResponse> ApiV1::scale_service(const ApiRequest& req, const P
   if (!body) co_return error_response(body.error());
   auto count = parse_scale(*body);
   if (!count) co_return error_response(count.error());
+  auto dry_run = parse_dry_run(req);
+  if (!dry_run) co_return error_response(dry_run.error());
   auto answer = co_await write_service(
       name,
       [n = *count](policy::Service s) -> ApiResult<policy::Service> {
@@ -154,7 +191,7 @@ asio::awaitable<ApiResponse> ApiV1::scale_service(const ApiRequest& req, const P
         if (auto bad = policy::validate(s.spec)) return invalid_field(bad->field, bad->message);
         return s;
       },
-      std::nullopt);
+      std::nullopt, *dry_run);
   co_return answer;
 }
 
@@ -187,7 +224,7 @@ asio::awaitable<ApiResponse> ApiV1::revert_service(const ApiRequest& req, const 
         s.spec = std::move(spec);
         return s;
       },
-      std::nullopt);
+      std::nullopt, false);
   co_return answer;
 }
 
@@ -250,6 +287,26 @@ asio::awaitable<ApiResponse> ApiV1::list_service_versions(const ApiRequest&, con
   if (!versions) co_return store_error(versions.error(), "list_service_versions");
   json::array items;
   for (const auto& v : *versions) items.push_back(service_version_to_json(v));
+  co_return json_response(200, json::object{{"items", std::move(items)}});
+}
+
+asio::awaitable<ApiResponse> ApiV1::list_service_tasks(const ApiRequest&, const Params& p) {
+  const std::string& name = p.at("name");
+  if (!valid_environment_name(name)) co_return bad_path_name("service", name);
+  auto service = co_await store_.get_service(name);
+  if (!service) co_return store_error(service.error(), "get_service");
+  // The service's live tasks as the model knows them (berth's tags, not the name, say whose a task is).
+  const std::string started_by = policy::encode_started_by(policy::WorkloadKey::service(name));
+  json::array items;
+  if (auto tasks = clusters_.list_tasks(service->spec.cluster)) {
+    for (auto& t : *tasks) {
+      const auto* o = t.if_object();
+      const auto* by = o ? o->if_contains("startedBy") : nullptr;
+      const auto* status = o ? o->if_contains("lastStatus") : nullptr;
+      if (by && by->is_string() && by->get_string() == started_by && !(status && *status == "STOPPED"))
+        items.push_back(std::move(t));
+    }
+  }
   co_return json_response(200, json::object{{"items", std::move(items)}});
 }
 

@@ -78,4 +78,24 @@ boost::json::object SchedulerClusterView::service_unplaced(std::string_view serv
   return boost::json::object{{"count", u.count}, {"reasons", std::move(reasons)}, {"message", u.message}};
 }
 
+boost::asio::awaitable<std::optional<json::object>> SchedulerClusterView::plan_service(policy::Service service) const {
+  auto plan = co_await scheduler_.dry_run_service(std::move(service));
+  if (!plan) co_return std::nullopt;
+  if (plan->error) co_return json::object{{"error", *plan->error}};
+  json::array starts;
+  for (const auto& batch : plan->starts)
+    for (const auto& instance : batch.instance_arns)
+      starts.push_back(json::object{{"instance", instance}, {"taskDefinition", batch.task_definition}});
+  json::array stops;
+  for (const auto& stop : plan->stops)
+    stops.push_back(json::object{{"task", stop.task_arn}, {"instance", stop.instance_arn}, {"reason", stop.reason}});
+  json::object reasons;
+  for (const auto& [reason, n] : plan->unplaced.reasons) reasons[reason] = n;
+  co_return json::object{{"starts", std::move(starts)},
+                         {"stops", std::move(stops)},
+                         {"unplaced", json::object{{"count", plan->unplaced.count},
+                                                   {"reasons", std::move(reasons)},
+                                                   {"message", plan->unplaced.message}}}};
+}
+
 }  // namespace berth::http::api

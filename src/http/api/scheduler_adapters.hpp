@@ -12,13 +12,14 @@ namespace berth::http::api {
 class SchedulerClusterView final : public ClusterView {
  public:
   // `scheduler` must outlive the view.
-  explicit SchedulerClusterView(const reactor::Scheduler& scheduler) : scheduler_(scheduler) {}
+  explicit SchedulerClusterView(reactor::Scheduler& scheduler) : scheduler_(scheduler) {}
   std::optional<boost::json::array> list_instances(std::string_view cluster) const override;
   std::optional<boost::json::array> list_tasks(std::string_view cluster) const override;
   boost::json::object service_unplaced(std::string_view service) const override;
+  boost::asio::awaitable<std::optional<boost::json::object>> plan_service(policy::Service service) const override;
 
  private:
-  const reactor::Scheduler& scheduler_;
+  reactor::Scheduler& scheduler_;  // plan_service plans (the view itself changes nothing)
 };
 
 // API writes to environments reach the daemon controller.
