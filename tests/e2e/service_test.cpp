@@ -91,6 +91,39 @@ TEST_F(ServiceTest, SpreadsOverZonesScalesAndStopsOnDeleteBesideADaemonOfTheSame
   EXPECT_TRUE(converges("agent", instances, agent, 5s));
 }
 
+// Event-driven: once a service has converged (and its deployment is recorded), it costs no ECS call.
+TEST_F(ServiceTest, AConvergedServiceMakesNoEcsCalls) {
+  start_sim({"--instances", "4"});
+  const auto td = register_task_definition(sim(), "quiet", 128, 128);
+  BerthOptions options;
+  options.audit_interval = "1h";
+  start_berth(options);
+  auto created = berth().post_json("/v1/services",
+                                   json::object{{"name", "quiet"},
+                                                {"cluster", "default"},
+                                                {"taskDefinition", td},
+                                                {"desiredCount", 4},
+                                                {"deploymentConfiguration", json::object{{"minHealthySeconds", 1}}}});
+  const std::string id(created.at("activeDeploymentId").as_string());
+  ASSERT_TRUE(wait_until(
+      [&] {
+        return berth().get_json("/v1/services/quiet/deployments/" + id).at("status") == "completed";
+      },
+      converge_timeout));
+  auto before = ecs_call_counts(sim());
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto now = ecs_call_counts(sim());
+        bool still = now == before;
+        before = std::move(now);
+        return still;
+      },
+      30s, 1s));
+  std::this_thread::sleep_for(5s);
+  EXPECT_EQ(ecs_call_counts(sim()), before) << "berth kept calling ECS for a converged service";
+  EXPECT_EQ(live_count(sim(), "quiet"), 4u);
+}
+
 TEST_F(ServiceTest, UnplaceableTasksSayWhyAndArePlacedWhenAnInstanceJoins) {
   start_sim({"--instances", "1", "--instance-cpu", "1024", "--instance-memory", "4096"});
   const auto big = register_task_definition(sim(), "big", 512, 256);
