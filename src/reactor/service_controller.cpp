@@ -56,6 +56,7 @@ void ServiceController::forget(const std::string& name) {
   instance_backoff_.erase(name);
   crashes_.erase(name);
   crash_backoff_.forget(policy::WorkloadKey::service(name));
+  registry_.remove(unplaced_metric, {{"service", name}});
 }
 
 boost::asio::awaitable<void> ServiceController::load() {
@@ -192,6 +193,7 @@ boost::asio::awaitable<SyncVerdict> ServiceController::sync(std::string name) {
     logger()->info("service waits for capacity service={} unplaced={} message=\"{}\"", name, plan.unplaced.count,
                    plan.unplaced.message);
   unplaced_[name] = plan.unplaced;
+  export_unplaced(name, plan.unplaced);
   add_wake(verdict, plan.next_wake);
   if (auto until = crash_backoff_.blocked_until(key, now)) add_wake(verdict, until);
 
@@ -213,6 +215,16 @@ boost::asio::awaitable<SyncVerdict> ServiceController::sync(std::string name) {
     verdict.requeue = true;  // place the refused tasks elsewhere now (the model knows the refusal)
   }
   co_return verdict;
+}
+
+void ServiceController::export_unplaced(const std::string& name, const policy::UnplacedTasks& unplaced) {
+  // One series per reason of this plan; reasons of an earlier plan that no longer apply go away.
+  registry_.remove(unplaced_metric, {{"service", name}});
+  for (const auto& [reason, n] : unplaced.reasons) {
+    auto gauge = registry_.gauge(unplaced_metric, "Rejections behind the unplaced tasks of the last plan of a service, by reason.",
+                                 {{"service", name}, {"reason", reason}});
+    if (gauge) (*gauge)->set(static_cast<double>(n));
+  }
 }
 
 boost::asio::awaitable<std::optional<policy::ServicePlan>> ServiceController::plan(

@@ -29,6 +29,10 @@
 
 namespace berth::reactor {
 
+// berth_service_unplaced_tasks{service,reason}: why the last plan of a service left tasks unplaced (instance
+// rejections by reason, as in GET /v1/services/{name} "unplaced"); absent when everything was placed.
+inline constexpr std::string_view unplaced_metric = "berth_service_unplaced_tasks";
+
 struct ServiceControllerSettings {
   LaunchDoubtSettings launch_doubt;
   policy::BackoffSettings instance_backoff;      // instances ECS refused a StartTask on
@@ -66,6 +70,7 @@ class ServiceController final : public WorkloadController {
  private:
   void track(const policy::Service& service);
   void forget(const std::string& name);
+  void export_unplaced(const std::string& name, const policy::UnplacedTasks& unplaced);
   // The plan for `service` with `deployment` in progress. observe: feed what the snapshot shows into the backoff
   // state (a sync); otherwise plan on copies (a dry run). nullopt: not plannable yet.
   boost::asio::awaitable<std::optional<policy::ServicePlan>> plan(const policy::Service& service,

@@ -140,6 +140,10 @@ TEST_F(ServiceTest, UnplaceableTasksSayWhyAndArePlacedWhenAnInstanceJoins) {
       << json::serialize(unplaced);
   EXPECT_EQ(unplaced.at("reasons").at("RESOURCE:CPU"), 1) << json::serialize(unplaced);
   EXPECT_FALSE(unplaced.at("message").as_string().empty());
+  const auto metrics = berth().request("GET", "/metrics").body;
+  const auto series = metrics.find("berth_service_unplaced_tasks{");
+  ASSERT_NE(series, std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("RESOURCE:CPU", series), std::string::npos);
 
   // Capacity arrives: the third task is placed from the instance's event, with no timer involved.
   sim().post("/_sim/instances", json::object{{"count", 1}, {"cpu", 1024}, {"memory", 4096}});
