@@ -218,12 +218,18 @@ boost::asio::awaitable<SyncVerdict> ServiceController::sync(std::string name) {
 }
 
 void ServiceController::export_unplaced(const std::string& name, const policy::UnplacedTasks& unplaced) {
-  // One series per reason of this plan; reasons of an earlier plan that no longer apply go away.
-  registry_.remove(unplaced_metric, {{"service", name}});
-  for (const auto& [reason, n] : unplaced.reasons) {
-    auto gauge = registry_.gauge(unplaced_metric, "Rejections behind the unplaced tasks of the last plan of a service, by reason.",
-                                 {{"service", name}, {"reason", reason}});
-    if (gauge) (*gauge)->set(static_cast<double>(n));
+  // Every reason, zeros included, set in place: series are only removed with the service (a removed series keeps
+  // its storage in the registry, so re-creating them per plan would grow without bound).
+  static constexpr std::string_view reasons[] = {policy::reason_cpu,          policy::reason_memory,
+                                                 policy::reason_ports,        policy::reason_ports_udp,
+                                                 policy::reason_constraint,   policy::reason_instance_status,
+                                                 policy::reason_agent};
+  for (auto reason : reasons) {
+    auto gauge = registry_.gauge(unplaced_metric,
+                                 "Rejections behind the unplaced tasks of the last plan of a service, by reason.",
+                                 {{"service", name}, {"reason", std::string(reason)}});
+    auto it = unplaced.reasons.find(std::string(reason));
+    if (gauge) (*gauge)->set(it == unplaced.reasons.end() ? 0.0 : static_cast<double>(it->second));
   }
 }
 
