@@ -56,9 +56,14 @@ struct Context {
       if (task_definition_matches(k.task_definition, td) || task_definition_matches(td, k.task_definition)) return &k;
     return nullptr;
   }
-  bool healthy(const SnapshotTask& t) {
+  // The health gate (minHealthySeconds) proves the tasks being rolled out; an outgoing task (older version, or on
+  // a draining instance) that is RUNNING (and HEALTHY where checked) serves however young it is, so it counts
+  // against minimumHealthyPercent as in ECS instead of being free to stop (bench service-rollout: a PUT a few
+  // seconds after a placement stopped every task younger than the gate at once).
+  bool healthy(const SnapshotTask& t, bool gated = true) {
     const auto* k = known(t.task_definition);
-    auto a = unit_availability(t, k && k->health_checked, std::chrono::seconds(spec.deployment.min_healthy_seconds), now);
+    const auto gate = gated ? std::chrono::seconds(spec.deployment.min_healthy_seconds) : std::chrono::seconds(0);
+    auto a = unit_availability(t, k && k->health_checked, gate, now);
     if (a.ready_at) wake_at(*a.ready_at);
     return a.available;
   }
@@ -154,8 +159,9 @@ ServicePlan compute_service_plan(const ClusterSnapshot& snapshot, const ServiceS
       continue;
     }
     const bool draining = inst->status == InstanceStatus::draining;
-    Classified c{&t, ctx.healthy(t), draining};
-    if (!draining && task_definition_matches(spec.task_definition, t.task_definition)) current.push_back(c);
+    const bool is_current = !draining && task_definition_matches(spec.task_definition, t.task_definition);
+    Classified c{&t, ctx.healthy(t, is_current), draining};
+    if (is_current) current.push_back(c);
     else outgoing.push_back(c);
   }
 

@@ -165,6 +165,28 @@ TEST(ServicePlan, RollingUpdateWithoutSurgeStopsFirstDownToTheMinimum) {
   EXPECT_EQ(stops_with(plan, StopCause::replaced), 2u);  // 4 healthy - 2 (min)
 }
 
+// Found by bench service-rollout: a new version PUT seconds after the old one was placed. The old tasks are RUNNING
+// but younger than minHealthySeconds; they serve, so with minimumHealthyPercent 100 none may stop before new
+// ones pass the gate (they used to count as "unhealthy, free to stop" and all stopped at once).
+TEST(ServicePlan, RollingUpdateKeepsOldTasksYoungerThanTheHealthGate) {
+  ServiceWorld w;
+  w.add_spread_cluster(8);
+  for (int i = 0; i < 4; ++i) w.add_service_task(i, "web:1", TaskStatus::running, 3s);  // gate is 10 s
+  auto spec = make_spec(4, "web:2");  // min 100%, max 200%
+  auto dep = deployment("d2", "web:2", "web:1");
+  auto opts = options_for({"web:1", "web:2"});
+  auto plan = compute_service_plan(w.snap, spec, &dep, WorkloadBackoff{}, t0, opts);
+  EXPECT_EQ(plan.start_count(), 4u);
+  EXPECT_TRUE(plan.stops.empty());
+  EXPECT_EQ(plan.counts.healthy, 4u);
+
+  // Without surge (min 50 %, max 100 %): young old tasks count as healthy, so exactly 2 stop, not all 4.
+  spec.deployment.minimum_healthy_percent = 50;
+  spec.deployment.maximum_percent = 100;
+  plan = compute_service_plan(w.snap, spec, &dep, WorkloadBackoff{}, t0, opts);
+  EXPECT_EQ(stops_with(plan, StopCause::replaced), 2u);
+}
+
 TEST(ServicePlan, CircuitBreakerFailsAndRollsBack) {
   ServiceWorld w;
   w.add_spread_cluster(6);
