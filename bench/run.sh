@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# File: bench/run.sh — one command per benchmark: bash bench/run.sh micro|converge|storm|steady|all
+# File: bench/run.sh — one command per benchmark:
+#   bash bench/run.sh micro|converge|storm|steady|service-place|service-rollout|all
 # Builds what it needs in build-bench (Release), runs the benchmark and writes its raw output to
 # bench/results/<name>.{json,txt}. bench/RESULTS.md is written by hand from these (with targets).
 set -euo pipefail
@@ -12,7 +13,10 @@ mkdir -p "$results"
 
 configure() {
   if [[ ! -f "$build/CMakeCache.txt" ]]; then
-    cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBERTH_BUILD_TESTS=ON -DBERTH_BUILD_BENCH=ON >/dev/null
+    # Through ccache when installed (scripts/ccache_env.sh sets CCACHE_BASEDIR from the working directory).
+    (cd "$root" && source scripts/ccache_env.sh &&
+      cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBERTH_BUILD_TESTS=ON -DBERTH_BUILD_BENCH=ON \
+        "${launcher[@]}" >/dev/null)
   fi
 }
 
@@ -47,15 +51,17 @@ what="${1:-all}"
 shift || true
 case "$what" in
   micro) run_micro "$@" ;;
-  converge | storm | steady) run_scenario "$what" "$@" ;;
+  converge | storm | steady | service-place | service-rollout) run_scenario "$what" "$@" ;;
   all)
     run_micro
     run_scenario converge
     run_scenario storm
     run_scenario steady
+    run_scenario service-place
+    run_scenario service-rollout
     ;;
   *)
-    echo "usage: bash bench/run.sh micro|converge|storm|steady|all [extra args]" >&2
+    echo "usage: bash bench/run.sh micro|converge|storm|steady|service-place|service-rollout|all [extra args]" >&2
     exit 2
     ;;
 esac

@@ -9,6 +9,12 @@
 #             distinct tasks on N instances: events/s ingested and berth CPU per 1,000 events; berth's
 #             RSS afterwards is the "N instances + 100,000 tasks" memory figure.
 #   steady    after `converge`, a quiet window (default 60 s): ECS calls per minute with no changes.
+#   service-place    (service_scenarios.py) N instances (3 AZs), one replica service of --tasks tasks
+#             (default 10,000), spread over AZs then instanceId: time until every task exists vs the StartTask bound
+#             (ceil(T/10) - 100)/40 s, StartTask calls vs ceil(T/10), instances over capacity, per-AZ spread.
+#   service-rollout  (service_scenarios.py) service-place, then a PUT with a new task definition
+#             (maximumPercent 200, minimumHealthyPercent 100 by default): time to the deployment's `completed` vs
+#             ((starts/10 + stops) - 100)/40 s, with the live and healthy counts sampled against the bounds.
 #
 # Python 3 standard library only. Every wait is bounded; the sim and berth are children of this
 # process and are terminated on exit. Prints one JSON object with the results on stdout (progress on
@@ -219,10 +225,10 @@ def wait_queue_empty(sim, timeout):
     return False
 
 
-def register_task_definition(sim):
+def register_task_definition(sim, family="bench-daemon", cpu=64, memory=64, image="bench/agent:1"):
     r = sim.ecs("RegisterTaskDefinition", {
-        "family": "bench-daemon",
-        "containerDefinitions": [{"name": "agent", "image": "bench/agent:1", "cpu": 64, "memory": 64,
+        "family": family,
+        "containerDefinitions": [{"name": "main", "image": image, "cpu": cpu, "memory": memory,
                                   "essential": True}]})
     td = r["taskDefinition"]
     return "%s:%d" % (td["family"], td["revision"])
@@ -430,7 +436,7 @@ def run_storm(args, workdir):
 def markdown(res):
     rows = ["| metric | value |", "|---|---|"]
     for k, v in res.items():
-        if k in ("progress_samples", "berth_stats"):
+        if k in ("progress_samples", "berth_stats", "rollout_progress_samples"):
             continue
         rows.append("| %s | %s |" % (k, json.dumps(v) if isinstance(v, (dict, list)) else v))
     return "\n".join(rows)
@@ -440,10 +446,14 @@ def main():
     here = os.path.dirname(os.path.abspath(__file__))
     root = os.path.dirname(os.path.dirname(here))
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("scenario", choices=["converge", "storm", "steady"])
+    ap.add_argument("scenario", choices=["converge", "storm", "steady", "service-place", "service-rollout"])
     ap.add_argument("--build", default=os.path.join(root, "build-bench"))
     ap.add_argument("--instances", type=int, default=5000)
     ap.add_argument("--events", type=int, default=100000)
+    ap.add_argument("--tasks", type=int, default=10000, help="service-*: desiredCount")
+    ap.add_argument("--max-percent", type=int, default=200, help="service-rollout: maximumPercent")
+    ap.add_argument("--min-healthy-percent", type=int, default=100, help="service-rollout: minimumHealthyPercent")
+    ap.add_argument("--min-healthy-seconds", type=int, default=10, help="service-*: minHealthySeconds")
     ap.add_argument("--task-start-ms", type=int, default=1000)
     ap.add_argument("--steady-window", type=int, default=60)
     ap.add_argument("--receivers", type=int, default=2, help="clusters[].receivers: concurrent SQS long polls")
@@ -451,17 +461,27 @@ def main():
     ap.add_argument("--out", help="also write the JSON result here")
     ap.add_argument("--wrap", default="", help="command prefix for berth, for profiling (e.g. 'perf record -g -o F --')")
     ap.add_argument("--markdown", action="store_true")
+    ap.add_argument("--keep-workdir", action="store_true", help="keep the children's logs and config (printed)")
     args = ap.parse_args()
     args.berth = os.path.join(args.build, "berth")
     args.sim = os.path.join(args.build, "berth-sim")
     args.wrap = args.wrap.split()
-    with tempfile.TemporaryDirectory(prefix="berth-bench-") as workdir:
+    if args.keep_workdir:
+        import contextlib
+        tmp = contextlib.nullcontext(tempfile.mkdtemp(prefix="berth-bench-"))
+        log("workdir kept: " + tmp.enter_result)
+    else:
+        tmp = tempfile.TemporaryDirectory(prefix="berth-bench-")
+    with tmp as workdir:
         try:
             if args.scenario == "converge":
                 res = run_converge(args, workdir)
             elif args.scenario == "steady":
                 res = run_converge(args, workdir, steady_window=args.steady_window)
                 res["scenario"] = "steady"
+            elif args.scenario in ("service-place", "service-rollout"):
+                from service_scenarios import run_service  # imports this module's helpers
+                res = run_service(args, workdir, rollout=args.scenario == "service-rollout")
             else:
                 res = run_storm(args, workdir)
         except Exception as e:  # noqa: BLE001 — report, with the children's logs
