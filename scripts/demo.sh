@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # File: scripts/demo.sh — shows berth scheduling against a local berth-sim: a daemon environment gets one task
-# per instance, new instances get theirs, a new task definition revision rolls out. Ends on its own (< 2 min).
+# per instance, new instances get theirs, a new task definition revision rolls out; beside it a replica service
+# is placed (spread over AZs, then instances), scaled and rolled out to a new revision. Ends on its own (< 2 min).
 # Usage: bash scripts/setup.sh && bash scripts/demo.sh
 set -euo pipefail
 
@@ -74,6 +75,8 @@ ecs() {  # ecs OPERATION JSON — a SigV4-signed ECS call (curl signs with the s
 }
 for rev in 1 2; do
   ecs RegisterTaskDefinition '{"family":"web","containerDefinitions":[{"name":"web","image":"nginx:1.2'"$rev"'","cpu":128,"memory":128,"essential":true}]}' \
+    | json '"registered " + d["taskDefinition"]["taskDefinitionArn"]'
+  ecs RegisterTaskDefinition '{"family":"api","containerDefinitions":[{"name":"api","image":"api:'"$rev"'","cpu":256,"memory":256,"essential":true}]}' \
     | json '"registered " + d["taskDefinition"]["taskDefinitionArn"]'
 done
 
@@ -153,6 +156,85 @@ wait_for '[ "$(dep_status)" = completed ]' 60 show_dep
 show_dep
 tasks_per_instance
 echo "  -> deployment completed ($(elapsed))"
+
+# Live (desired RUNNING) tasks of task definition family $1 per availability zone and revision, from berth's
+# model (GET /v1/clusters/default/{instances,tasks}); prints one line, or with "count" only the RUNNING total.
+service_view() {
+  curl -s "$API/v1/clusters/default/instances" >"$WORK/i.json"
+  curl -s "$API/v1/clusters/default/tasks" | python3 -c '
+import json, sys, collections
+family, mode = sys.argv[1], sys.argv[3]
+az = {}
+for i in json.load(open(sys.argv[2]))["instances"]:
+    for a in i["attributes"]:
+        if a["name"] == "ecs.availability-zone":
+            az[i["arn"]] = a.get("value", "?")
+tasks = [t for t in json.load(sys.stdin)["tasks"] if t["desiredStatus"] == "RUNNING"
+         and t["taskDefinition"].rsplit("/", 1)[-1].split(":")[0] == family]
+running = [t for t in tasks if t["lastStatus"] == "RUNNING"]
+if mode == "count":
+    print(len(running)); sys.exit()
+per = collections.defaultdict(collections.Counter)
+for t in running:
+    per[az.get(t["instance"], "?")][t["taskDefinition"].rsplit("/", 1)[-1]] += 1
+hosts = collections.Counter(t["instance"] for t in running)
+print("  %d RUNNING (%d starting): %s; at most %d on one instance" % (len(running), len(tasks) - len(running),
+      "  ".join("%s %s" % (z, ",".join("%s=%d" % kv for kv in sorted(c.items()))) for z, c in sorted(per.items())),
+      max(hosts.values()) if hosts else 0))' "$1" "$WORK/i.json" "${2:-show}"
+}
+# Number of instances whose only RUNNING task of family $1 is revision $2 (the daemon, beside the service).
+daemon_on() {
+  curl -s "$API/v1/clusters/default/tasks" | python3 -c '
+import json, sys, collections
+family, rev = sys.argv[1], sys.argv[2]
+per = collections.defaultdict(list)
+for t in json.load(sys.stdin)["tasks"]:
+    name = t["taskDefinition"].rsplit("/", 1)[-1]
+    if t["lastStatus"] == "RUNNING" and t["desiredStatus"] == "RUNNING" and name.split(":")[0] == family:
+        per[t["instance"]].append(name)
+print(sum(1 for v in per.values() if v == [rev]))' "$1" "$2"
+}
+
+SERVICE_SPEC='"cluster": "default",
+  "placementStrategy": [{"type": "spread", "field": "attribute:ecs.availability-zone"}, {"type": "spread", "field": "instanceId"}],
+  "deploymentConfiguration": {"minimumHealthyPercent": 100, "maximumPercent": 200, "minHealthySeconds": 2}'
+say "creating replica service 'api' (6 x api:1, spread over AZs then instances) beside the daemon"
+curl -sS -X POST "$API/v1/services" -H 'Content-Type: application/json' \
+  -d '{"name": "api", "taskDefinition": "api:1", "desiredCount": 6, '"$SERVICE_SPEC"'}' \
+  | json '"created service %s version %d (%s x %d)" % (d["name"], d["version"], d["taskDefinition"], d["desiredCount"])'
+wait_for '[ "$(service_view api count)" = 6 ]' 30 'service_view api'
+service_view api
+echo "  -> 6 placed by berth itself with StartTask, 2 per AZ ($(elapsed))"
+
+say "scaling 'api' to 9 (POST /v1/services/api/scale; not a new version)"
+curl -sS -X POST "$API/v1/services/api/scale" -H 'Content-Type: application/json' -d '{"desiredCount": 9}' \
+  | json '"desiredCount %d, version %d" % (d["desiredCount"], d["version"])'
+wait_for '[ "$(service_view api count)" = 9 ]' 30 'service_view api'
+service_view api
+echo "  -> 9 RUNNING, 3 per AZ ($(elapsed))"
+
+say "rolling 'api' out to api:2 (PUT the whole spec: minimumHealthyPercent 100, maximumPercent 200)"
+SVC_DEP="$(curl -sS -X PUT "$API/v1/services/api" -H 'Content-Type: application/json' \
+  -d '{"name": "api", "taskDefinition": "api:2", "desiredCount": 9, '"$SERVICE_SPEC"'}' | json 'd["activeDeploymentId"]')"
+echo "deployment $SVC_DEP"
+svc_dep() { curl -s "$API/v1/services/api/deployments" | python3 -c '
+import json, sys
+d = next(x for x in json.load(sys.stdin)["items"] if x["id"] == sys.argv[1])
+print("%s %d/%d" % (d["status"], d["updatedCount"], d["desiredCount"]))' "$SVC_DEP"; }
+# Prints the service each time it changes until the deployment ends (at most 60 s): during the rollout at most
+# 18 (200 %) run and never fewer than 9 (100 %) RUNNING.
+last="" status=""
+for _ in $(seq 1 120); do
+  status="$(svc_dep)"
+  line="  deployment $status updated, $(service_view api | sed "s/^ *//")"
+  if [ "$line" != "$last" ]; then echo "$line"; last="$line"; fi
+  case "$status" in completed* | failed* | rolled_back*) break ;; esac
+  sleep 0.5
+done
+[ "${status%% *}" = completed ] || { echo "demo: deployment did not complete ($status)" >&2; exit 1; }
+curl -s "$API/v1/services/api/versions" | json '"  versions: " + ", ".join("%d %s%s" % (v["version"], v["spec"]["taskDefinition"], " (stable)" if v["stable"] else "") for v in d["items"])'
+curl -s "$API/v1/services/api" | json '"  unplaced: %d" % d["unplaced"]["count"]'
+echo "  -> api:2 everywhere; the daemon beside it still runs web:2 on $(daemon_on web web:2)/16 instances ($(elapsed))"
 
 say "berth counters (GET /v1/stats)"
 curl -s "$API/v1/stats" | json '"ECS calls: %s\nevents: %s\nreconciles: %d, tasks started %d, stopped %d" % (d["ecs"]["calls"], {k: d["events"][k] for k in ("received","applied","stale","malformed")}, d["reconcile"]["runs"], d["reconcile"]["tasks_started"], d["reconcile"]["tasks_stopped"])'
