@@ -65,6 +65,7 @@ std::optional<int> to_int(std::string_view s) {
 struct Ctx {
   const FieldDef& def;
   int position;
+  bool step_within_range = false;  // APScheduler rejects a step larger than the range it steps through
   std::string where() const { return std::string("field '") + def.name + "' (field " + std::to_string(position) + ")"; }
 };
 
@@ -110,6 +111,13 @@ std::optional<ScheduleError> parse_term(const Ctx& ctx, std::string_view term, s
   if (first > last) {
     return ScheduleError{ctx.where() + ": range '" + std::string(term) + "' starts after it ends"};
   }
+  // APScheduler's own range for this check treats a bound of 0 as absent (Python truthiness: "last or max").
+  const int check_first = first == 0 ? ctx.def.min : first;
+  const int check_last = (range == "*" || last == 0) ? ctx.def.max : last;
+  if (ctx.step_within_range && step > 1 && step > check_last - check_first) {
+    return ScheduleError{ctx.where() + ": step " + std::to_string(step) + " in '" + std::string(term) +
+                         "' is larger than the range it steps through"};
+  }
   for (int v = first; v <= last; v += step) out[static_cast<std::size_t>(v)] = true;
   return std::nullopt;
 }
@@ -134,9 +142,10 @@ std::bitset<N> to_bits(const std::vector<bool>& v, int offset = 0) {
 
 // Simple numeric field straight into a bitset (second, minute, hour, day, month, week).
 template <std::size_t N>
-std::optional<ScheduleError> simple_field(const FieldDef& def, int position, std::string_view text, std::bitset<N>& bits) {
+std::optional<ScheduleError> simple_field(const FieldDef& def, int position, std::string_view text, std::bitset<N>& bits,
+                                          bool step_within_range = false) {
   std::vector<bool> values(static_cast<std::size_t>(def.max + 1), false);
-  if (auto err = parse_list(Ctx{def, position}, text, values)) return err;
+  if (auto err = parse_list(Ctx{def, position, step_within_range}, text, values)) return err;
   bits = to_bits<N>(values);
   return std::nullopt;
 }
@@ -246,7 +255,7 @@ ScheduleResult parse_eventbridge(std::string_view body, std::string text) {
 
 // APScheduler's day field: numbers plus "last", "xth y" and "last y" (ECS Scheduler writes the space as '_').
 std::optional<ScheduleError> apscheduler_day(std::string_view text, CronSpec& spec) {
-  const Ctx ctx{day_def, 6};
+  const Ctx ctx{day_def, 6, true};
   std::vector<bool> values(32, false);
   bool plain = false;
   for (auto term : split(lower(text), ',')) {
@@ -307,22 +316,22 @@ ScheduleResult parse_ecs_scheduler(std::string_view text, std::uint64_t seed) {
   fields.resize(8, "*");
 
   CronSpec spec;
-  if (auto e = simple_field(second_def, 1, fields[0], spec.second)) return *e;
-  if (auto e = simple_field(minute_def, 2, fields[1], spec.minute)) return *e;
-  if (auto e = simple_field(hour_def, 3, fields[2], spec.hour)) return *e;
+  if (auto e = simple_field(second_def, 1, fields[0], spec.second, true)) return *e;
+  if (auto e = simple_field(minute_def, 2, fields[1], spec.minute, true)) return *e;
+  if (auto e = simple_field(hour_def, 3, fields[2], spec.hour, true)) return *e;
   static constexpr FieldDef weekday_def{"day_of_week", 0, 6, mon_first_names, 0};
   std::vector<bool> wd(7, false);
-  if (auto e = parse_list(Ctx{weekday_def, 4}, fields[3], wd)) return *e;
+  if (auto e = parse_list(Ctx{weekday_def, 4, true}, fields[3], wd)) return *e;
   for (int i = 0; i < 7; ++i) spec.weekday[static_cast<std::size_t>((i + 1) % 7)] = wd[static_cast<std::size_t>(i)];
   spec.weekday_any = fields[3] == "*";
-  if (auto e = simple_field(week_def, 5, fields[4], spec.week)) return *e;
+  if (auto e = simple_field(week_def, 5, fields[4], spec.week, true)) return *e;
   spec.week_any = fields[4] == "*";
   if (auto e = apscheduler_day(fields[5], spec)) return *e;
-  if (auto e = simple_field(month_def, 7, fields[6], spec.month)) return *e;
+  if (auto e = simple_field(month_def, 7, fields[6], spec.month, true)) return *e;
   if (fields[7] != "*") {
     static constexpr FieldDef year_def{"year", 1970, 9999};
     std::vector<bool> years(10000, false);
-    if (auto e = parse_list(Ctx{year_def, 8}, fields[7], years)) return *e;
+    if (auto e = parse_list(Ctx{year_def, 8, true}, fields[7], years)) return *e;
     spec.years.assign(years.begin() + 1970, years.end());
   }
   spec.hour_every = spec.hour.all();
