@@ -10,8 +10,11 @@ packages=(
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   ca-certificates ccache
   curl python3
+  libhowardhinnant-date-dev python3-apscheduler
 )
 # ccache speeds up rebuilds (scripts/test.sh uses it when present).
+# libhowardhinnant-date-dev: date/tz.h + libdate-tz (system tzdb) for job schedules; python3-apscheduler is the
+# test oracle for the ECS Scheduler schedule form (tests/policy/schedule_test.cpp).
 # curl (with --aws-sigv4) and python3 (JSON in shell) are used by scripts/demo.sh.
 
 missing=()

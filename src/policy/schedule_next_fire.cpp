@@ -1,0 +1,199 @@
+// File: src/policy/schedule_next_fire.cpp — next_fire: wall-clock slots in a time zone, with the DST rules of
+// schedule.hpp (gap slots fire once right after the gap; repeated hour twice only for an every-hour field).
+#include "policy/schedule.hpp"
+
+#include <date/iso_week.h>
+#include <date/tz.h>
+
+#include <algorithm>
+
+namespace berth::policy {
+namespace {
+
+using namespace std::chrono_literals;
+using LocalSeconds = date::local_seconds;
+using LocalDays = date::local_days;
+
+// No zone's UTC offset changes by more than this at once; bounds how far local and UTC order can disagree.
+constexpr auto max_shift = std::chrono::seconds(3h);
+// Searching beyond the last year any syntax accepts finds nothing.
+constexpr int last_year = 9999;
+
+const date::time_zone* find_zone(std::string_view name) {
+  try {
+    return date::locate_zone(name);
+  } catch (const std::exception&) {
+    return nullptr;  // unknown zone name: an expected failure, reported as "no slot"
+  }
+}
+
+// The UTC instants of local slot `l`: one normally, the instant after the gap for a skipped one, and in a
+// repeated hour the first occurrence (plus the second when `both`).
+void to_instants(const date::time_zone& zone, LocalSeconds l, bool both, std::vector<SysSeconds>& out) {
+  const auto info = zone.get_info(l);
+  switch (info.result) {
+    case date::local_info::unique:
+      out.push_back(SysSeconds{l.time_since_epoch() - info.first.offset});
+      break;
+    case date::local_info::nonexistent:
+      out.push_back(info.first.end);
+      break;
+    case date::local_info::ambiguous:
+      out.push_back(SysSeconds{l.time_since_epoch() - info.first.offset});
+      if (both) out.push_back(SysSeconds{l.time_since_epoch() - info.second.offset});
+      break;
+  }
+}
+
+bool rule_matches(const DayRule& rule, const date::year_month_day& ymd, int weekday) {
+  const int d = static_cast<int>(static_cast<unsigned>(ymd.day()));
+  const int last = static_cast<int>(static_cast<unsigned>((ymd.year() / ymd.month() / date::last).day()));
+  auto weekday_of = [&](int day) {
+    return static_cast<int>(date::weekday{date::sys_days{ymd.year() / ymd.month() / date::day(static_cast<unsigned>(day))}}
+                                .c_encoding());
+  };
+  switch (rule.kind) {
+    case DayRule::Kind::last_day:
+      return d == last - rule.value;
+    case DayRule::Kind::nearest_weekday: {
+      // Quartz/EventBridge "W": the weekday nearest the day, never crossing into another month.
+      int target = std::min(rule.value, last);
+      const int wd = weekday_of(target);
+      if (wd == 6) target = target == 1 ? target + 2 : target - 1;
+      else if (wd == 0) target = target == last ? target - 2 : target + 1;
+      return d == target;
+    }
+    case DayRule::Kind::last_nearest_weekday: {
+      int target = last;
+      while (weekday_of(target) == 0 || weekday_of(target) == 6) --target;
+      return d == target;
+    }
+    case DayRule::Kind::nth_weekday:
+      return weekday == rule.weekday && (d - 1) / 7 + 1 == rule.nth;
+    case DayRule::Kind::last_weekday:
+      return weekday == rule.weekday && d + 7 > last;
+  }
+  return false;
+}
+
+bool day_matches(const CronSpec& spec, LocalDays day) {
+  const date::year_month_day ymd{day};
+  const int weekday = static_cast<int>(date::weekday{day}.c_encoding());
+  if (!spec.month[static_cast<unsigned>(ymd.month())]) return false;
+  if (!spec.week_any) {
+    const iso_week::year_weeknum_weekday iso{date::sys_days{day.time_since_epoch()}};
+    if (!spec.week[static_cast<unsigned>(iso.weeknum())]) return false;
+  }
+  bool dom = spec.day_any || spec.day[static_cast<unsigned>(ymd.day())];
+  for (const auto& r : spec.day_rules) dom = dom || rule_matches(r, ymd, weekday);
+  bool dow = spec.weekday_any || spec.weekday[static_cast<std::size_t>(weekday)];
+  for (const auto& r : spec.weekday_rules) dow = dow || rule_matches(r, ymd, weekday);
+  return spec.day_or_weekday ? (dom || dow) : (dom && dow);
+}
+
+bool year_allowed(const CronSpec& spec, int year) {
+  if (spec.years.empty()) return true;
+  const auto i = static_cast<std::size_t>(year - 1970);
+  return year >= 1970 && i < spec.years.size() && spec.years[i];
+}
+
+std::optional<SysSeconds> next_cron(const CronSpec& spec, const date::time_zone& zone, SysSeconds after) {
+  const auto after_local = zone.to_local(after);
+  const LocalSeconds lower = after_local - max_shift;  // no earlier local slot can be later than `after` in UTC
+  LocalDays day = date::floor<date::days>(lower);
+  std::optional<SysSeconds> best;
+  std::optional<LocalSeconds> best_local;
+  std::vector<SysSeconds> instants;
+  // The Gregorian calendar repeats every 400 years: a day pattern unmatched by then never matches.
+  const int horizon = static_cast<int>(date::year_month_day{day}.year()) + 401;
+  while (true) {
+    if (best_local && LocalSeconds{day} > *best_local + max_shift) return best;
+    const date::year_month_day ymd{day};
+    const int year = static_cast<int>(ymd.year());
+    if (year > last_year || (spec.years.empty() && year > horizon)) return best;
+    if (!year_allowed(spec, year)) {  // skip the whole year
+      if (!spec.years.empty() && static_cast<std::size_t>(year - 1970) >= spec.years.size()) return best;
+      day = LocalDays{date::year{year + 1} / 1 / 1};
+      continue;
+    }
+    if (!spec.month[static_cast<unsigned>(ymd.month())]) {  // skip the whole month
+      day = LocalDays{(ymd.year() / ymd.month() + date::months{1}) / 1};
+      continue;
+    }
+    if (day_matches(spec, day)) {
+      for (int h = 0; h < 24; ++h) {
+        if (!spec.hour[static_cast<std::size_t>(h)]) continue;
+        const LocalSeconds hour_start = LocalSeconds{day} + std::chrono::hours(h);
+        if (hour_start + 1h <= lower) continue;
+        if (best_local && hour_start > *best_local + max_shift) break;
+        for (int m = 0; m < 60; ++m) {
+          if (!spec.minute[static_cast<std::size_t>(m)]) continue;
+          const LocalSeconds minute_start = hour_start + std::chrono::minutes(m);
+          if (minute_start + 1min <= lower) continue;
+          for (int s = 0; s < 60; ++s) {
+            if (!spec.second[static_cast<std::size_t>(s)]) continue;
+            const LocalSeconds slot = minute_start + std::chrono::seconds(s);
+            if (slot < lower) continue;
+            instants.clear();
+            to_instants(zone, slot, spec.hour_every, instants);
+            for (const auto t : instants) {
+              if (t > after && (!best || t < *best)) {
+                best = t;
+                if (!best_local) best_local = slot;
+              }
+            }
+            // Later seconds of this minute map to later instants unless a shift intervenes; one hit per
+            // minute bounds the work for "every second" schedules.
+            if (best_local && slot > *best_local + max_shift) break;
+          }
+        }
+      }
+    }
+    day += date::days{1};
+  }
+}
+
+std::optional<SysSeconds> next_rate(const RateSpec& spec, const date::time_zone& zone, SysSeconds after,
+                                    SysSeconds anchor) {
+  if (!spec.wall_clock_days) {
+    if (after < anchor) return anchor;
+    const auto k = (after - anchor) / spec.period + 1;
+    return anchor + k * spec.period;
+  }
+  // Days: the anchor's local time of day, every N local days.
+  const auto anchor_local = zone.to_local(anchor);
+  const auto days = std::chrono::duration_cast<date::days>(spec.period).count();
+  const auto elapsed = date::floor<date::days>(zone.to_local(after) - anchor_local).count();
+  std::int64_t k = std::max<std::int64_t>(0, elapsed / days - 1);
+  std::vector<SysSeconds> instants;
+  for (int guard = 0; guard < 8; ++guard, ++k) {
+    instants.clear();
+    to_instants(zone, anchor_local + date::days{k * days}, false, instants);
+    if (instants.front() > after && instants.front() >= anchor) return instants.front();
+  }
+  return std::nullopt;
+}
+
+std::optional<SysSeconds> next_at(const AtSpec& at, const date::time_zone& zone, SysSeconds after) {
+  const LocalSeconds slot = LocalDays{date::year{at.year} / at.month / at.day} + std::chrono::hours(at.hour) +
+                            std::chrono::minutes(at.minute) + std::chrono::seconds(at.second);
+  std::vector<SysSeconds> instants;
+  to_instants(zone, slot, false, instants);
+  if (instants.front() > after) return instants.front();
+  return std::nullopt;
+}
+
+}  // namespace
+
+bool is_known_zone(std::string_view zone) { return find_zone(zone) != nullptr; }
+
+std::optional<SysSeconds> next_fire(const Schedule& schedule, std::string_view zone_name, SysSeconds after,
+                                    SysSeconds anchor) {
+  const date::time_zone* zone = find_zone(zone_name);
+  if (zone == nullptr) return std::nullopt;
+  if (const auto* cron = std::get_if<CronSpec>(&schedule.body)) return next_cron(*cron, *zone, after);
+  if (const auto* rate = std::get_if<RateSpec>(&schedule.body)) return next_rate(*rate, *zone, after, anchor);
+  return next_at(std::get<AtSpec>(schedule.body), *zone, after);
+}
+
+}  // namespace berth::policy
