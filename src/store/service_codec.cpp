@@ -28,7 +28,7 @@ std::optional<policy::PlacementStrategyType> strategy_type(std::string_view s) {
 
 }  // namespace
 
-std::string encode_service_spec(const policy::ServiceSpec& spec) {
+json::object service_spec_to_json(const policy::ServiceSpec& spec) {
   const auto& d = spec.deployment;
   json::object deployment{{"minimumHealthyPercent", d.minimum_healthy_percent},
                           {"maximumPercent", d.maximum_percent},
@@ -51,12 +51,14 @@ std::string encode_service_spec(const policy::ServiceSpec& spec) {
     else
       constraints.push_back(json::object{{"type", "memberOf"}, {"expression", c.expression}});
   }
-  return json::serialize(json::object{{"taskDefinition", spec.task_definition},
-                                      {"desiredCount", spec.desired_count},
-                                      {"deploymentConfiguration", std::move(deployment)},
-                                      {"placementStrategy", std::move(strategy)},
-                                      {"placementConstraints", std::move(constraints)}});
+  return json::object{{"taskDefinition", spec.task_definition},
+                      {"desiredCount", spec.desired_count},
+                      {"deploymentConfiguration", std::move(deployment)},
+                      {"placementStrategy", std::move(strategy)},
+                      {"placementConstraints", std::move(constraints)}};
 }
+
+std::string encode_service_spec(const policy::ServiceSpec& spec) { return json::serialize(service_spec_to_json(spec)); }
 
 StoreResult<policy::ServiceSpec> decode_service_spec(const std::string& text) {
   boost::system::error_code ec;

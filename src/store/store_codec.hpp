@@ -6,6 +6,8 @@
 #include "policy/service_spec.hpp"
 #include "store/store_error.hpp"
 
+#include <boost/json/object.hpp>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -22,6 +24,8 @@ StoreResult<policy::RolloutSettings> decode_rollout(const std::string& text);
 // A service spec in the API's (ECS's) spelling: taskDefinition, desiredCount, deploymentConfiguration,
 // placementStrategy, placementConstraints (name and cluster are columns of their own).
 std::string encode_service_spec(const policy::ServiceSpec& spec);
+// The same as a JSON object: the one place the spec's wire shape is written (the API answers with it too).
+boost::json::object service_spec_to_json(const policy::ServiceSpec& spec);
 StoreResult<policy::ServiceSpec> decode_service_spec(const std::string& text);
 
 std::string encode_strings(const std::vector<std::string>& v);

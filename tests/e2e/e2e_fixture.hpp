@@ -11,6 +11,7 @@
 #include <atomic>
 #include <functional>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -92,6 +93,21 @@ class E2eTest : public ::testing::Test {
     auto d = berth().post_json("/v1/environments/" + env + "/deployments",
                                json::object{{"taskDefinition", task_definition}});
     return std::string(d.at("id").as_string());
+  }
+
+  // The sim's ECS call counts once they have stood still for a second (the tail of a convergence settled).
+  std::map<std::string, std::int64_t> settled_ecs_call_counts() {
+    auto before = ecs_call_counts(sim());
+    bool settled = wait_until(
+        [&] {
+          auto now = ecs_call_counts(sim());
+          bool still = now == before;
+          before = std::move(now);
+          return still;
+        },
+        30s, 1s);
+    EXPECT_TRUE(settled) << "ECS calls never settled";
+    return before;
   }
 
   // Waits until `family` runs exactly one healthy task on each of `expected` (and nowhere else).

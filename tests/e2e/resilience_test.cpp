@@ -115,15 +115,7 @@ TEST_F(ResilienceE2e, SteadyStateMakesNoEcsCalls) {
   ASSERT_EQ(wait_deployment_final(berth(), "quiet", first, converge_timeout), "completed");
 
   // Let the tail of the convergence (last events, deployment bookkeeping) settle: counters still for 1 s.
-  auto before = ecs_call_counts(sim());
-  ASSERT_TRUE(wait_until(
-      [&] {
-        auto now = ecs_call_counts(sim());
-        bool still = now == before;
-        before = std::move(now);
-        return still;
-      },
-      30s, 1s));
+  auto before = settled_ecs_call_counts();
   std::this_thread::sleep_for(6s);
   auto after = ecs_call_counts(sim());
   EXPECT_EQ(after, before) << "berth kept calling ECS in steady state";

@@ -110,15 +110,7 @@ TEST_F(ServiceTest, AConvergedServiceMakesNoEcsCalls) {
         return berth().get_json("/v1/services/quiet/deployments/" + id).at("status") == "completed";
       },
       converge_timeout));
-  auto before = ecs_call_counts(sim());
-  ASSERT_TRUE(wait_until(
-      [&] {
-        auto now = ecs_call_counts(sim());
-        bool still = now == before;
-        before = std::move(now);
-        return still;
-      },
-      30s, 1s));
+  auto before = settled_ecs_call_counts();
   std::this_thread::sleep_for(5s);
   EXPECT_EQ(ecs_call_counts(sim()), before) << "berth kept calling ECS for a converged service";
   EXPECT_EQ(live_count(sim(), "quiet"), 4u);

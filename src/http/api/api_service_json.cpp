@@ -2,6 +2,7 @@
 #include "http/api/api_service_json.hpp"
 
 #include "http/api/api_json_fields.hpp"
+#include "store/store_codec.hpp"
 
 #include <limits>
 
@@ -13,48 +14,11 @@ namespace {
 
 constexpr std::int64_t max_count = 100000;  // desiredCount, min, max: far above any cluster
 
-const char* strategy_name(policy::PlacementStrategyType t) {
-  switch (t) {
-    case policy::PlacementStrategyType::spread: return "spread";
-    case policy::PlacementStrategyType::binpack: return "binpack";
-    case policy::PlacementStrategyType::random: return "random";
-  }
-  return "spread";
-}
-
-json::object deployment_config_to_json(const policy::ServiceDeploymentConfig& d) {
-  json::object o{{"minimumHealthyPercent", d.minimum_healthy_percent},
-                 {"maximumPercent", d.maximum_percent},
-                 {"deploymentCircuitBreaker",
-                  json::object{{"enable", d.circuit_breaker.enable}, {"rollback", d.circuit_breaker.rollback}}},
-                 {"minHealthySeconds", d.min_healthy_seconds},
-                 {"progressDeadlineSeconds", d.progress_deadline_seconds}};
-  if (d.min) o["min"] = *d.min;
-  if (d.max) o["max"] = *d.max;
-  return o;
-}
-
+// The spec in ECS's spelling, as the store keeps it (store_codec), with its name and cluster first.
 json::object spec_to_json(const policy::ServiceSpec& s) {
-  json::array strategy;
-  for (const auto& p : s.placement_strategy) {
-    json::object o{{"type", strategy_name(p.type)}};
-    if (!p.field.empty()) o["field"] = p.field;
-    strategy.push_back(std::move(o));
-  }
-  json::array constraints;
-  for (const auto& c : s.placement_constraints) {
-    if (c.type == policy::PlacementConstraintType::distinct_instance)
-      constraints.push_back(json::object{{"type", "distinctInstance"}});
-    else
-      constraints.push_back(json::object{{"type", "memberOf"}, {"expression", c.expression}});
-  }
-  return json::object{{"name", s.name},
-                      {"cluster", s.cluster},
-                      {"taskDefinition", s.task_definition},
-                      {"desiredCount", s.desired_count},
-                      {"deploymentConfiguration", deployment_config_to_json(s.deployment)},
-                      {"placementStrategy", std::move(strategy)},
-                      {"placementConstraints", std::move(constraints)}};
+  json::object out{{"name", s.name}, {"cluster", s.cluster}};
+  for (auto& kv : store::codec::service_spec_to_json(s)) out.emplace(kv.key(), std::move(kv.value()));
+  return out;
 }
 
 ApiResult<std::int32_t> count_field(const json::value& v, std::string_view field, std::int64_t lo = 0) {
