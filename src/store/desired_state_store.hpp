@@ -13,6 +13,7 @@
 #pragma once
 
 #include "policy/desired_state.hpp"
+#include "policy/job.hpp"
 #include "policy/service_state.hpp"
 #include "store/store_error.hpp"
 
@@ -45,6 +46,12 @@ struct ServiceWrite {
   std::optional<policy::Deployment> superseded;   // the unfinished deployment it replaced
 };
 
+// Result of recording a job's run together with the job's advanced cursor.
+struct StartedRun {
+  policy::Job job;     // as stored (new revision)
+  policy::JobRun run;  // as stored (revision > 0)
+};
+
 // Why reason text is fixed: the API and operators match on it.
 inline constexpr std::string_view superseded_reason = "superseded";
 
@@ -57,12 +64,12 @@ struct KvRecord {
 };
 
 // One entry of the change feed: an environment, deployment or record was written or deleted.
-enum class ChangeKind { environment, deployment, record, service, service_deployment };
+enum class ChangeKind { environment, deployment, record, service, service_deployment, job, job_run };
 struct Change {
   std::int64_t revision = 0;  // store-wide, strictly increasing, never reused
   ChangeKind kind = ChangeKind::environment;
   // environment, service: its name; deployment: "<environment>/<id>"; service_deployment: "<service>/<id>";
-  // record: "<ns>/<key>".
+  // record: "<ns>/<key>"; job: its id; job_run: "<job>/<run id>".
   std::string key;
   bool deleted = false;
   friend bool operator==(const Change&, const Change&) = default;
@@ -129,6 +136,28 @@ class DesiredStateStore {
   // Progress at d.revision; a final status ends the service's rollout in the same write (completed: its version
   // becomes stable; rolled_back: the service returns to the last stable version).
   virtual AsyncResult<policy::Deployment> update_service_deployment(policy::Deployment d) = 0;
+
+  // --- Scheduled jobs (policy/job.hpp) -----------------------------------------------------------------------
+  // job.revision must be 0 (already_exists if the id is taken).
+  virtual AsyncResult<policy::Job> create_job(policy::Job job) = 0;
+  virtual AsyncResult<policy::Job> get_job(std::string id) = 0;
+  // Sorted by id; all clusters when `cluster` is empty.
+  virtual AsyncResult<std::vector<policy::Job>> list_jobs(std::string cluster) = 0;
+  // Spec, cursor and counters, only at job.revision.
+  virtual AsyncResult<policy::Job> update_job(policy::Job job) = 0;
+  // With all its runs, only at `expected_revision`; returns it as it was.
+  virtual AsyncResult<policy::Job> delete_job(std::string id, std::int64_t expected_revision) = 0;
+  // The exactly-once write: inserts `run` (revision 0; already_exists if (job, id) is taken) and writes `job`
+  // (its cursor advanced past the run's slot) in one transaction, only while the job is at job.revision.
+  virtual AsyncResult<StartedRun> start_run(policy::Job job, policy::JobRun run) = 0;
+  // Only at run.revision. A final status also deletes the job's oldest finished runs beyond its historyLimit
+  // (succeeded and skipped runs count as successful, failed as failed), in the same write.
+  virtual AsyncResult<policy::JobRun> update_run(policy::JobRun run) = 0;
+  virtual AsyncResult<policy::JobRun> get_run(std::string job, std::string id) = 0;
+  // Newest first (by created_at, then id); limit 0 = all.
+  virtual AsyncResult<std::vector<policy::JobRun>> list_runs(std::string job, std::size_t limit) = 0;
+  // Runs not final (requested, launching, running), oldest first; of every job when `job` is empty.
+  virtual AsyncResult<std::vector<policy::JobRun>> list_unfinished_runs(std::string job) = 0;
 
   // --- Reactor records ----------------------------------------------------------------------------------------
   // expected_revision 0: create only (already_exists if present); > 0: only at that revision. Returns the new one.
