@@ -204,4 +204,25 @@ AsyncResult<ChangeBatch> SqliteDesiredStateStore::watch(std::int64_t after, std:
   }
 }
 
+// Jobs are not stored yet (the SQLite tables land next): every call fails cleanly.
+namespace {
+StoreError jobs_not_stored() { return StoreError{StoreErrc::io, "jobs are not stored yet"}; }
+}  // namespace
+AsyncResult<policy::Job> SqliteDesiredStateStore::create_job(policy::Job) { co_return jobs_not_stored(); }
+AsyncResult<policy::Job> SqliteDesiredStateStore::get_job(std::string) { co_return jobs_not_stored(); }
+AsyncResult<std::vector<policy::Job>> SqliteDesiredStateStore::list_jobs(std::string) {
+  co_return std::vector<policy::Job>{};
+}
+AsyncResult<policy::Job> SqliteDesiredStateStore::update_job(policy::Job) { co_return jobs_not_stored(); }
+AsyncResult<policy::Job> SqliteDesiredStateStore::delete_job(std::string, std::int64_t) { co_return jobs_not_stored(); }
+AsyncResult<StartedRun> SqliteDesiredStateStore::start_run(policy::Job, policy::JobRun) { co_return jobs_not_stored(); }
+AsyncResult<policy::JobRun> SqliteDesiredStateStore::update_run(policy::JobRun) { co_return jobs_not_stored(); }
+AsyncResult<policy::JobRun> SqliteDesiredStateStore::get_run(std::string, std::string) { co_return jobs_not_stored(); }
+AsyncResult<std::vector<policy::JobRun>> SqliteDesiredStateStore::list_runs(std::string, std::size_t) {
+  co_return std::vector<policy::JobRun>{};
+}
+AsyncResult<std::vector<policy::JobRun>> SqliteDesiredStateStore::list_unfinished_runs(std::string) {
+  co_return std::vector<policy::JobRun>{};
+}
+
 }  // namespace berth::store

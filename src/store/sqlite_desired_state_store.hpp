@@ -58,6 +58,16 @@ class SqliteDesiredStateStore final : public DesiredStateStore {
   AsyncResult<std::vector<policy::Deployment>> list_service_deployments(std::string service,
                                                                         std::size_t limit) override;
   AsyncResult<policy::Deployment> update_service_deployment(policy::Deployment d) override;
+  AsyncResult<policy::Job> create_job(policy::Job job) override;
+  AsyncResult<policy::Job> get_job(std::string id) override;
+  AsyncResult<std::vector<policy::Job>> list_jobs(std::string cluster) override;
+  AsyncResult<policy::Job> update_job(policy::Job job) override;
+  AsyncResult<policy::Job> delete_job(std::string id, std::int64_t expected_revision) override;
+  AsyncResult<StartedRun> start_run(policy::Job job, policy::JobRun run) override;
+  AsyncResult<policy::JobRun> update_run(policy::JobRun run) override;
+  AsyncResult<policy::JobRun> get_run(std::string job, std::string id) override;
+  AsyncResult<std::vector<policy::JobRun>> list_runs(std::string job, std::size_t limit) override;
+  AsyncResult<std::vector<policy::JobRun>> list_unfinished_runs(std::string job) override;
   AsyncResult<std::int64_t> put_record(std::string ns, std::string key, std::string value,
                                        std::int64_t expected_revision) override;
   AsyncResult<std::vector<KvRecord>> list_records(std::string ns) override;
