@@ -137,6 +137,7 @@ boost::asio::awaitable<std::vector<aws::ecs::Task>> Executor::run(ClusterModel& 
     ++stats_.ecs_errors;
     out.success = false;
     out.error = "RunTask: " + r.error().code + " " + r.error().message;
+    out.rejected = out.rejected || r.error().kind == EcsError::Kind::rejected;
     if (r.error().kind == EcsError::Kind::unknown) {
       // Nothing to hold in the model (ECS picks the instance): the caller retries with the same token.
       stats_.launches_in_doubt += count;

@@ -37,6 +37,7 @@ struct Execution {
   std::size_t started = 0, stopped = 0;  // tasks ECS accepted
   std::size_t start_failures = 0;       // instances (StartTask) or tasks (RunTask) ECS refused to place
   std::size_t in_doubt = 0;             // launches whose outcome is unknown
+  bool rejected = false;                // ECS refused a call outright (validation, access): retrying will not help
   std::optional<SystemTime> wake_at;    // when an in-doubt launch is due to be checked
   std::optional<std::string> error;     // the last call's error, for logs
 };

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/as_tuple.hpp>
+#include <charconv>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -61,6 +62,11 @@ Scheduler::Scheduler(asio::io_context& io, const config::Config& cfg, store::Des
                wall_now, settings_.reconciler, metrics_),
       services_(store, definitions_, executor_, index_, [this](std::string_view c) { return watcher(c); }, wall_now,
                 service_settings(settings_), metrics_),
+      job_timers_(io.get_executor(), wall_now,
+                  [this](const std::string& job) { queue_.add(policy::WorkloadKey::job(job)); }),
+      clock_steps_(io.get_executor(), [this] { job_timers_.clock_stepped(); }),
+      jobs_(store, journal_, executor_, index_, [this](std::string_view c) { return watcher(c); }, wall_now,
+            job_timers_, [this](std::string queue) { return queue_depth(std::move(queue)); }, metrics_),
       ingest_(
           [this](std::string_view name) -> ClusterModel* {
             // Events are applied from the start, bootstrap or not: the listing reconciles by version.
@@ -128,13 +134,14 @@ ClusterWatcher::Hooks Scheduler::watcher_hooks() {
 void Scheduler::enqueue_cluster(const ClusterWatcher& w) {
   for (const auto& name : daemons_.workloads_on(w.name())) queue_.add(policy::WorkloadKey::daemon(name));
   for (const auto& name : services_.workloads_on(w.name())) queue_.add(policy::WorkloadKey::service(name));
+  for (const auto& id : jobs_.workloads_on(w.name())) queue_.add(policy::WorkloadKey::job(id));
 }
 
 WorkloadController* Scheduler::controller(policy::WorkloadKind kind) {
   switch (kind) {
     case policy::WorkloadKind::daemon: return &daemons_;
     case policy::WorkloadKind::service: return &services_;
-    case policy::WorkloadKind::job: break;  // not scheduled yet
+    case policy::WorkloadKind::job: return &jobs_;
   }
   return nullptr;
 }
@@ -145,6 +152,9 @@ asio::awaitable<void> Scheduler::run() {
   auto from = co_await store_.revision();
   co_await daemons_.load();
   co_await services_.load();
+  co_await jobs_.load();
+  tasks_.spawn("job timers", job_timers_.run());
+  tasks_.spawn("clock step watch", clock_steps_.run());
   if (from) {
     tasks_.spawn("desired state feed", follow_desired_state(*from));
   } else {
@@ -161,6 +171,8 @@ void Scheduler::stop() {
   if (stopping_) return;
   stopping_ = true;
   queue_.shut_down();
+  job_timers_.stop();
+  clock_steps_.stop();
   tasks_.cancel_all();
 }
 
@@ -277,14 +289,40 @@ asio::awaitable<void> Scheduler::follow_desired_state(std::int64_t revision) {
                      batch->revision);
       co_await daemons_.load();
       co_await services_.load();
+      co_await jobs_.load();
       for (const auto& [name, w] : watchers_) enqueue_cluster(*w);
     }
     for (const auto& change : batch->changes) {
       if (change.kind == store::ChangeKind::environment) co_await refresh(policy::WorkloadKey::daemon(change.key));
       if (change.kind == store::ChangeKind::service) co_await refresh(policy::WorkloadKey::service(change.key));
+      if (change.kind == store::ChangeKind::job) co_await refresh(policy::WorkloadKey::job(change.key));
+      // A run requested through the API ("run now"); the controller's own run writes re-plan harmlessly.
+      if (change.kind == store::ChangeKind::job_run)
+        queue_.add(policy::WorkloadKey::job(change.key.substr(0, change.key.rfind('/'))));
     }
     revision = batch->revision;
   }
+}
+
+asio::awaitable<std::optional<std::int64_t>> Scheduler::queue_depth(std::string queue_name) {
+  auto url = queue_urls_.find(queue_name);
+  if (url == queue_urls_.end()) {
+    auto found = co_await aws_.sqs().get_queue_url(queue_name);
+    if (!found) {
+      logger()->warn("trigger queue not found queue={} error=\"{}\"", queue_name, found.error().message);
+      co_return std::nullopt;
+    }
+    url = queue_urls_.emplace(queue_name, std::move(*found)).first;
+  }
+  std::vector<std::string> names{"ApproximateNumberOfMessages"};
+  auto attributes = co_await aws_.sqs().get_queue_attributes(url->second, std::move(names));
+  if (!attributes) co_return std::nullopt;
+  auto it = attributes->find("ApproximateNumberOfMessages");
+  if (it == attributes->end()) co_return std::nullopt;
+  std::int64_t n = 0;
+  auto [p, ec] = std::from_chars(it->second.data(), it->second.data() + it->second.size(), n);
+  if (ec != std::errc{}) co_return std::nullopt;
+  co_return n;
 }
 
 void Scheduler::terminate(const policy::WorkloadKey& key) {

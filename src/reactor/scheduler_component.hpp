@@ -4,7 +4,10 @@
 //   AwsClients                       transports, credentials, ECS/SQS clients, the EcsApi adapter
 //   ClusterWatcher (per cluster)     bootstrap, SQS receive/delete, audit -> ClusterModel
 //        --Ingested dirty keys--> WorkQueue (de-duplicating, per-key backoff, global bucket)
-//   WorkQueue --key--> WorkloadController (per kind: DaemonController, ServiceController) --plan--> Executor
+//   WorkQueue --key--> WorkloadController (per kind: DaemonController, ServiceController, JobController)
+//        --plan--> Executor
+//   JobTimers (every job's next slot or retry, one heap; ClockStepWatch re-measures it on a clock step)
+//        --due--> WorkQueue
 //   Executor --> LaunchJournal --> EcsApiAdapter --> ECS   (the only path to ECS write actions)
 //   DesiredStateStore::watch (change feed) --environment changed--> controller refresh --> WorkQueue
 //
@@ -43,6 +46,8 @@
 #include "reactor/daemon_controller.hpp"
 #include "reactor/event_ingest.hpp"
 #include "reactor/executor.hpp"
+#include "reactor/job_controller.hpp"
+#include "reactor/job_timers.hpp"
 #include "reactor/launch_journal.hpp"
 #include "reactor/service_controller.hpp"
 #include "reactor/task_group.hpp"
@@ -123,6 +128,8 @@ class Scheduler final : public process::Component {
   boost::asio::awaitable<void> refresh(policy::WorkloadKey key);
   // Follows the store's change feed from `revision`: environment changes (a peer's too) refresh and re-plan.
   boost::asio::awaitable<void> follow_desired_state(std::int64_t revision);
+  // ApproximateNumberOfMessages of a job's trigger queue (its URL looked up once); nullopt on an SQS error.
+  boost::asio::awaitable<std::optional<std::int64_t>> queue_depth(std::string queue_name);
   // Series read on demand from parts that keep their own numbers (model sizes, queue, journal, store).
   void register_views();
   void register_cluster_views(const ClusterWatcher& w);
@@ -147,6 +154,10 @@ class Scheduler final : public process::Component {
   WorkloadIndex index_;  // every kind's workloads by cluster and startedBy, for events
   DaemonController daemons_;
   ServiceController services_;
+  JobTimers job_timers_;
+  ClockStepWatch clock_steps_;
+  JobController jobs_;
+  std::map<std::string, std::string, std::less<>> queue_urls_;  // trigger queue name -> URL
   EventIngest ingest_;
   WorkQueue queue_;
   bool stopping_ = false;
