@@ -439,6 +439,18 @@ policy::ClusterSnapshot ClusterModel::instances_snapshot(SystemTime now) const {
 
 policy::ClusterSnapshot ClusterModel::snapshot(std::string_view started_by, SystemTime now) const {
   auto s = instances_snapshot(now);
+  append_tasks(s, started_by, now);
+  return s;
+}
+
+policy::ClusterSnapshot ClusterModel::tasks_snapshot(std::string_view started_by, SystemTime now) const {
+  policy::ClusterSnapshot s;
+  s.cluster = cluster_name_;
+  append_tasks(s, started_by, now);
+  return s;
+}
+
+void ClusterModel::append_tasks(policy::ClusterSnapshot& s, std::string_view started_by, SystemTime now) const {
   // Interned owner tags compare by pointer; an owner never seen has no tasks.
   auto owner = pool_.find(started_by);
   if (owner) {
@@ -446,7 +458,6 @@ policy::ClusterSnapshot ClusterModel::snapshot(std::string_view started_by, Syst
       if (r.started_by.data() == owner->data() && r.started_by.size() == owner->size()) s.tasks.push_back(view(arn, r));
   }
   append_doubts(s, started_by, now);
-  return s;
 }
 
 void ClusterModel::append_doubts(policy::ClusterSnapshot& s, std::optional<std::string_view> started_by,

@@ -141,6 +141,8 @@ class ClusterModel {
   // Instances of the cluster plus the tasks (live, tombstones, expectations, doubts) carrying
   // `started_by`. Views are valid until the model is next mutated.
   policy::ClusterSnapshot snapshot(std::string_view started_by, SystemTime now) const;
+  // The same tasks without the instances (a job's plan places nothing: ECS does, with RunTask).
+  policy::ClusterSnapshot tasks_snapshot(std::string_view started_by, SystemTime now) const;
   // Every instance (inactive ones excluded, as in snapshot) and every task record of the cluster:
   // live, tombstones, expectations and unexpired doubts of all owners, foreign tasks included.
   policy::ClusterSnapshot snapshot_all(SystemTime now) const;
@@ -215,6 +217,7 @@ class ClusterModel {
   // Drops the expectations no longer held.
   void prune_expectations(SystemTime now);
   // Doubts not expired at `now`, of `started_by` or (nullopt) of every owner.
+  void append_tasks(policy::ClusterSnapshot& s, std::string_view started_by, SystemTime now) const;
   void append_doubts(policy::ClusterSnapshot& s, std::optional<std::string_view> started_by, SystemTime now) const;
 
   std::string cluster_name_;

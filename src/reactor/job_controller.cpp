@@ -115,7 +115,7 @@ asio::awaitable<std::optional<std::vector<std::string>>> JobController::look_up_
     ClusterWatcher& w, const std::vector<policy::JobRun>& runs) {
   std::vector<std::string> forgotten;
   {
-    auto snapshot = w.model().snapshot(policy::encode_started_by(policy::WorkloadKey::job(runs.front().job)), clock_());
+    auto snapshot = w.model().tasks_snapshot(policy::encode_started_by(policy::WorkloadKey::job(runs.front().job)), clock_());
     for (const auto& run : runs) {
       auto f = forgotten_tasks(snapshot, run);
       forgotten.insert(forgotten.end(), f.begin(), f.end());
@@ -270,7 +270,7 @@ asio::awaitable<SyncVerdict> JobController::sync(std::string id) {
   const std::string started_by = policy::encode_started_by(policy::WorkloadKey::job(id));
   // Plans synchronously over the snapshot's views (no co_await while they are alive).
   auto plan_now = [&] {
-    auto snapshot = w->model().snapshot(started_by, clock_());
+    auto snapshot = w->model().tasks_snapshot(started_by, clock_());
     policy::JobPlanInput in;
     in.job = &*job;
     in.schedule = schedule;
@@ -299,7 +299,7 @@ asio::awaitable<SyncVerdict> JobController::sync(std::string id) {
   if (!plan.stop_tasks.empty()) {
     std::vector<policy::StopOrder> stops;
     {
-      auto snapshot = w->model().snapshot(started_by, clock_());
+      auto snapshot = w->model().tasks_snapshot(started_by, clock_());
       for (const auto& t : snapshot.tasks)
         if (std::find(plan.stop_tasks.begin(), plan.stop_tasks.end(), t.arn) != plan.stop_tasks.end())
           stops.push_back({std::string(t.arn), std::string(t.instance_arn), policy::StopCause::replaced,
