@@ -90,6 +90,27 @@ json::array containers(const EcsState& s, const Task& t, bool api) {
   return out;
 }
 
+// The TaskOverride as ECS reports it: what RunTask/StartTask sent, with one containerOverrides
+// entry per container of the definition (`{"name"}` alone when it had no override), as in
+// tests/testdata/ecs-events. Built on read so that tasks without overrides store nothing.
+json::object task_overrides(const TaskDef& td, const std::string& sent_json) {
+  json::object out;
+  if (!sent_json.empty()) out = json::parse(sent_json).as_object();
+  json::array sent;
+  if (auto* c = out.if_contains("containerOverrides"); c && c->is_array()) sent = c->as_array();
+  auto name_of = [](const json::value& v) -> std::string_view {
+    auto* n = v.is_object() ? v.as_object().if_contains("name") : nullptr;
+    return n && n->is_string() ? std::string_view(n->as_string()) : std::string_view();
+  };
+  json::array per_container;
+  for (const auto& c : td.containers) {
+    auto it = std::find_if(sent.begin(), sent.end(), [&](const json::value& v) { return name_of(v) == c.name; });
+    per_container.push_back(it != sent.end() ? *it : json::object{{"name", c.name}});
+  }
+  out["containerOverrides"] = std::move(per_container);
+  return out;
+}
+
 json::object task_fields(const EcsState& s, const Task& t, TimeFn time, bool api) {
   const TaskDef& td = s.taskdefs[t.taskdef];
   const Instance& inst = s.instances[t.instance];
@@ -110,10 +131,7 @@ json::object task_fields(const EcsState& s, const Task& t, TimeFn time, bool api
   o["group"] = t.group;
   o["launchType"] = "EC2";
   o["lastStatus"] = to_string(t.last);
-  if (!t.overrides_json.empty())
-    o["overrides"] = json::parse(t.overrides_json);
-  else
-    o["overrides"] = json::object{{"containerOverrides", json::array()}};
+  o["overrides"] = task_overrides(td, t.overrides_json);
   put_time(o, "pullStartedAt", t.pull_started_ms, time);
   put_time(o, "pullStoppedAt", t.pull_stopped_ms, time);
   put_time(o, "startedAt", t.started_ms, time);

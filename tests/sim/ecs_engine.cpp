@@ -206,6 +206,9 @@ ApiOutcome EcsEngine::register_task_definition(const json::object& in) {
       return ApiOutcome::fail("ClientException", "Invalid setting for container '" + c.name +
                                                      "'. At least one of 'memory' or 'memoryReservation' must be specified.");
     c.essential = bool_or(d, "essential", true);
+    if (auto* env = d.if_contains("environment"); env && env->is_array())
+      for (const auto& kv : env->as_array())
+        c.environment.emplace_back(str(kv.as_object(), "name"), str(kv.as_object(), "value"));
     if (auto* pm = d.if_contains("portMappings"); pm && pm->is_array()) {
       for (const auto& pv : pm->as_array()) {
         const auto& p = pv.as_object();

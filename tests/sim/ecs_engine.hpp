@@ -105,7 +105,9 @@ private:
   void schedule_lifecycle(std::uint32_t task);
   void advance(std::uint32_t task, std::uint32_t generation, TaskStatus to);
   void finish_stop(std::uint32_t task, StopCode code, std::string reason, int exit_code);
-  void request_stop(std::uint32_t task, StopCode code, std::string reason);
+  // Desired STOPPED now, STOPPED after task_stop with `exit_code` (default: 143 if it started, else none).
+  void request_stop(std::uint32_t task, StopCode code, std::string reason, std::optional<int> exit_code = std::nullopt);
+  void exit_by_itself(std::uint32_t task, std::uint32_t generation);  // sim_exit.hpp's convention
   void set_instance_status(std::uint32_t instance, InstanceStatus status);
   // Pruning of STOPPED tasks (ecs_tasks.cpp): queued at STOPPED, swept by one timer.
   void schedule_prune(std::uint32_t task);

@@ -31,6 +31,7 @@ struct ContainerDef {
   int memory = 0;  // reservation used for placement: memoryReservation if set, else memory
   bool essential = true;
   std::vector<PortMapping> ports;
+  std::vector<std::pair<std::string, std::string>> environment;  // as registered (name, value)
 };
 
 struct TaskDef {
@@ -66,6 +67,10 @@ struct Task {
   TaskStatus desired = TaskStatus::running;
   StopCode stop_code = StopCode::none;
   int exit_code = -1;  // -1: no exit code (never started)
+  // Sim-only batch convention (sim_exit.hpp): stop by itself this long after RUNNING (-1: never),
+  // with this exit code.
+  std::int64_t exit_after_ms = -1;
+  int planned_exit_code = 0;
   std::int64_t version = 1;
   std::int64_t created_ms = 0, pull_started_ms = 0, pull_stopped_ms = 0, started_ms = 0, stopping_ms = 0,
                stopped_ms = 0, updated_ms = 0;

@@ -3,6 +3,7 @@
 #include "ecs_engine.hpp"
 #include "ecs_request.hpp"
 #include "json_fields.hpp"
+#include "sim_exit.hpp"
 
 #include <boost/json/serialize.hpp>
 
@@ -56,6 +57,20 @@ bool clause_matches(const Instance& inst, std::string clause) {
   return false;
 }
 
+// ECS refuses an override for a container the definition does not have.
+std::optional<std::string> unknown_override_container(const TaskDef& td, const json::object& in) {
+  auto* o = in.if_contains("overrides");
+  auto* list = o && o->is_object() ? o->as_object().if_contains("containerOverrides") : nullptr;
+  if (!list || !list->is_array()) return std::nullopt;
+  for (const auto& v : list->as_array()) {
+    std::string name = v.is_object() ? str(v.as_object(), "name") : std::string();
+    auto named = [&](const ContainerDef& c) { return c.name == name; };
+    if (std::none_of(td.containers.begin(), td.containers.end(), named))
+      return "Override for container named " + name + " is not a container in the TaskDefinition.";
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 bool matches_expression(const Instance& inst, const std::string& expr) {
@@ -98,7 +113,15 @@ std::uint32_t EcsEngine::launch(std::uint32_t iidx, std::uint32_t tdidx, const j
   t.created_ms = now_ms();
   t.group = str(in, "group", "family:" + td.family);
   t.started_by = str(in, "startedBy");
-  if (auto* o = in.if_contains("overrides"); o && o->is_object()) t.overrides_json = json::serialize(*o);
+  const json::object* overrides = nullptr;
+  if (auto* o = in.if_contains("overrides"); o && o->is_object()) {
+    overrides = &o->as_object();
+    t.overrides_json = json::serialize(*o);
+  }
+  if (auto exit = planned_exit(td, overrides)) {
+    t.exit_after_ms = exit->after_ms;
+    t.planned_exit_code = exit->exit_code;
+  }
   inst.cpu_left -= td.cpu;
   inst.memory_left -= td.memory;
   for (std::size_t ci = 0; ci < td.containers.size(); ++ci)
@@ -161,13 +184,24 @@ void EcsEngine::advance(std::uint32_t idx, std::uint32_t gen, TaskStatus to) {
     ++inst.running;
     --state_.clusters[t.cluster].pending;
     ++state_.clusters[t.cluster].running;
+    if (t.exit_after_ms >= 0)
+      timers_.after(std::chrono::milliseconds(t.exit_after_ms), [this, idx, gen] { exit_by_itself(idx, gen); });
   }
   t.last = to;
   ++t.version;
   task_changed(t);
 }
 
-void EcsEngine::request_stop(std::uint32_t idx, StopCode code, std::string reason) {
+// A batch container's program ended (sim_exit.hpp): as when an essential container exits in ECS,
+// desired STOPPED at once (stopCode EssentialContainerExited), STOPPED with its exit code after
+// the other containers are stopped (task_stop).
+void EcsEngine::exit_by_itself(std::uint32_t idx, std::uint32_t gen) {
+  Task& t = state_.tasks[idx];
+  if (t.generation != gen || t.last != TaskStatus::running || t.desired != TaskStatus::running) return;
+  request_stop(idx, StopCode::essential_container_exited, "Essential container in task exited", t.planned_exit_code);
+}
+
+void EcsEngine::request_stop(std::uint32_t idx, StopCode code, std::string reason, std::optional<int> exit_code) {
   Task& t = state_.tasks[idx];
   if (t.desired == TaskStatus::stopped) return;
   Cluster& c = state_.clusters[t.cluster];
@@ -179,10 +213,10 @@ void EcsEngine::request_stop(std::uint32_t idx, StopCode code, std::string reaso
   t.stopping_ms = now_ms();
   ++t.version;
   task_changed(t);
-  timers_.after(options_.task_stop, [this, idx, gen = t.generation] {
+  timers_.after(options_.task_stop, [this, idx, gen = t.generation, exit_code] {
     Task& s = state_.tasks[idx];
     if (s.generation == gen && s.last != TaskStatus::stopped)
-      finish_stop(idx, s.stop_code, s.stopped_reason, s.started_ms ? 143 : -1);
+      finish_stop(idx, s.stop_code, s.stopped_reason, exit_code.value_or(s.started_ms ? 143 : -1));
   });
 }
 
@@ -289,6 +323,8 @@ std::optional<std::string> EcsEngine::task_action(const std::string& ref, const 
 ApiOutcome EcsEngine::start_task(std::uint32_t c, const json::object& in) {
   auto td = find_taskdef(str(in, "taskDefinition"));
   if (!td) return ApiOutcome::fail("ClientException", "TaskDefinition not found.");
+  if (auto bad = unknown_override_container(state_.taskdefs[*td], in))
+    return ApiOutcome::fail("InvalidParameterException", *bad);
   const auto& refs = in.at("containerInstances").as_array();
   if (refs.empty() || refs.size() > 10)
     return ApiOutcome::fail("InvalidParameterException", "containerInstances must have between 1 and 10 items.");
@@ -342,6 +378,8 @@ ApiOutcome EcsEngine::run_task(std::uint32_t c, const json::object& in) {
 ApiOutcome EcsEngine::run_task_once(std::uint32_t c, const json::object& in) {
   auto td = find_taskdef(str(in, "taskDefinition"));
   if (!td) return ApiOutcome::fail("ClientException", "TaskDefinition not found.");
+  if (auto bad = unknown_override_container(state_.taskdefs[*td], in))
+    return ApiOutcome::fail("InvalidParameterException", *bad);
   const int count = int_or(in, "count", 1);
   if (count < 1 || count > 10)
     return ApiOutcome::fail("InvalidParameterException", "count must be between 1 and 10.");
