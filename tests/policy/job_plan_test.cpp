@@ -328,3 +328,25 @@ TEST(JobPlan, SpringForwardGapFiresOnceAfterTheGap) {
 
 }  // namespace
 }  // namespace berth::policy
+
+namespace berth::policy {
+namespace {
+
+// The README's fall-back example: "0 30 1" in New York on 2027-11-07 fires once, at 01:30 EDT (05:30 UTC), and
+// next at 01:30 EST the day after; "0 */30" (every hour) fires at both 01:30s.
+TEST(JobPlan, FallBackFiresOnceUnlessTheHourFieldMatchesEveryHour) {
+  auto once = parsed("0 30 1");
+  auto first = next_fire(once, "America/New_York", utc(2027, 11, 7, 4, 0), utc(2027, 11, 1, 0, 0));
+  ASSERT_TRUE(first);
+  EXPECT_EQ(*first, utc(2027, 11, 7, 5, 30));
+  EXPECT_EQ(*next_fire(once, "America/New_York", *first, utc(2027, 11, 1, 0, 0)), utc(2027, 11, 8, 6, 30));
+  auto every = parsed("0 */30");
+  auto a = next_fire(every, "America/New_York", utc(2027, 11, 7, 5, 15), utc(2027, 11, 1, 0, 0));
+  ASSERT_TRUE(a);
+  EXPECT_EQ(*a, utc(2027, 11, 7, 5, 30));  // 01:30 EDT
+  EXPECT_EQ(*next_fire(every, "America/New_York", utc(2027, 11, 7, 6, 15), utc(2027, 11, 1, 0, 0)),
+            utc(2027, 11, 7, 6, 30));  // 01:30 EST, the second occurrence
+}
+
+}  // namespace
+}  // namespace berth::policy
