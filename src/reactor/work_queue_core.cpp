@@ -40,7 +40,7 @@ void WorkQueueCore::enqueue(const WorkloadKey& key) {
     waiting_.erase(w);
   }
   if (!dirty_.insert(key).second) return;  // already queued (or re-added while processing)
-  if (!processing_.contains(key)) queue_.push_back(key);
+  if (!processing_.contains(key)) lane(key).push_back(key);
 }
 
 void WorkQueueCore::add(const WorkloadKey& key) { enqueue(key); }
@@ -66,9 +66,10 @@ void WorkQueueCore::promote(MonoTime now) {
 
 std::optional<WorkloadKey> WorkQueueCore::pop(MonoTime now) {
   promote(now);
-  if (queue_.empty() || !bucket_.try_take(now)) return std::nullopt;
-  WorkloadKey key = std::move(queue_.front());
-  queue_.pop_front();
+  auto& from = !unpaced_.empty() ? unpaced_ : queue_;
+  if (from.empty() || (&from == &queue_ && !bucket_.try_take(now))) return std::nullopt;
+  WorkloadKey key = std::move(from.front());
+  from.pop_front();
   dirty_.erase(key);
   processing_.insert(key);
   return key;
@@ -92,13 +93,14 @@ void WorkQueueCore::done(const WorkloadKey& key, bool success, MonoTime now) {
     n = r;
   }
   if (dirty_.contains(key)) {
-    queue_.push_back(key);
+    lane(key).push_back(key);
     return;
   }
   if (!success) add_after(key, now + retry_delay(n));
 }
 
 std::optional<MonoTime> WorkQueueCore::next_ready(MonoTime now) const {
+  if (!unpaced_.empty()) return now;
   if (!queue_.empty()) return bucket_.next_token(now);
   if (!delayed_.empty()) return std::max(delayed_.begin()->first, bucket_.next_token(now));
   return std::nullopt;

@@ -17,6 +17,10 @@
 // cluster refuses every call) thus costs one run per slow_retry instead of one per backoff_max, and an
 // add() (an event, an API write) still runs it at once.
 //
+// Pacing: the global bucket paces daemon and service syncs (an event storm re-plans many workloads at once). Job
+// keys bypass it: a job sync is one slot's RunTask batches, already paced by the executor's ECS modify bucket, and
+// its timing is the point (1,000 jobs due in the same second must not wait 10 s per 100 for queue tokens).
+//
 // Vocabulary: requeues(k) = failed runs of k since its last success (the retry number of its next run).
 #pragma once
 
@@ -80,12 +84,12 @@ class WorkQueueCore {
   std::chrono::milliseconds retry_delay(std::uint32_t requeues) const;
   bool in_slow_lane(const WorkloadKey& key) const { return requeues(key) > settings_.max_fast_retries; }
 
-  std::size_t queued() const { return queue_.size(); }
+  std::size_t queued() const { return queue_.size() + unpaced_.size(); }
   std::size_t processing() const { return processing_.size(); }
   std::size_t waiting() const { return waiting_.size(); }
   // Keys whose failures put them in the slow lane (for the metrics).
   std::size_t slow_lane() const;
-  bool idle() const { return queue_.empty() && processing_.empty() && waiting_.empty(); }
+  bool idle() const { return queue_.empty() && unpaced_.empty() && processing_.empty() && waiting_.empty(); }
 
  private:
   void promote(MonoTime now);
@@ -95,7 +99,12 @@ class WorkQueueCore {
 
   WorkQueueSettings settings_;
   TokenBucket bucket_;
-  std::deque<WorkloadKey> queue_;
+  std::deque<WorkloadKey>& lane(const WorkloadKey& key) {
+    return key.kind == policy::WorkloadKind::job ? unpaced_ : queue_;
+  }
+
+  std::deque<WorkloadKey> queue_;    // paced by bucket_
+  std::deque<WorkloadKey> unpaced_;  // job keys (see "Pacing")
   std::unordered_set<WorkloadKey, WorkloadKeyHash> dirty_;  // queued, or re-added while processing
   std::unordered_set<WorkloadKey, WorkloadKeyHash> processing_;
   Delayed delayed_;

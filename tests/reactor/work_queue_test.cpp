@@ -188,6 +188,24 @@ TEST(WorkQueueCore, GlobalTokenBucketLimitsRate) {
   EXPECT_EQ(later, 6);  // the 6 remaining keys, paced
 }
 
+TEST(WorkQueueCore, JobKeysBypassTheBucketAndGoFirst) {
+  WorkQueueSettings s;
+  s.rate_per_second = 10;
+  s.burst = 1;
+  WorkQueueCore q(s, t0);
+  q.add(d("a"));
+  q.add(d("b"));
+  for (int i = 0; i < 50; ++i) q.add(WorkloadKey::job("j" + std::to_string(i)));
+  int jobs = 0, daemons = 0;
+  while (auto k = q.pop(t0)) {
+    (k->kind == policy::WorkloadKind::job ? jobs : daemons)++;
+    q.done(*k, true, t0);
+  }
+  EXPECT_EQ(jobs, 50);   // all due at once: paced later by the executor's ECS bucket, not here
+  EXPECT_EQ(daemons, 1);  // the burst
+  EXPECT_EQ(q.next_ready(t0), t0 + 100ms);
+}
+
 TEST(WorkQueueDriver, RunsEveryKeyOnceAndRetriesFailures) {
   boost::asio::io_context io;
   std::map<std::string, int> runs;
