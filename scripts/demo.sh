@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # File: scripts/demo.sh — shows berth scheduling against a local berth-sim: a daemon environment gets one task
 # per instance, new instances get theirs, a new task definition revision rolls out; beside it a replica service
-# is placed (spread over AZs, then instances), scaled and rolled out to a new revision. Ends on its own (< 2 min).
+# is placed (spread over AZs, then instances), scaled and rolled out to a new revision; then a scheduled job fires
+# every 3 seconds and shows its run history. Ends on its own (< 2 min).
 # Usage: bash scripts/setup.sh && bash scripts/demo.sh
 set -euo pipefail
 
@@ -79,6 +80,9 @@ for rev in 1 2; do
   ecs RegisterTaskDefinition '{"family":"api","containerDefinitions":[{"name":"api","image":"api:'"$rev"'","cpu":256,"memory":256,"essential":true}]}' \
     | json '"registered " + d["taskDefinition"]["taskDefinitionArn"]'
 done
+# A batch task for the job: berth-sim ends it after 800 ms with exit code 0 (BERTH_SIM_EXIT_AFTER_MS, sim-only).
+ecs RegisterTaskDefinition '{"family":"report","containerDefinitions":[{"name":"report","image":"report:1","cpu":64,"memory":64,"essential":true,"environment":[{"name":"BERTH_SIM_EXIT_AFTER_MS","value":"800"}]}]}' \
+  | json '"registered " + d["taskDefinition"]["taskDefinitionArn"]'
 
 cat >"$WORK/berth.toml" <<TOML
 [server]
@@ -235,6 +239,25 @@ done
 curl -s "$API/v1/services/api/versions" | json '"  versions: " + ", ".join("%d %s%s" % (v["version"], v["spec"]["taskDefinition"], " (stable)" if v["stable"] else "") for v in d["items"])'
 curl -s "$API/v1/services/api" | json '"  unplaced: %d" % d["unplaced"]["count"]'
 echo "  -> api:2 everywhere; the daemon beside it still runs web:2 on $(daemon_on web web:2)/16 instances ($(elapsed))"
+
+say "creating scheduled job 'report' (2 x report:1 every 3 seconds, ECS Scheduler's schedule form \"*/3\")"
+curl -sS -X POST "$API/v1/jobs" -H 'Content-Type: application/json' \
+  -d '{"id": "report", "taskDefinition": "report:1", "schedule": "*/3", "taskCount": 2, "concurrencyPolicy": "Forbid"}' \
+  | json '"created job %s, next run %s" % (d["id"], d["estimatedNextRun"])'
+job_runs() {
+  curl -s "$API/v1/jobs/report/runs" | python3 -c '
+import json, sys
+runs = json.load(sys.stdin)["items"]
+for r in runs[:4]:
+    print("  run %s: %s, %d task(s)%s" % (r["id"], r["status"], len(r["tasks"]), ", " + r["message"] if r.get("message") else ""))
+print("  %d runs, %d succeeded" % (len(runs), sum(1 for r in runs if r["status"] == "succeeded")))'
+}
+runs_succeeded() { curl -s "$API/v1/jobs/report/runs" | json 'sum(1 for r in d["items"] if r["status"] == "succeeded")'; }
+wait_for '[ "$(runs_succeeded)" -ge 3 ]' 40 'job_runs | tail -n 1'
+echo "  run history (GET /v1/jobs/report/runs, newest first):"
+job_runs
+echo "  the same job as ECS Scheduler's clients see it (GET /jobs/report):"
+curl -s "$API/jobs/report" | json '"  schedule %s, lastRun %s, lastRunTasks %d, estimatedNextRun %s" % (d["schedule"], d.get("lastRun"), len(d.get("lastRunTasks", [])), d.get("estimatedNextRun"))'
 
 say "berth counters (GET /v1/stats)"
 curl -s "$API/v1/stats" | json '"ECS calls: %s\nevents: %s\nreconciles: %d, tasks started %d, stopped %d" % (d["ecs"]["calls"], {k: d["events"][k] for k in ("received","applied","stale","malformed")}, d["reconcile"]["runs"], d["reconcile"]["tasks_started"], d["reconcile"]["tasks_stopped"])'
