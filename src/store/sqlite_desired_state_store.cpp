@@ -204,25 +204,46 @@ AsyncResult<ChangeBatch> SqliteDesiredStateStore::watch(std::int64_t after, std:
   }
 }
 
-// Jobs are not stored yet (the SQLite tables land next): every call fails cleanly.
-namespace {
-StoreError jobs_not_stored() { return StoreError{StoreErrc::io, "jobs are not stored yet"}; }
-}  // namespace
-AsyncResult<policy::Job> SqliteDesiredStateStore::create_job(policy::Job) { co_return jobs_not_stored(); }
-AsyncResult<policy::Job> SqliteDesiredStateStore::get_job(std::string) { co_return jobs_not_stored(); }
-AsyncResult<std::vector<policy::Job>> SqliteDesiredStateStore::list_jobs(std::string) {
-  co_return std::vector<policy::Job>{};
+AsyncResult<policy::Job> SqliteDesiredStateStore::create_job(policy::Job job) {
+  co_return written(engine_->create_job(job));
 }
-AsyncResult<policy::Job> SqliteDesiredStateStore::update_job(policy::Job) { co_return jobs_not_stored(); }
-AsyncResult<policy::Job> SqliteDesiredStateStore::delete_job(std::string, std::int64_t) { co_return jobs_not_stored(); }
-AsyncResult<StartedRun> SqliteDesiredStateStore::start_run(policy::Job, policy::JobRun) { co_return jobs_not_stored(); }
-AsyncResult<policy::JobRun> SqliteDesiredStateStore::update_run(policy::JobRun) { co_return jobs_not_stored(); }
-AsyncResult<policy::JobRun> SqliteDesiredStateStore::get_run(std::string, std::string) { co_return jobs_not_stored(); }
-AsyncResult<std::vector<policy::JobRun>> SqliteDesiredStateStore::list_runs(std::string, std::size_t) {
-  co_return std::vector<policy::JobRun>{};
+
+AsyncResult<policy::Job> SqliteDesiredStateStore::get_job(std::string id) { co_return engine_->get_job(id); }
+
+AsyncResult<std::vector<policy::Job>> SqliteDesiredStateStore::list_jobs(std::string cluster) {
+  co_return engine_->list_jobs(cluster);
 }
-AsyncResult<std::vector<policy::JobRun>> SqliteDesiredStateStore::list_unfinished_runs(std::string) {
-  co_return std::vector<policy::JobRun>{};
+
+AsyncResult<policy::Job> SqliteDesiredStateStore::update_job(policy::Job job) {
+  if (job.revision <= 0) co_return invalid("update of job '" + job.spec.id + "' needs its revision");
+  co_return written(engine_->update_job(job));
+}
+
+AsyncResult<policy::Job> SqliteDesiredStateStore::delete_job(std::string id, std::int64_t expected_revision) {
+  if (expected_revision <= 0) co_return invalid("delete of job '" + id + "' needs its revision");
+  co_return written(engine_->delete_job(id, expected_revision));
+}
+
+AsyncResult<StartedRun> SqliteDesiredStateStore::start_run(policy::Job job, policy::JobRun run) {
+  if (job.revision <= 0) co_return invalid("a run start needs the revision of job '" + job.spec.id + "'");
+  co_return written(engine_->start_run(job, run));
+}
+
+AsyncResult<policy::JobRun> SqliteDesiredStateStore::update_run(policy::JobRun run) {
+  if (run.revision <= 0) co_return invalid("update of run '" + run.job + "/" + run.id + "' needs its revision");
+  co_return written(engine_->update_run(run));
+}
+
+AsyncResult<policy::JobRun> SqliteDesiredStateStore::get_run(std::string job, std::string id) {
+  co_return engine_->get_run(job, id);
+}
+
+AsyncResult<std::vector<policy::JobRun>> SqliteDesiredStateStore::list_runs(std::string job, std::size_t limit) {
+  co_return engine_->list_runs(job, limit);
+}
+
+AsyncResult<std::vector<policy::JobRun>> SqliteDesiredStateStore::list_unfinished_runs(std::string job) {
+  co_return engine_->list_unfinished_runs(job);
 }
 
 }  // namespace berth::store

@@ -64,6 +64,10 @@ StoreResult<Change> read_change(sqlite::Statement& s) {
     c.kind = ChangeKind::service;
   } else if (kind == "service_deployment") {
     c.kind = ChangeKind::service_deployment;
+  } else if (kind == "job") {
+    c.kind = ChangeKind::job;
+  } else if (kind == "job_run") {
+    c.kind = ChangeKind::job_run;
   } else {
     return StoreError{StoreErrc::corrupt, "bad change kind '" + kind + "'"};
   }

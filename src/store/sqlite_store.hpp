@@ -1,4 +1,5 @@
-// File: src/store/sqlite_store.hpp — durable desired state in SQLite: environments, deployments, reactor records.
+// File: src/store/sqlite_store.hpp — durable desired state in SQLite: environments, deployments, services, jobs,
+// reactor records.
 //
 // Durability: WAL journal. A commit that returned has reached the WAL file in the OS page cache, so it survives
 // SIGKILL of berth with synchronous=NORMAL already; surviving power loss / kernel panic needs synchronous=FULL
@@ -46,7 +47,7 @@ inline constexpr std::int64_t change_log_rows = 10000;
 
 class SqliteStore {
  public:
-  static constexpr int schema_version = 3;
+  static constexpr int schema_version = 4;
 
   // Opens (creating if needed) the database at `path` and migrates it forward to schema_version.
   // Errors: corrupt (not a database), too_new (written by a newer berth), io, busy.
@@ -137,6 +138,33 @@ class SqliteStore {
   // version (its spec, today's desiredCount).
   StoreResult<policy::Deployment> update_service_deployment(const policy::Deployment& d);
 
+  // --- Scheduled jobs and their runs (sqlite_job_rows.cpp) ----------------------------------------------------
+  // Times: SystemTime fields keep system_clock's full precision (ticks), SysSeconds fields are whole seconds, so
+  // a Job or JobRun reads back == to what was written.
+  // job.revision must be 0 (invalid_argument otherwise; already_exists if the id is taken). Stored at revision 1.
+  StoreResult<policy::Job> create_job(const policy::Job& job);
+  StoreResult<policy::Job> get_job(std::string_view id);
+  // Sorted by id; all clusters when `cluster` is empty.
+  StoreResult<std::vector<policy::Job>> list_jobs(std::string_view cluster);
+  // Spec, cursor, counters and updated_at, only at job.revision (conflict otherwise); created_at is kept.
+  StoreResult<policy::Job> update_job(const policy::Job& job);
+  // The job and all its runs, only at `expected_revision`; returns the job as it was.
+  StoreResult<policy::Job> delete_job(std::string_view id, std::int64_t expected_revision);
+  // One transaction, only while the job is at job.revision (conflict): inserts `run` (revision 0 expected;
+  // already_exists if (job, id) is taken) at revision 1 and writes `job` as update_job does. A run inserted with
+  // a final status (skipped) prunes the job's history as update_run does.
+  StoreResult<StartedRun> start_run(const policy::Job& job, const policy::JobRun& run);
+  // Status, counts, batches, tasks, retry_at, message and ended_at, only at run.revision (slot and created_at
+  // are kept). A final status also deletes the job's oldest finished runs beyond its history limit (succeeded and
+  // skipped against `successful`, failed against `failed`) in the same transaction; with a limit of 0 that is
+  // this run too (returned as written).
+  StoreResult<policy::JobRun> update_run(const policy::JobRun& run);
+  StoreResult<policy::JobRun> get_run(std::string_view job, std::string_view id);
+  // Newest first (created_at, then id); limit 0 = all.
+  StoreResult<std::vector<policy::JobRun>> list_runs(std::string_view job, std::size_t limit);
+  // Requested, launching or running runs, oldest first (created_at, job, id); of every job when `job` is empty.
+  StoreResult<std::vector<policy::JobRun>> list_unfinished_runs(std::string_view job);
+
   // --- Change log ---------------------------------------------------------------------------------------------
   // The newest revision written (0 for an empty log).
   StoreResult<std::int64_t> revision();
@@ -180,6 +208,11 @@ class SqliteStore {
   StoreResult<void> insert_service_version(const policy::Service& s);
   StoreResult<void> insert_service_deployment_row(const policy::Deployment& d);
   StoreResult<std::optional<policy::ServiceVersion>> last_stable_version(std::string_view service);
+  StoreResult<std::optional<policy::Job>> load_job(std::string_view id);
+  StoreResult<void> write_job_row(const policy::Job& job, bool insert);
+  StoreResult<std::optional<policy::JobRun>> load_run(std::string_view job, std::string_view id);
+  StoreResult<void> write_run_row(const policy::JobRun& run, bool insert);
+  StoreResult<void> prune_runs(const policy::Job& job);
   StoreResult<StartedDeployment> start_deployment_locked(const policy::Deployment& d,
                                                          std::optional<std::int64_t> expected_env_revision);
 

@@ -10,7 +10,7 @@ namespace {
 
 // Forward migrations, applied in order inside one transaction. Index i upgrades version i to i+1.
 // Never edit a shipped entry: append a new one (and bump SqliteStore::schema_version).
-constexpr std::array<const char*, 3> migrations = {
+constexpr std::array<const char*, 4> migrations = {
     // 0 -> 1: initial schema.
     R"sql(
 CREATE TABLE environments (
@@ -138,6 +138,52 @@ CREATE TRIGGER service_deployments_log_insert AFTER INSERT ON service_deployment
   BEGIN INSERT INTO changes (kind, key) VALUES ('service_deployment', NEW.environment || '/' || NEW.id); END;
 CREATE TRIGGER service_deployments_log_update AFTER UPDATE ON service_deployments
   BEGIN INSERT INTO changes (kind, key) VALUES ('service_deployment', NEW.environment || '/' || NEW.id); END;
+)sql",
+    // 3 -> 4: scheduled jobs (spec, cursor, counters) and their runs. Deleting a job deletes its runs (cascade);
+    // the run delete trigger logs each of them, as it logs runs pruned by the history limit.
+    R"sql(
+CREATE TABLE jobs (
+  id TEXT PRIMARY KEY NOT NULL,
+  cluster TEXT NOT NULL,
+  spec TEXT NOT NULL,                          -- JSON, see job_codec
+  handled_through INTEGER NOT NULL,            -- epoch seconds: every slot at or before it is handled
+  missed_slots INTEGER NOT NULL DEFAULT 0,
+  revision INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX jobs_by_cluster ON jobs(cluster, id);
+CREATE TABLE job_runs (
+  job TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+  id TEXT NOT NULL,
+  slot INTEGER,                                -- epoch seconds; NULL for a manual run
+  status TEXT NOT NULL,
+  expected INTEGER NOT NULL DEFAULT 0,
+  attempt INTEGER NOT NULL DEFAULT 1,
+  missed_before INTEGER NOT NULL DEFAULT 0,
+  batches TEXT NOT NULL DEFAULT '[]',          -- JSON, see job_codec
+  tasks TEXT NOT NULL DEFAULT '[]',            -- JSON, see job_codec
+  retry_at INTEGER,
+  message TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  ended_at INTEGER,
+  revision INTEGER NOT NULL,
+  PRIMARY KEY (job, id)
+) WITHOUT ROWID;
+CREATE INDEX job_runs_by_job ON job_runs(job, created_at, id);
+CREATE INDEX job_runs_by_status ON job_runs(status, created_at);
+CREATE TRIGGER jobs_log_insert AFTER INSERT ON jobs
+  BEGIN INSERT INTO changes (kind, key) VALUES ('job', NEW.id); END;
+CREATE TRIGGER jobs_log_update AFTER UPDATE ON jobs
+  BEGIN INSERT INTO changes (kind, key) VALUES ('job', NEW.id); END;
+CREATE TRIGGER jobs_log_delete AFTER DELETE ON jobs
+  BEGIN INSERT INTO changes (kind, key, deleted) VALUES ('job', OLD.id, 1); END;
+CREATE TRIGGER job_runs_log_insert AFTER INSERT ON job_runs
+  BEGIN INSERT INTO changes (kind, key) VALUES ('job_run', NEW.job || '/' || NEW.id); END;
+CREATE TRIGGER job_runs_log_update AFTER UPDATE ON job_runs
+  BEGIN INSERT INTO changes (kind, key) VALUES ('job_run', NEW.job || '/' || NEW.id); END;
+CREATE TRIGGER job_runs_log_delete AFTER DELETE ON job_runs
+  BEGIN INSERT INTO changes (kind, key, deleted) VALUES ('job_run', OLD.job || '/' || OLD.id, 1); END;
 )sql",
 };
 static_assert(change_log_rows == 10000, "the changes_compact trigger in migration 2 keeps 10000 rows");

@@ -1,7 +1,7 @@
 // File: tests/store/store_migration_test.cpp — a berth.db written by the schema-1 store of commit 79e5273
 // (tests/testdata/store/berth-v1.db, see its README) opens with today's code, migrates to the current schema and
 // keeps every environment, deployment and record; the migrated file then takes compare-and-set writes and feeds
-// watch().
+// watch(), and stores jobs and runs (migration 3 -> 4).
 #include "run_blocking.hpp"
 #include "store/sqlite_desired_state_store.hpp"
 #include "store_fixture.hpp"
@@ -122,6 +122,31 @@ TEST_F(MigrationTest, MigratedFileTakesRevisionedWritesAndFeedsWatch) {
   auto again = SqliteDesiredStateStore::open(io_.get_executor(), path());
   ASSERT_TRUE(again);
   EXPECT_EQ(run((*again)->get_deployment("d-web-2")).value().status, policy::DeploymentStatus::completed);
+}
+
+TEST_F(MigrationTest, MigratedFileStoresJobsAndRuns) {
+  auto opened = SqliteDesiredStateStore::open(io_.get_executor(), path());
+  ASSERT_TRUE(opened);
+  auto& store = **opened;
+  const auto from = run(store.revision()).value();
+  policy::Job job;
+  job.spec.id = "nightly";
+  job.spec.cluster = "prod";
+  job.spec.task_definition = "report:1";
+  job.spec.schedule = "@daily";
+  job.created_at = job.updated_at = t0;
+  auto created = run(store.create_job(job));
+  ASSERT_TRUE(created) << created.error().message;
+  policy::JobRun r;
+  r.job = "nightly";
+  r.id = "1780000000";
+  r.created_at = t0;
+  auto started = run(store.start_run(*created, r));
+  ASSERT_TRUE(started) << started.error().message;
+  EXPECT_EQ(run(store.get_run("nightly", r.id)).value(), started->run);
+  const auto batch = run(store.watch(from, std::chrono::milliseconds(0))).value();
+  EXPECT_EQ(batch.changes.size(), 3u);  // the job, then the run and the job again
+  EXPECT_EQ(run(store.list_environments("")).value().empty(), false);  // the v1 rows are still there
 }
 
 }  // namespace
