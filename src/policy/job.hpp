@@ -128,6 +128,10 @@ struct JobRunTask {
   std::string stop_code;     // once stopped
   bool nonzero_exit = false;  // once stopped
   std::optional<SystemTime> stopped_at;
+  // Filled from DescribeTasks when the run ends (the model keeps only nonzero_exit): the essential container's exit
+  // code (the first non-zero one, else the first reported) and ECS's stoppedReason.
+  std::optional<int> exit_code;
+  std::string stopped_reason;
   friend bool operator==(const JobRunTask&, const JobRunTask&) = default;
 };
 

@@ -141,8 +141,32 @@ void JobController::count_final(const policy::JobRun& run) {
   if (run.status == policy::RunStatus::skipped) ++stats_.runs_skipped;
 }
 
-asio::awaitable<bool> JobController::write(const policy::JobPlan& plan, const std::string& id) {
-  for (const auto& run : plan.run_updates) {
+asio::awaitable<void> JobController::record_exits(const std::string& cluster, policy::JobRun& run) {
+  std::vector<std::string> arns;
+  for (const auto& t : run.tasks)
+    if (!t.exit_code && t.stop_code != "Lost") arns.push_back(t.task_arn);
+  for (std::size_t i = 0; i < arns.size(); i += 100) {
+    std::vector<std::string> chunk(arns.begin() + static_cast<std::ptrdiff_t>(i),
+                                   arns.begin() + static_cast<std::ptrdiff_t>(std::min(i + 100, arns.size())));
+    auto described = co_await ecs_.describe_tasks(cluster, chunk);
+    if (!described) co_return;  // the run is recorded without them: exit codes are a courtesy, not its outcome
+    for (const auto& d : described->items) {
+      for (auto& t : run.tasks) {
+        if (t.task_arn != d.task_arn) continue;
+        t.stopped_reason = d.stopped_reason;
+        for (const auto& c : d.containers) {
+          if (!c.exit_code) continue;
+          if (!t.exit_code || (*t.exit_code == 0 && *c.exit_code != 0)) t.exit_code = c.exit_code;
+        }
+      }
+    }
+  }
+}
+
+asio::awaitable<bool> JobController::write(const policy::JobPlan& plan, const std::string& id,
+                                           const std::string& cluster) {
+  for (auto run : plan.run_updates) {
+    if (policy::is_final(run.status) && !run.tasks.empty()) co_await record_exits(cluster, run);
     auto stored = co_await store_.update_run(run);
     if (!stored) {
       logger()->info("run changed meanwhile job={} run={} detail=\"{}\"", id, run.id, stored.error().message);
@@ -222,7 +246,7 @@ asio::awaitable<bool> JobController::launch(ClusterWatcher& w, const policy::Job
     if (done.rejected) run.message = done.error.value_or("RunTask refused");
     for (const auto& t : tasks)
       run.tasks.push_back(policy::JobRunTask{t.task_arn, t.container_instance_arn, b.attempt, t.last_status, "",
-                                             false, std::nullopt});
+                                             false, std::nullopt, std::nullopt, ""});
   }
   if (std::all_of(run.batches.begin(), run.batches.end(), [](const policy::RunBatch& b) { return b.launched; }))
     run.status = policy::RunStatus::running;
@@ -292,7 +316,8 @@ asio::awaitable<SyncVerdict> JobController::sync(std::string id) {
     }
     plan = plan_now();
   }
-  if (!co_await write(plan, id)) {
+  const bool written = co_await write(plan, id, job->spec.cluster);
+  if (!written) {
     verdict.requeue = true;  // plan again from what the store holds now
     co_return verdict;
   }

@@ -64,7 +64,9 @@ class JobController final : public WorkloadController {
   boost::asio::awaitable<std::optional<std::vector<std::string>>> look_up_forgotten(
       ClusterWatcher& w, const std::vector<policy::JobRun>& runs);
   // Writes the plan's store changes; false on a conflict or store error (the sync is retried).
-  boost::asio::awaitable<bool> write(const policy::JobPlan& plan, const std::string& id);
+  boost::asio::awaitable<bool> write(const policy::JobPlan& plan, const std::string& id, const std::string& cluster);
+  // A run that ends: its tasks' exit codes and stop reasons from DescribeTasks (one read per 100 tasks).
+  boost::asio::awaitable<void> record_exits(const std::string& cluster, policy::JobRun& run);
   // RunTask for every batch of `run` not launched yet, each recorded in the run afterwards.
   boost::asio::awaitable<bool> launch(ClusterWatcher& w, const policy::Job& job, policy::JobRun run);
   RunTaskRequest request_for(const policy::Job& job, const policy::JobRun& run, const policy::RunBatch& b) const;

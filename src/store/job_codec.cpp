@@ -171,6 +171,8 @@ std::string encode_run_tasks(const std::vector<policy::JobRunTask>& tasks) {
     json::object o{{"taskArn", t.task_arn},       {"instanceArn", t.instance_arn}, {"attempt", t.attempt},
                    {"lastStatus", t.last_status}, {"stopCode", t.stop_code},       {"nonzeroExit", t.nonzero_exit}};
     if (t.stopped_at) o["stoppedAt"] = encode_time(*t.stopped_at);
+    if (t.exit_code) o["exitCode"] = *t.exit_code;
+    if (!t.stopped_reason.empty()) o["stoppedReason"] = t.stopped_reason;
     a.push_back(std::move(o));
   }
   return json::serialize(a);
@@ -191,6 +193,8 @@ StoreResult<std::vector<policy::JobRunTask>> decode_run_tasks(const std::string&
       if (const auto* p = o.if_contains("stopCode")) t.stop_code = std::string(p->as_string());
       if (const auto* p = o.if_contains("nonzeroExit")) t.nonzero_exit = p->as_bool();
       if (const auto* p = o.if_contains("stoppedAt")) t.stopped_at = decode_time(p->to_number<std::int64_t>());
+      if (const auto* p = o.if_contains("exitCode")) t.exit_code = p->to_number<int>();
+      if (const auto* p = o.if_contains("stoppedReason")) t.stopped_reason = std::string(p->as_string());
       out.push_back(std::move(t));
     }
   } catch (const std::exception&) {

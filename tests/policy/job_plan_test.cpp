@@ -75,7 +75,7 @@ JobRun launched_run(const World& w, const std::string& id, const std::vector<std
   r.expected = static_cast<int>(arns.size());
   r.batches = make_batches(w.job, id, 1, r.expected);
   for (auto& b : r.batches) b.launched = true;
-  for (const auto& a : arns) r.tasks.push_back(JobRunTask{a, "i-1", 1, "RUNNING", "", false, std::nullopt});
+  for (const auto& a : arns) r.tasks.push_back(JobRunTask{a, "i-1", 1, "RUNNING", "", false, std::nullopt, std::nullopt, ""});
   r.revision = 3;
   return r;
 }
