@@ -303,7 +303,7 @@ TEST_F(ApiJobsTest, ResumeSkipsTheSlotsItWasSuspendedThrough) {
   ASSERT_EQ(r.status, 200);
   EXPECT_FALSE(r.body.at("suspended").as_bool());
   EXPECT_EQ(stored_job("report").handled_through, policy::SysSeconds(seconds(1'790'000'000 + 50 * 3600)));
-  EXPECT_EQ(r.body.at("estimatedNextRun"), "2026-09-23T12:00:00-04:00");
+  EXPECT_EQ(r.body.at("estimatedNextRun"), "2026-09-24T12:00:00-04:00");  // resumed at 12:13:20-04:00
   // Resuming a job that is not suspended changes nothing.
   const auto rev = stored_job("report").revision;
   now_ += 1h;

@@ -102,6 +102,39 @@ TEST_F(EcsSchedulerApiTest, GetAnswersTheJobWithItsLinkAndZonedTimes) {
   EXPECT_FALSE(o.contains("lastRun"));
 }
 
+TEST_F(EcsSchedulerApiTest, LastRunAndItsTasksComeFromTheNewestRun) {
+  ASSERT_EQ(post_job(R"({"taskDefinition":"rep","schedule":"0 0 12"})").status, 201);
+  auto job = berth::test::run_blocking(io_, store_->get_job("rep"));
+  ASSERT_TRUE(job);
+  policy::JobRun run;
+  run.job = "rep";
+  run.id = "1790000100";
+  run.slot = policy::SysSeconds(std::chrono::seconds(1'790'000'100));
+  run.status = policy::RunStatus::running;
+  run.created_at = policy::SystemTime(std::chrono::seconds(1'790'000'100)) + std::chrono::microseconds(777777);
+  policy::JobRunTask task;
+  task.task_arn = "arn:aws:ecs:us-east-1:1:task/prod/t1";
+  task.instance_arn = "arn:aws:ecs:us-east-1:1:container-instance/prod/i1";
+  run.tasks.push_back(task);
+  job->handled_through = *run.slot;
+  ASSERT_TRUE(berth::test::run_blocking(io_, store_->start_run(*job, run)));
+  auto r = call_ecs("GET", "/jobs/rep");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.body.at("lastRun"), "2026-09-21T14:15:00.777777+00:00");
+  EXPECT_EQ(r.body.at("lastRunTasks"),
+            (json::value(json::array{json::object{{"taskId", "arn:aws:ecs:us-east-1:1:task/prod/t1"},
+                                                  {"hostId", "arn:aws:ecs:us-east-1:1:container-instance/prod/i1"}}})));
+}
+
+TEST_F(EcsSchedulerApiTest, PutUnsuspendingResumesFromNow) {
+  ASSERT_EQ(post_job(R"({"taskDefinition":"rep","schedule":"0 0 12","suspended":true})").status, 201);
+  now_ += std::chrono::hours(72);
+  ASSERT_EQ(call_ecs("PUT", "/jobs/rep", R"({"suspended":false})").status, 200);
+  auto job = berth::test::run_blocking(io_, store_->get_job("rep"));
+  ASSERT_TRUE(job);
+  EXPECT_EQ(job->handled_through, policy::SysSeconds(std::chrono::seconds(1'790'000'000 + 72 * 3600)));
+}
+
 TEST_F(EcsSchedulerApiTest, UnknownIdIs404WithItsMessage) {
   const json::value expected = json::object{{"message", "Job nope does not exist."}};
   for (auto method : {"GET", "DELETE"}) {
