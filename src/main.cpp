@@ -115,6 +115,9 @@ int serve(berth::config::Config cfg, const std::string& path) {
       **store, cluster_view, reconcile, [] { return std::chrono::system_clock::now(); },
       berth::http::api::random_deployment_id, api_options);
   berth::http::add_api_routes(process.router(), api, [s = scheduler.get()] { return s->stats_json(); });
+  berth::http::api::EcsSchedulerApi ecs_scheduler_api(
+      **store, cluster_view, [] { return std::chrono::system_clock::now(); }, api_options.max_body_bytes);
+  berth::http::add_ecs_scheduler_routes(process.router(), ecs_scheduler_api);
   berth::http::add_metrics_route(process.router(),
                                  [s = scheduler.get()] { return berth::metrics::render_prometheus(s->metrics()); });
   process.add_component(scheduler);

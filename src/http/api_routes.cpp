@@ -14,6 +14,7 @@ api::ApiRequest to_api_request(const Request& request) {
   r.path = request.path;
   r.query = request.query;
   r.body = request.body;
+  r.content_type = std::string(request.header("content-type"));
   return r;
 }
 
@@ -47,6 +48,21 @@ void add_api_routes(Router& router, api::ApiV1& api, std::function<boost::json::
     router.add_async(route.method, std::string(route.pattern),
                      [&api, &route](Request req) -> boost::asio::awaitable<Response> {
                        // Named, not temporaries in the co_await: GCC 12 mishandles those in coroutines.
+                       const api::ApiRequest api_request = to_api_request(req);
+                       auto answer = co_await api.run(route, api_request, req.params);
+                       co_return to_http_response(answer);
+                     });
+  }
+}
+
+}  // namespace berth::http
+
+namespace berth::http {
+
+void add_ecs_scheduler_routes(Router& router, api::EcsSchedulerApi& api) {
+  for (const auto& route : api::EcsSchedulerApi::routes()) {
+    router.add_async(route.method, std::string(route.pattern),
+                     [&api, &route](Request req) -> boost::asio::awaitable<Response> {
                        const api::ApiRequest api_request = to_api_request(req);
                        auto answer = co_await api.run(route, api_request, req.params);
                        co_return to_http_response(answer);

@@ -105,6 +105,12 @@ const ClusterModel* Scheduler::model(std::string_view cluster) const {
   return w ? &w->model() : nullptr;
 }
 
+std::vector<std::string> Scheduler::cluster_names() const {
+  std::vector<std::string> names;
+  for (const auto& [name, w] : watchers_) names.push_back(name);
+  return names;
+}
+
 ClusterWatcher::Hooks Scheduler::watcher_hooks() {
   ClusterWatcher::Hooks hooks;
   hooks.on_event = [this](const Ingested& in) {

@@ -93,6 +93,8 @@ class Scheduler final : public process::Component {
   // The model of a watched cluster (name or ARN), bootstrapped or not; null if berth does not watch it.
   // Read-only, valid until the next turn of the io_context.
   const ClusterModel* model(std::string_view cluster) const;
+  // The names of the watched clusters, sorted (the API's default cluster for a job is the only one).
+  std::vector<std::string> cluster_names() const;
 
   // API writes: the workload's spec, deployments or existence changed: re-read it, then re-plan it.
   void mark_dirty(const policy::WorkloadKey& key);

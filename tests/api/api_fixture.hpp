@@ -3,6 +3,7 @@
 #pragma once
 
 #include "http/api/api_v1.hpp"
+#include "http/api/ecs_scheduler_api.hpp"
 #include "run_blocking.hpp"
 #include "store/sqlite_desired_state_store.hpp"
 
@@ -27,6 +28,8 @@ class FakeClusterView : public ClusterView {
     if (cluster != "prod") return std::nullopt;
     return json::array{json::object{{"taskArn", "arn:aws:ecs:us-east-1:1:task/prod/t1"}}};
   }
+  std::vector<std::string> clusters() const override { return watched; }
+  std::vector<std::string> watched{"prod"};  // a job without a cluster defaults to the only one
 };
 
 class FakeReconcile : public Reconcile {
@@ -52,8 +55,10 @@ class ApiFixture : public ::testing::Test {
     api_ = std::make_unique<ApiV1>(
         *store_, clusters_, reconcile_, [this] { return now_; },
         [this] { return "d-" + std::to_string(++next_id_); }, options_);
+    ecs_ = std::make_unique<EcsSchedulerApi>(*store_, clusters_, [this] { return now_; });
   }
   ~ApiFixture() override {
+    ecs_.reset();
     api_.reset();
     store_.reset();
     std::error_code ec;
@@ -63,6 +68,13 @@ class ApiFixture : public ::testing::Test {
   ApiResponse call(std::string method, std::string_view target, std::string body = {}) {
     const ApiRequest request = ApiRequest::from_target(std::move(method), target, std::move(body));
     return berth::test::run_blocking(io_, api_->handle(request));
+  }
+  // ECS Scheduler's /jobs; POST and PUT carry a JSON Content-Type unless the test says otherwise.
+  ApiResponse call_ecs(std::string method, std::string_view target, std::string body = {},
+                       std::string content_type = "application/json") {
+    ApiRequest request = ApiRequest::from_target(std::move(method), target, std::move(body));
+    request.content_type = std::move(content_type);
+    return berth::test::run_blocking(io_, ecs_->handle(request));
   }
   ApiResponse create_env(std::string_view name, std::string_view cluster, std::string_view td = "web:1") {
     return call("POST", "/v1/environments",
@@ -91,6 +103,7 @@ class ApiFixture : public ::testing::Test {
   int next_id_ = 0;
   ApiV1Options options_{};
   std::unique_ptr<ApiV1> api_;
+  std::unique_ptr<EcsSchedulerApi> ecs_;
 };
 
 }  // namespace berth::http::api::test

@@ -361,12 +361,16 @@ TEST_F(ApiTest, EveryRouteIsReachableThroughHandleAndRun) {
                 .status,
             200);  // first deployment d-2
   const std::map<std::string, std::string> env_values = {{"name", "web"}, {"id", "d-1"}, {"cluster", "prod"}};
+  ASSERT_EQ(call("POST", "/v1/jobs", R"({"id":"nightly","taskDefinition":"n:1","schedule":"0"})").status, 200);
   const std::map<std::string, std::string> service_values = {{"name", "web"}, {"id", "d-2"}};
+  const std::map<std::string, std::string> job_values = {{"id", "nightly"}};
   std::vector<ApiV1::Route> routes = ApiV1::routes();
   // DELETE last, so that every other route still finds environment "web".
   std::stable_partition(routes.begin(), routes.end(), [](const auto& r) { return r.method != Verb::delete_; });
   for (const auto& route : routes) {
-    const auto& values = route.pattern.starts_with("/v1/services") ? service_values : env_values;
+    const auto& values = route.pattern.starts_with("/v1/services") ? service_values
+                         : route.pattern.starts_with("/v1/jobs")   ? job_values
+                                                                   : env_values;
     std::string path;
     std::string_view rest = route.pattern;
     while (!rest.empty()) {

@@ -6,6 +6,7 @@
 #include "http/api/api_json.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <initializer_list>
 #include <optional>
 #include <string>
@@ -94,6 +95,18 @@ inline std::optional<std::string> query_param(const ApiRequest& req, const std::
   auto it = req.query.find(key);
   if (it == req.query.end()) return std::nullopt;
   return it->second;
+}
+
+// ?limit=N (1..max; absent: max).
+inline ApiResult<std::size_t> parse_limit(const ApiRequest& req, std::size_t max) {
+  auto l = query_param(req, "limit");
+  if (!l) return max;
+  std::size_t n = 0;
+  auto [ptr, ec] = std::from_chars(l->data(), l->data() + l->size(), n);
+  if (l->empty() || ec != std::errc() || ptr != l->data() + l->size() || n < 1 || n > max) {
+    return invalid_field("limit", "must be between 1 and " + std::to_string(max));
+  }
+  return n;
 }
 
 }  // namespace berth::http::api::fields

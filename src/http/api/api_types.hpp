@@ -24,6 +24,7 @@ struct ApiRequest {
   std::string path;                           // "/v1/environments/web" (no query string)
   std::map<std::string, std::string> query;  // decoded; a repeated key keeps its last value
   std::string body;
+  std::string content_type;  // the Content-Type header as sent (empty when absent)
 
   // Builds a request from a raw request-target ("/v1/environments?cluster=prod").
   static ApiRequest from_target(std::string method, std::string_view target, std::string body = {});
@@ -45,6 +46,8 @@ class ClusterView {
   // std::nullopt when berth does not know the cluster (-> 404).
   virtual std::optional<boost::json::array> list_instances(std::string_view cluster) const = 0;
   virtual std::optional<boost::json::array> list_tasks(std::string_view cluster) const = 0;
+  // The clusters berth watches (config order): a job without a cluster goes to the only one.
+  virtual std::vector<std::string> clusters() const { return {}; }
   // Why a service's last plan left tasks unplaced: {"count", "reasons": {"RESOURCE:CPU": n, ...}, "message"};
   // count 0 when everything was placed (or the service was not planned yet).
   virtual boost::json::object service_unplaced(std::string_view service) const {

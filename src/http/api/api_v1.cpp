@@ -59,6 +59,15 @@ const std::vector<ApiV1::Route>& ApiV1::routes() {
       {Verb::get, "/v1/services/{name}/deployments/{id}", {}, &ApiV1::get_service_deployment},
       {Verb::get, "/v1/services/{name}/versions", {}, &ApiV1::list_service_versions},
       {Verb::get, "/v1/services/{name}/tasks", {}, &ApiV1::list_service_tasks},
+      {Verb::post, "/v1/jobs", {}, &ApiV1::create_job},
+      {Verb::get, "/v1/jobs", {"cluster", "limit", "nextToken"}, &ApiV1::list_jobs},
+      {Verb::get, "/v1/jobs/{id}", {}, &ApiV1::get_job},
+      {Verb::put, "/v1/jobs/{id}", {}, &ApiV1::update_job},
+      {Verb::delete_, "/v1/jobs/{id}", {}, &ApiV1::delete_job},
+      {Verb::post, "/v1/jobs/{id}/run", {}, &ApiV1::run_job},
+      {Verb::get, "/v1/jobs/{id}/runs", {"limit"}, &ApiV1::list_job_runs},
+      {Verb::post, "/v1/jobs/{id}/suspend", {}, &ApiV1::suspend_job},
+      {Verb::post, "/v1/jobs/{id}/resume", {}, &ApiV1::resume_job},
   };
   return table;
 }

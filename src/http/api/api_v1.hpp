@@ -20,6 +20,12 @@
 //   POST   /v1/services/{name}/scale {"desiredCount"}        -> Service (not a new version)
 //   POST   /v1/services/{name}/revert {"version"}            -> Service (a new version equal to that one)
 //   GET    /v1/services/{name}/deployments[/{id}], /v1/services/{name}/versions, /v1/services/{name}/tasks
+//   POST   /v1/jobs                                          -> 200 Job + Location (cursor at its creation)
+//   GET    /v1/jobs[?cluster=&limit=&nextToken=]             -> {"items":[Job...], "nextToken"?}
+//   GET|PUT|DELETE /v1/jobs/{id}                             -> Job (PUT: whole spec, optional "revision": 409)
+//   POST   /v1/jobs/{id}/run                                 -> 202 Run (status "requested"; the controller fires it)
+//   GET    /v1/jobs/{id}/runs[?limit=]                       -> {"items":[Run...]} newest first
+//   POST   /v1/jobs/{id}/suspend | /resume                   -> Job (resume: slots it was suspended through never run)
 //   ?dryRun=true on POST /v1/services, PUT /v1/services/{name}, POST .../scale -> 200
 //          {"starts":[{"instance","taskDefinition"}],"stops":[{"task","instance","reason"}],"unplaced":{...}}
 //
@@ -109,6 +115,20 @@ class ApiV1 {
                                                     std::function<ApiResult<policy::Service>(policy::Service)> change,
                                                     std::optional<std::int64_t> expected_revision, bool dry_run);
   policy::Deployment next_service_deployment(const std::string& service);
+
+  // /v1/jobs (api_v1_jobs.cpp)
+  boost::asio::awaitable<ApiResponse> create_job(const ApiRequest&, const Params&);
+  boost::asio::awaitable<ApiResponse> list_jobs(const ApiRequest&, const Params&);
+  boost::asio::awaitable<ApiResponse> get_job(const ApiRequest&, const Params&);
+  boost::asio::awaitable<ApiResponse> update_job(const ApiRequest&, const Params&);
+  boost::asio::awaitable<ApiResponse> delete_job(const ApiRequest&, const Params&);
+  boost::asio::awaitable<ApiResponse> run_job(const ApiRequest&, const Params&);
+  boost::asio::awaitable<ApiResponse> list_job_runs(const ApiRequest&, const Params&);
+  boost::asio::awaitable<ApiResponse> suspend_job(const ApiRequest&, const Params&);
+  boost::asio::awaitable<ApiResponse> resume_job(const ApiRequest&, const Params&);
+  boost::asio::awaitable<ApiResponse> set_job_suspended(const std::string& id, bool suspended);
+  // The job as /v1 answers it: job_to_json with its newest run, plus revision, missedSlots and timestamps.
+  boost::asio::awaitable<ApiResponse> job_answer(int status, const policy::Job& job);
 
   ApiResponse store_error(const store::StoreError& e, std::string_view what);
 

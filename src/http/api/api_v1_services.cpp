@@ -20,17 +20,6 @@ namespace {
 
 constexpr std::size_t max_services_listed = 100;
 
-ApiResult<std::size_t> parse_limit(const ApiRequest& req, std::size_t max) {
-  auto l = query_param(req, "limit");
-  if (!l) return max;
-  std::size_t n = 0;
-  auto [ptr, ec] = std::from_chars(l->data(), l->data() + l->size(), n);
-  if (l->empty() || ec != std::errc() || ptr != l->data() + l->size() || n < 1 || n > max) {
-    return invalid_field("limit", "must be between 1 and " + std::to_string(max));
-  }
-  return n;
-}
-
 // ?dryRun=true|false (absent: false).
 ApiResult<bool> parse_dry_run(const ApiRequest& req) {
   auto d = query_param(req, "dryRun");
