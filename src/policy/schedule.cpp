@@ -1,5 +1,7 @@
-// File: src/policy/schedule.cpp — parse_schedule: every schedule syntax compiled to CronSpec/RateSpec/AtSpec.
+// File: src/policy/schedule.cpp — parse_schedule: every schedule syntax compiled to CronSpec/RateSpec/AtSpec
+// (the ISO-8601 repeating interval to Iso8601Spec, in schedule_iso8601.cpp).
 #include "policy/schedule.hpp"
+#include "policy/schedule_iso8601.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -413,6 +415,7 @@ ScheduleResult parse_schedule(std::string_view raw, std::uint64_t seed) {
     if (!body) return ScheduleError{"rate(): missing closing ')'"};
     return parse_rate(*body, stored);
   }
+  if (is_iso8601_schedule(text)) return parse_iso8601_schedule(text);
   if (text.substr(0, 3) == "at(") {
     auto body = inside(text, "at(");
     if (!body) return ScheduleError{"at(): missing closing ')'"};

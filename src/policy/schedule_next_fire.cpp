@@ -1,11 +1,13 @@
 // File: src/policy/schedule_next_fire.cpp — next_fire: wall-clock slots in a time zone, with the DST rules of
-// schedule.hpp (gap slots fire once right after the gap; repeated hour twice only for an every-hour field).
+// schedule.hpp (gap slots fire once right after the gap; repeated hour twice only for an every-hour field), and the
+// slots of an ISO-8601 repeating interval.
 #include "policy/schedule.hpp"
 
 #include <date/iso_week.h>
 #include <date/tz.h>
 
 #include <algorithm>
+#include <cstdint>
 
 namespace berth::policy {
 namespace {
@@ -183,6 +185,93 @@ std::optional<SysSeconds> next_at(const AtSpec& at, const date::time_zone& zone,
   return std::nullopt;
 }
 
+// Slot k of an R[n]/start/period (schedule.hpp's Iso8601Spec); nullopt once the n runs are done or the slot is
+// past the last year any syntax schedules.
+class Iso8601Slots {
+ public:
+  Iso8601Slots(const Iso8601Spec& spec, const date::time_zone& zone, SysSeconds anchor) : spec_(spec), zone_(zone) {
+    if (spec.start_instant) {
+      start_ = *spec.start_instant;
+      start_local_ = zone.to_local(start_);
+    } else if (spec.start_wall_clock) {
+      const AtSpec& w = *spec.start_wall_clock;
+      start_local_ = LocalDays{date::year{w.year} / w.month / w.day} + std::chrono::hours(w.hour) +
+                     std::chrono::minutes(w.minute) + std::chrono::seconds(w.second);
+      start_ = first_instant(start_local_);
+    } else {
+      start_ = anchor;
+      start_local_ = zone.to_local(anchor);
+    }
+    runs_ = spec.repetitions ? static_cast<std::int64_t>(std::min<std::uint64_t>(*spec.repetitions, INT64_MAX))
+                             : INT64_MAX;
+  }
+
+  std::optional<SysSeconds> operator()(std::int64_t k) const {
+    if (k >= runs_) return std::nullopt;
+    if (k == 0) return start_;
+    // Steps beyond 10,000 years end past last_year; the bounds also keep the products below from overflowing.
+    constexpr std::int64_t max_years = 10000, max_days = max_years * 366, max_seconds = max_days * 86400;
+    if ((spec_.years > 0 && k > max_years / spec_.years) || (spec_.months > 0 && k > max_years * 12 / spec_.months) ||
+        (spec_.days > 0 && k > max_days / spec_.days) ||
+        (spec_.elapsed_seconds > 0 && k > max_seconds / spec_.elapsed_seconds)) {
+      return std::nullopt;
+    }
+    SysSeconds t = start_;
+    if (spec_.years != 0 || spec_.months != 0 || spec_.days != 0) {
+      const LocalDays start_day = date::floor<date::days>(start_local_);
+      date::year_month_day d{start_day};
+      // Joda-Time's plusYears then plusMonths: each keeps the day of month, clamped to the month's last day.
+      auto step = [](date::year_month ym, date::day day) {
+        return date::year_month_day{ym / std::min(day, (ym / date::last).day())};
+      };
+      if (spec_.years != 0) d = step(d.year() / d.month() + date::years{static_cast<int>(k * spec_.years)}, d.day());
+      if (spec_.months != 0) d = step(d.year() / d.month() + date::months{static_cast<int>(k * spec_.months)}, d.day());
+      const LocalDays day = LocalDays{d} + date::days{k * spec_.days};
+      if (date::year_month_day{day}.year() > date::year{last_year}) return std::nullopt;
+      t = first_instant(LocalSeconds{day} + (start_local_ - LocalSeconds{start_day}));
+    }
+    t += std::chrono::seconds(k * spec_.elapsed_seconds);
+    if (t >= SysSeconds{date::sys_days{date::year{last_year + 1} / 1 / 1}}) return std::nullopt;
+    return t;
+  }
+
+ private:
+  SysSeconds first_instant(LocalSeconds l) const {
+    std::vector<SysSeconds> instants;
+    to_instants(zone_, l, false, instants);
+    return instants.front();
+  }
+
+  const Iso8601Spec& spec_;
+  const date::time_zone& zone_;
+  SysSeconds start_{};
+  LocalSeconds start_local_{};
+  std::int64_t runs_ = 0;
+};
+
+// Slots never go backwards in k (calendar steps are taken from the start, not from the previous slot), so the
+// first one after `after` is found by doubling k, then bisecting: ~2 log2(k) slots, whatever the period.
+std::optional<SysSeconds> next_iso8601(const Iso8601Spec& spec, const date::time_zone& zone, SysSeconds after,
+                                       SysSeconds anchor) {
+  const Iso8601Slots slot(spec, zone, anchor);
+  auto past = [&](std::int64_t k) {  // slot k is after `after`, or there is none
+    const auto t = slot(k);
+    return !t || *t > after;
+  };
+  if (past(0)) return slot(0);
+  std::int64_t lo = 0, hi = 1;  // !past(lo)
+  while (!past(hi)) {
+    if (hi > INT64_MAX / 2) return std::nullopt;
+    lo = hi;
+    hi *= 2;
+  }
+  while (hi - lo > 1) {
+    const std::int64_t mid = lo + (hi - lo) / 2;
+    (past(mid) ? hi : lo) = mid;
+  }
+  return slot(hi);
+}
+
 }  // namespace
 
 bool is_known_zone(std::string_view zone) { return find_zone(zone) != nullptr; }
@@ -193,6 +282,7 @@ std::optional<SysSeconds> next_fire(const Schedule& schedule, std::string_view z
   if (zone == nullptr) return std::nullopt;
   if (const auto* cron = std::get_if<CronSpec>(&schedule.body)) return next_cron(*cron, *zone, after);
   if (const auto* rate = std::get_if<RateSpec>(&schedule.body)) return next_rate(*rate, *zone, after, anchor);
+  if (const auto* iso = std::get_if<Iso8601Spec>(&schedule.body)) return next_iso8601(*iso, *zone, after, anchor);
   return next_at(std::get<AtSpec>(schedule.body), *zone, after);
 }
 
