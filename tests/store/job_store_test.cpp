@@ -69,9 +69,10 @@ JobRun make_run(std::string id, std::int64_t at, std::string job = "nightly") {
                {1, 1, 2, "bj-a-" + r.id + "-1-1", false, 0},
                {2, 0, 1, "bj-a-" + r.id + "-2-0", true, 0}};
   r.tasks = {{"arn:aws:ecs:us-east-1:1:task/prod/aaa", "arn:aws:ecs:us-east-1:1:container-instance/prod/i1", 1,
-              "STOPPED", "EssentialContainerExited", true, at_seconds(at + 60) + nanoseconds(987'654'321)},
+              "STOPPED", "EssentialContainerExited", true, at_seconds(at + 60) + nanoseconds(987'654'321), 3,
+              "Essential container in task exited"},
              {"arn:aws:ecs:us-east-1:1:task/prod/bbb", "arn:aws:ecs:us-east-1:1:container-instance/prod/i2", 2,
-              "RUNNING", "", false, std::nullopt}};
+              "RUNNING", "", false, std::nullopt, std::nullopt, ""}};
   r.retry_at = at_seconds(at + 90) + nanoseconds(5);
   r.message = "1 task(s) failed";
   r.created_at = at_seconds(at) + nanoseconds(42);
