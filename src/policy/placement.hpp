@@ -17,7 +17,14 @@
 // instance by the remaining entries in order: spread(instanceId) fewest
 // tasks there, binpack least remaining of the resource that still fits, random a fresh draw per task
 // (seeded). A spread(attribute) after an instance-level entry only breaks ties, with the counts at the
-// start of the call. Instances where a task of the service failed recently rank after all others
+// start of the call.
+//
+// binpack(field) ranks instances already in use (any task on them, see CapacityLedger::in_use) before empty
+// ones; in use: least remaining of the field that still fits (ECS's rule); empty: the one that takes the most
+// of the request's tasks first (ties: snapshot order). ECS ranks every instance by least remaining, which
+// with instances of several sizes opens a small empty instance for a large task while a half-used large one
+// has room (bench: 1.28x first-fit-decreasing's instances). With alike instances both rules are the same:
+// an empty instance has the most remaining, so one is filled before the next is opened. Instances where a task of the service failed recently rank after all others
 // (Nomad's reschedule penalty), then ties go to the snapshot's order.
 #pragma once
 
@@ -56,6 +63,9 @@ class CapacityLedger {
   std::size_t index_of(std::string_view instance_arn) const;
 
   CpuMemory remaining(std::size_t index) const { return slots_[index].remaining; }
+  // Whether the instance holds anything: a task of any owner in the snapshot (resources or host ports
+  // reserved, in-flight launches included) or a placement taken from this ledger. Binpack fills these first.
+  bool in_use(std::size_t index) const { return slots_[index].in_use; }
   bool tcp_port_free(std::size_t index, std::uint16_t port) const;
   bool udp_port_free(std::size_t index, std::uint16_t port) const;
   // Subtracts one task's resources and reserves its ports (the caller checked that it fits).
@@ -65,6 +75,7 @@ class CapacityLedger {
   struct Slot {
     CpuMemory remaining;
     std::vector<std::uint16_t> tcp, udp;  // sorted
+    bool in_use = false;
   };
   const ClusterSnapshot* snapshot_;
   std::vector<Slot> slots_;

@@ -64,11 +64,19 @@ TEST(Placement, SpreadCountsExistingTasks) {
   EXPECT_EQ(azs["us-east-1a"], 0);
 }
 
+// An instance of `capacity` with part of it taken by other tasks: `left` remains.
+SnapshotInstance& add_used_instance(ServiceWorld& w, int i, std::string az, CpuMemory left,
+                                    CpuMemory capacity = {4096, 8192}) {
+  auto& inst = w.add_az_instance(i, std::move(az), capacity);
+  inst.remaining = left;
+  return inst;
+}
+
 TEST(Placement, BinpackFillsTheFullestInstanceThatFits) {
-  ServiceWorld w;
-  w.add_az_instance(0, "a", {4096, 4096});
-  w.add_az_instance(1, "a", {4096, 1024});  // fullest, but a 1.5 GiB task does not fit
-  w.add_az_instance(2, "a", {4096, 2048});
+  ServiceWorld w;  // all in use (ECS's rule among them: least remaining that fits)
+  add_used_instance(w, 0, "a", {4096, 4096});
+  add_used_instance(w, 1, "a", {4096, 1024});  // fullest, but a 1.5 GiB task does not fit
+  add_used_instance(w, 2, "a", {4096, 2048});
   const std::vector<PlacementStrategy> binpack = {{PlacementStrategyType::binpack, "memory"}};
   CapacityLedger ledger(w.snap);
   auto r = place(ledger, request(3, {128, 1536}, binpack));
@@ -79,12 +87,74 @@ TEST(Placement, BinpackFillsTheFullestInstanceThatFits) {
   EXPECT_EQ(ledger.remaining(0).memory, 4096 - 2 * 1536);
 }
 
-TEST(Placement, SpreadTiesGoToTheNextEntry) {
+TEST(Placement, BinpackFillsInstancesInUseBeforeOpeningTheRoomiestEmptyOne) {
   ServiceWorld w;
-  w.add_az_instance(0, "us-east-1a", {4096, 8192});
-  w.add_az_instance(1, "us-east-1b", {4096, 3072});  // the fullest: binpack's pick among tied AZs
-  w.add_az_instance(2, "us-east-1b", {4096, 8192});
-  w.add_az_instance(3, "us-east-1c", {4096, 6144});
+  w.add_az_instance(0, "a", {2048, 4096});           // empty, takes 4
+  add_used_instance(w, 1, "a", {4096, 3072});        // in use, takes 3
+  w.add_az_instance(2, "a", {4096, 8192});           // empty, takes 8: opened first
+  add_used_instance(w, 3, "a", {4096, 6144});        // in use, takes 6
+  const std::vector<PlacementStrategy> binpack = {{PlacementStrategyType::binpack, "memory"}};
+  CapacityLedger ledger(w.snap);
+  auto r = place(ledger, request(12, {128, 1024}, binpack));
+  ASSERT_EQ(r.instances.size(), 12u);
+  std::vector<std::string_view> expected(3, w.snap.instances[1].arn);  // least remaining in use first
+  expected.insert(expected.end(), 6, w.snap.instances[3].arn);
+  expected.insert(expected.end(), 3, w.snap.instances[2].arn);       // then the empty one that takes most
+  EXPECT_EQ(r.instances, expected);
+  EXPECT_FALSE(ledger.in_use(0));
+  EXPECT_TRUE(ledger.in_use(2));
+}
+
+TEST(Placement, BinpackWithMixedSizesOpensLargeInstancesForLargeTasks) {
+  // The bench's mixed case in small: ECS's rule (least remaining) would put each 3 GiB task on an empty
+  // 4 GiB instance (4 instances for 4 tasks); the roomiest empty instance takes two.
+  ServiceWorld w;
+  for (int i = 0; i < 4; ++i) w.add_az_instance(i, "a", i % 2 ? CpuMemory{2048, 4096} : CpuMemory{4096, 8192});
+  const std::vector<PlacementStrategy> binpack = {{PlacementStrategyType::binpack, "memory"}};
+  CapacityLedger ledger(w.snap);
+  auto large = place(ledger, request(4, {256, 3072}, binpack));
+  EXPECT_EQ(large.instances, (std::vector<std::string_view>{w.snap.instances[0].arn, w.snap.instances[0].arn,
+                                                            w.snap.instances[2].arn, w.snap.instances[2].arn}));
+  // Smaller tasks later fill the holes (2 GiB left on 0 and 2) before a 4 GiB instance is opened.
+  auto small = place(ledger, request(5, {128, 1024}, binpack));
+  EXPECT_EQ(small.instances, (std::vector<std::string_view>{w.snap.instances[0].arn, w.snap.instances[0].arn,
+                                                            w.snap.instances[2].arn, w.snap.instances[2].arn,
+                                                            w.snap.instances[1].arn}));
+}
+
+TEST(Placement, BinpackOverAlikeInstancesFillsOneBeforeTheNext) {
+  ServiceWorld w;
+  w.add_spread_cluster(4);  // 4 vCPU, 8 GiB each, empty
+  const std::vector<PlacementStrategy> binpack = {{PlacementStrategyType::binpack, "cpu"}};
+  CapacityLedger ledger(w.snap);
+  auto r = place(ledger, request(10, {1024, 512}, binpack));
+  std::vector<std::string_view> expected(4, w.snap.instances[0].arn);
+  expected.insert(expected.end(), 4, w.snap.instances[1].arn);
+  expected.insert(expected.end(), 2, w.snap.instances[2].arn);
+  EXPECT_EQ(r.instances, expected);
+}
+
+TEST(Placement, SpreadAzThenBinpackFillsOneInstancePerAz) {
+  ServiceWorld w;
+  w.add_spread_cluster(6);  // two empty alike instances per AZ
+  const std::vector<PlacementStrategy> az_then_binpack = {
+      {PlacementStrategyType::spread, "attribute:ecs.availability-zone"}, {PlacementStrategyType::binpack, "memory"}};
+  CapacityLedger ledger(w.snap);
+  auto r = place(ledger, request(9, {256, 1024}, az_then_binpack));
+  ASSERT_EQ(r.instances.size(), 9u);
+  auto azs = per_az(w, r.instances);
+  for (auto& [az, n] : azs) EXPECT_EQ(n, 3) << az;
+  // Within each AZ binpack keeps to the first instance (instances 0, 1, 2: one per AZ).
+  EXPECT_EQ(std::set<std::string_view>(r.instances.begin(), r.instances.end()),
+            (std::set<std::string_view>{w.snap.instances[0].arn, w.snap.instances[1].arn, w.snap.instances[2].arn}));
+}
+
+TEST(Placement, SpreadTiesGoToTheNextEntry) {
+  ServiceWorld w;  // all in use, so binpack ranks by least remaining
+  add_used_instance(w, 0, "us-east-1a", {4096, 8192}, {4096, 16384});
+  add_used_instance(w, 1, "us-east-1b", {4096, 3072});  // the fullest: binpack's pick among tied AZs
+  add_used_instance(w, 2, "us-east-1b", {4096, 8192}, {4096, 16384});
+  add_used_instance(w, 3, "us-east-1c", {4096, 6144});
   const std::vector<PlacementStrategy> az_then_binpack = {
       {PlacementStrategyType::spread, "attribute:ecs.availability-zone"}, {PlacementStrategyType::binpack, "memory"}};
   CapacityLedger ledger(w.snap);
