@@ -27,7 +27,11 @@
 //    "audit": {"drift"},
 //    "reconcile": {"runs","syncs","failures","marked_dirty","start_calls","stop_calls","tasks_started",
 //                  "tasks_stopped","start_failures","launches_in_doubt","doubts_found","doubts_cleared",
-//                  "rollbacks","ecs_errors","queue_completed","resumed_deployments"},
+//                  "rollbacks","ecs_errors","queue_completed","resumed_deployments",   // the daemon's (+ executor's)
+//                  "by_kind": {"daemon": {"syncs","failures","tasks_started","tasks_stopped","start_failures",
+//                                         "marked_dirty","rollbacks","resumed_deployments"},
+//                              "service": {"syncs","failures","tasks_started","tasks_stopped","start_failures",
+//                                          "marked_dirty","rollbacks","deployments_completed","deployments_failed"}}},
 //    "launch_journal": {"written","kept_in_doubt","recovered"}, "store": {"deployment_updates","deployments_finished","errors"},
 //    "environments": n,
 //    "plans": {"daemon/<name>": {"<skip reason>": n, ...}},   // the last plan's skipped instances by reason

@@ -31,6 +31,21 @@ policy::DeploymentStatus status_of(policy::ServiceRolloutVerdict v) {
 
 }  // namespace
 
+ServiceControllerStats::ServiceControllerStats(metrics::Registry& r)
+    : syncs(metrics::must_counter(r, "berth_service_syncs_total", "Service syncs run (work queue).")),
+      failures(metrics::must_counter(r, "berth_service_failures_total", "Service syncs that failed (retried).")),
+      tasks_started(metrics::must_counter(r, "berth_service_tasks_started_total", "Tasks service syncs started.")),
+      tasks_stopped(metrics::must_counter(r, "berth_service_tasks_stopped_total", "Tasks service syncs stopped.")),
+      start_failures(metrics::must_counter(r, "berth_service_start_failures_total",
+                                           "Instances StartTask reported as failed for services.")),
+      marked_dirty(metrics::must_counter(r, "berth_service_marked_dirty_total",
+                                         "Store changes (API, peers) that re-read a service.")),
+      deployments_completed(metrics::must_counter(r, "berth_service_deployments_completed_total",
+                                                  "Service deployments that completed.")),
+      deployments_failed(metrics::must_counter(r, "berth_service_deployments_failed_total",
+                                               "Service deployments that failed without a rollback.")),
+      rollbacks(metrics::must_counter(r, "berth_service_rollbacks_total", "Service deployments rolled back.")) {}
+
 ServiceController::ServiceController(store::DesiredStateStore& store, TaskDefinitionCache& definitions,
                                      Executor& executor, WorkloadIndex& index, WatcherLookup watchers, Clock clock,
                                      ServiceControllerSettings settings, metrics::Registry& registry)
@@ -42,6 +57,7 @@ ServiceController::ServiceController(store::DesiredStateStore& store, TaskDefini
       clock_(std::move(clock)),
       settings_(settings),
       registry_(registry),
+      stats_(registry),
       crash_backoff_(settings.crash_backoff) {}
 
 void ServiceController::track(const policy::Service& service) {
@@ -70,6 +86,7 @@ boost::asio::awaitable<void> ServiceController::load() {
 }
 
 boost::asio::awaitable<void> ServiceController::refresh(std::string name) {
+  ++stats_.marked_dirty;
   auto s = co_await store_.get_service(name);
   if (s) {
     track(*s);
@@ -133,12 +150,20 @@ boost::asio::awaitable<SyncVerdict> ServiceController::sync_removed(const std::s
   }
   Execution done;
   co_await executor_.stop(w->model(), cluster, stops, done);
+  stats_.tasks_stopped += done.stopped;
   verdict.success = done.success;
   logger()->info("stopped tasks of deleted service service={} stopped={}", name, done.stopped);
   co_return verdict;
 }
 
 boost::asio::awaitable<SyncVerdict> ServiceController::sync(std::string name) {
+  ++stats_.syncs;
+  auto verdict = co_await sync_service(name);
+  if (!verdict.success) ++stats_.failures;
+  co_return verdict;
+}
+
+boost::asio::awaitable<SyncVerdict> ServiceController::sync_service(const std::string& name) {
   SyncVerdict verdict;
   const auto key = policy::WorkloadKey::service(name);
   auto service = co_await store_.get_service(name);
@@ -207,6 +232,9 @@ boost::asio::awaitable<SyncVerdict> ServiceController::sync(std::string name) {
   Execution done;
   co_await executor_.stop(w->model(), cluster, plan.stops, done);
   co_await executor_.start(w->model(), cluster, plan.starts, instance_backoff, settings_.launch_doubt, done);
+  stats_.tasks_started += done.started;
+  stats_.tasks_stopped += done.stopped;
+  stats_.start_failures += done.start_failures;
   verdict.success = done.success;
   add_wake(verdict, done.wake_at);
   if (done.start_failures > 0) {
@@ -319,6 +347,11 @@ boost::asio::awaitable<bool> ServiceController::record_progress(const policy::Se
     logger()->info("service deployment changed meanwhile service={} deployment={} detail=\"{}\"", service.spec.name,
                    deployment.id, stored.error().message);
     co_return true;
+  }
+  if (before.status != final_status) {  // counted once, when the verdict is first recorded
+    if (final_status == policy::DeploymentStatus::completed) ++stats_.deployments_completed;
+    if (final_status == policy::DeploymentStatus::failed) ++stats_.deployments_failed;
+    if (final_status == policy::DeploymentStatus::rolled_back) ++stats_.rollbacks;
   }
   if (final_status != policy::DeploymentStatus::running) {
     logger()->info("service deployment finished service={} deployment={} version={} status={} updated={}/{} "

@@ -33,6 +33,14 @@ namespace berth::reactor {
 // rejections by reason, as in GET /v1/services/{name} "unplaced"); absent when everything was placed.
 inline constexpr std::string_view unplaced_metric = "berth_service_unplaced_tasks";
 
+// Series of the metrics registry (berth_service_<field>_total); /v1/stats shows them as
+// "reconcile"."by_kind"."service" (stats_json.cpp).
+struct ServiceControllerStats {
+  explicit ServiceControllerStats(metrics::Registry& registry);
+  metrics::Counter &syncs, &failures, &tasks_started, &tasks_stopped, &start_failures, &marked_dirty,
+      &deployments_completed, &deployments_failed, &rollbacks;
+};
+
 struct ServiceControllerSettings {
   LaunchDoubtSettings launch_doubt;
   policy::BackoffSettings instance_backoff;      // instances ECS refused a StartTask on
@@ -76,6 +84,7 @@ class ServiceController final : public WorkloadController {
   boost::asio::awaitable<std::optional<policy::ServicePlan>> plan(const policy::Service& service,
                                                                  const std::optional<policy::Deployment>& deployment,
                                                                  bool observe);
+  boost::asio::awaitable<SyncVerdict> sync_service(const std::string& name);
   boost::asio::awaitable<SyncVerdict> sync_removed(const std::string& name, const std::string& cluster);
   // Records the plan's verdict on the deployment (compare-and-set); true if the service must be re-planned now.
   boost::asio::awaitable<bool> record_progress(const policy::Service& service, policy::Deployment deployment,
@@ -89,6 +98,7 @@ class ServiceController final : public WorkloadController {
   Clock clock_;
   ServiceControllerSettings settings_;
   metrics::Registry& registry_;
+  ServiceControllerStats stats_;
   std::map<std::string, std::string, std::less<>> cluster_of_;  // service -> cluster name
   std::map<std::string, std::string, std::less<>> removals_;    // deleted, tasks to stop -> cluster
   std::map<std::string, policy::UnplacedTasks, std::less<>> unplaced_;

@@ -4,6 +4,7 @@
 #include "reactor/ecs_api_adapter.hpp"
 #include "reactor/reconciler.hpp"
 
+#include <span>
 #include <string>
 #include <variant>
 
@@ -88,6 +89,59 @@ json::object clusters_json(const metrics::Registry& registry, const Reader& v) {
   return clusters;
 }
 
+// "reconcile"."by_kind": per workload kind, the controller's own counters. Every kind has the first five
+// keys (syncs, failures, tasks_started, tasks_stopped, start_failures); a new kind (jobs) adds a table.
+struct KindSeries {
+  std::string_view key;
+  std::string_view metric;
+};
+constexpr KindSeries daemon_series[] = {{"syncs", "berth_daemon_runs_total"},
+                                        {"failures", "berth_daemon_failures_total"},
+                                        {"tasks_started", "berth_daemon_tasks_started_total"},
+                                        {"tasks_stopped", "berth_daemon_tasks_stopped_total"},
+                                        {"start_failures", "berth_daemon_start_failures_total"},
+                                        {"marked_dirty", "berth_daemon_marked_dirty_total"},
+                                        {"rollbacks", "berth_reconciler_rollbacks_total"},
+                                        {"resumed_deployments", "berth_daemon_resumed_deployments_total"}};
+constexpr KindSeries service_series[] = {{"syncs", "berth_service_syncs_total"},
+                                         {"failures", "berth_service_failures_total"},
+                                         {"tasks_started", "berth_service_tasks_started_total"},
+                                         {"tasks_stopped", "berth_service_tasks_stopped_total"},
+                                         {"start_failures", "berth_service_start_failures_total"},
+                                         {"marked_dirty", "berth_service_marked_dirty_total"},
+                                         {"rollbacks", "berth_service_rollbacks_total"},
+                                         {"deployments_completed", "berth_service_deployments_completed_total"},
+                                         {"deployments_failed", "berth_service_deployments_failed_total"}};
+
+json::object kind_json(const Reader& v, std::span<const KindSeries> series) {
+  json::object o;
+  for (const auto& s : series) o[s.key] = v(s.metric);
+  return o;
+}
+
+// The daemon's keys as they always were (compatibility: "runs", "tasks_started", ... are the daemon's;
+// "start_calls"/"stop_calls"/"ecs_errors"/"launches_in_doubt" are the executor's, every kind's), then by_kind.
+json::object reconcile_json(const Reader& v) {
+  return {{"runs", v("berth_daemon_runs_total")},
+          {"syncs", v("berth_reconciler_syncs_total")},
+          {"failures", v("berth_daemon_failures_total")},
+          {"marked_dirty", v("berth_daemon_marked_dirty_total")},
+          {"start_calls", v("berth_executor_start_calls_total")},
+          {"stop_calls", v("berth_executor_stop_calls_total")},
+          {"tasks_started", v("berth_daemon_tasks_started_total")},
+          {"tasks_stopped", v("berth_daemon_tasks_stopped_total")},
+          {"start_failures", v("berth_daemon_start_failures_total")},
+          {"launches_in_doubt", v("berth_executor_launches_in_doubt_total")},
+          {"doubts_found", v("berth_reconciler_doubts_found_total")},
+          {"doubts_cleared", v("berth_reconciler_doubts_cleared_total")},
+          {"rollbacks", v("berth_reconciler_rollbacks_total")},
+          {"ecs_errors", v("berth_executor_ecs_errors_total")},
+          {"queue_completed", v("berth_work_queue_completed_total")},
+          {"resumed_deployments", v("berth_daemon_resumed_deployments_total")},
+          {"queue_depth", v("berth_work_queue_depth")},
+          {"by_kind", json::object{{"daemon", kind_json(v, daemon_series)}, {"service", kind_json(v, service_series)}}}};
+}
+
 // {"daemon/<name>": {"<reason>": n}}: label order is kind, workload, reason (Reconciler::record_skips).
 json::object plans_json(const metrics::Registry& registry) {
   json::object plans;
@@ -117,23 +171,7 @@ json::object render_stats_json(const metrics::Registry& registry) {
                               {"messages_deleted", v.sum("berth_watcher_messages_deleted_total")},
                               {"malformed_kept", v.sum("berth_watcher_malformed_kept_total")}}},
       {"audit", json::object{{"drift", v.sum("berth_watcher_audit_drift_total")}}},
-      {"reconcile", json::object{{"runs", v("berth_daemon_runs_total")},
-                                 {"syncs", v("berth_reconciler_syncs_total")},
-                                 {"failures", v("berth_daemon_failures_total")},
-                                 {"marked_dirty", v("berth_daemon_marked_dirty_total")},
-                                 {"start_calls", v("berth_executor_start_calls_total")},
-                                 {"stop_calls", v("berth_executor_stop_calls_total")},
-                                 {"tasks_started", v("berth_daemon_tasks_started_total")},
-                                 {"tasks_stopped", v("berth_daemon_tasks_stopped_total")},
-                                 {"start_failures", v("berth_daemon_start_failures_total")},
-                                 {"launches_in_doubt", v("berth_executor_launches_in_doubt_total")},
-                                 {"doubts_found", v("berth_reconciler_doubts_found_total")},
-                                 {"doubts_cleared", v("berth_reconciler_doubts_cleared_total")},
-                                 {"rollbacks", v("berth_reconciler_rollbacks_total")},
-                                 {"ecs_errors", v("berth_executor_ecs_errors_total")},
-                                 {"queue_completed", v("berth_work_queue_completed_total")},
-                                 {"resumed_deployments", v("berth_daemon_resumed_deployments_total")},
-                                 {"queue_depth", v("berth_work_queue_depth")}}},
+      {"reconcile", reconcile_json(v)},
       {"launch_journal", json::object{{"written", v("berth_launch_journal_written_total")},
                                       {"kept_in_doubt", v("berth_launch_journal_kept_in_doubt_total")},
                                       {"recovered", v("berth_launch_journal_recovered_total")}}},

@@ -131,8 +131,61 @@ TEST(SchedulerChangeFeed, AnEnvironmentWrittenByAnotherProcessIsScheduled) {
   EXPECT_TRUE(run_until(io, [&] { return finished; })) << "run() did not return after stop()";
 }
 
+// A replica service written by another process is placed and started: /v1/stats counts its syncs and tasks
+// under reconcile.by_kind.service, and the daemon's keys (top level and by_kind.daemon) stay at zero.
+TEST(SchedulerStats, ServiceSyncsAndTasksAreCountedUnderTheirKind) {
+  berth::sim::SimProcess sim({"--cluster", "default", "--instances", "2", "--task-start-ms", "10"});
+  const std::string td = berth::testing::register_task_definition(sim, "web");
+  berth::config::Config cfg = sim_config(sim);
+  cfg.clusters = {cluster("default", sim)};
+  berth::testing::TempDir dir("berth-stats");
+  const std::string path = (dir.path() / "berth.db").string();
+  asio::io_context io;
+  berth::store::SqliteWatchOptions watch;
+  watch.poll_interval = 50ms;
+  auto store = berth::store::SqliteDesiredStateStore::open(io.get_executor(), path, {}, watch);
+  ASSERT_TRUE(store);
+  Scheduler scheduler(io, cfg, **store);
+  bool finished = false;
+  asio::co_spawn(io, scheduler.run(), [&](std::exception_ptr) { finished = true; });
+  ASSERT_TRUE(run_until(io, [&] { return ready(scheduler, "default"); }));
+
+  auto peer = berth::store::SqliteStore::open(path);
+  ASSERT_TRUE(peer);
+  berth::policy::Service service;
+  service.spec.name = "web";
+  service.spec.cluster = "default";
+  service.spec.task_definition = td;
+  service.spec.desired_count = 3;
+  service.spec.deployment.min_healthy_seconds = 0;
+  service.created_at = service.updated_at = std::chrono::system_clock::now();
+  berth::policy::Deployment first;
+  first.id = "s-peer-1";
+  first.environment = "web";
+  first.created_at = service.created_at;
+  ASSERT_TRUE((*peer)->create_service(service, first));
+
+  const auto by_kind = [&](const char* kind, const char* key) {
+    return scheduler.stats_json().at("reconcile").at("by_kind").at(kind).at(key).to_number<std::uint64_t>();
+  };
+  EXPECT_TRUE(run_until(io, [&] { return by_kind("service", "tasks_started") == 3; }))
+      << "service tasks started: " << by_kind("service", "tasks_started");
+  EXPECT_TRUE(run_until(io, [&] { return by_kind("service", "deployments_completed") == 1; }))
+      << "deployments completed: " << by_kind("service", "deployments_completed");
+  EXPECT_GE(by_kind("service", "syncs"), 1u);
+  EXPECT_GE(by_kind("service", "marked_dirty"), 1u);
+  EXPECT_EQ(by_kind("service", "tasks_stopped"), 0u);
+  EXPECT_EQ(by_kind("service", "failures"), 0u);
+  const auto stats = scheduler.stats_json();
+  EXPECT_EQ(stats.at("reconcile").at("tasks_started").to_number<std::uint64_t>(), 0u) << "the daemon's key";
+  EXPECT_EQ(by_kind("daemon", "tasks_started"), 0u);
+  EXPECT_GE(stats.at("reconcile").at("start_calls").to_number<std::uint64_t>(), 1u) << "the executor's, every kind's";
+  scheduler.stop();
+  EXPECT_TRUE(run_until(io, [&] { return finished; })) << "run() did not return after stop()";
+}
+
 // /v1/stats is rendered from the metrics registry: its keys are exactly those it had before the registry
-// ("plans" and reconcile.queue_depth are the only additions).
+// ("plans", reconcile.queue_depth and reconcile.by_kind are the only additions).
 TEST(SchedulerStats, JsonKeysAreUnchanged) {
   berth::sim::SimProcess sim({"--cluster", "default", "--instances", "1"});
   berth::config::Config cfg = sim_config(sim);
@@ -160,7 +213,8 @@ TEST(SchedulerStats, JsonKeysAreUnchanged) {
   EXPECT_EQ(keys(stats.at("reconcile").as_object()),
             (V{"runs", "syncs", "failures", "marked_dirty", "start_calls", "stop_calls", "tasks_started", "tasks_stopped",
                "start_failures", "launches_in_doubt", "doubts_found", "doubts_cleared", "rollbacks", "ecs_errors",
-               "queue_completed", "resumed_deployments", "queue_depth"}));
+               "queue_completed", "resumed_deployments", "queue_depth", "by_kind"}));
+  EXPECT_EQ(keys(stats.at("reconcile").at("by_kind").as_object()), (V{"daemon", "service"}));
   EXPECT_EQ(keys(stats.at("launch_journal").as_object()), (V{"written", "kept_in_doubt", "recovered"}));
   EXPECT_EQ(keys(stats.at("store").as_object()), (V{"deployment_updates", "deployments_finished", "errors"}));
   EXPECT_EQ(keys(stats.at("clusters").as_object()), (V{"default"}));
