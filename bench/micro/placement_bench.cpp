@@ -173,7 +173,8 @@ BENCHMARK(BM_ServicePlan10000Over5000_ScaleDownToHalf)->Unit(benchmark::kMillise
 // Tasks of mixed sizes (memory 3072 / 1536 / 768 / 512 MiB, 2,500 each), largest first: binpack(memory)
 // on one ledger (one placement per size) against first-fit-decreasing over the same instances in
 // snapshot order. Instances: /0 all alike (4 vCPU, 8 GiB); /1 two sizes alternating (8 GiB and 4 GiB), where
-// ECS's rule (least remaining first) puts each large task on a small instance. Counters: instances used.
+// ECS's rule alone (least remaining first, empty instances too) put each large task on a small instance;
+// binpack now fills instances in use first and opens the roomiest empty one. Counters: instances used.
 void BM_BinpackVsFirstFitDecreasing(benchmark::State& state) {
   const bool mixed = state.range(0) == 1;
   auto c = make_cluster(5000, [mixed](std::size_t i) {
