@@ -47,9 +47,9 @@ json::object Sim::stats_json() const {
                       {"messages_received", stats_.messages_received},
                       {"messages_deleted", stats_.messages_deleted},
                       {"messages_sent", stats_.messages_sent},
-                      {"queue_visible", queue_.visible()},
-                      {"queue_inflight", queue_.inflight()},
-                      {"queue_delayed", queue_.delayed()},
+                      {"queue_visible", queues_.event_queue().visible()},
+                      {"queue_inflight", queues_.event_queue().inflight()},
+                      {"queue_delayed", queues_.event_queue().delayed()},
                       {"tasks_total", ecs_.live_tasks()},
                       {"tasks_pruned", ecs_.tasks_pruned()},
                       {"instances_total", ecs_.state().instances.size()},
@@ -69,8 +69,14 @@ HttpReply Sim::control(const Request& req) {
       bool tasks = query.find("tasks=1") != std::string::npos;
       bool instances = query.find("instances=0") == std::string::npos;
       json::object o = ecs_.summary(tasks, instances);
-      o["queue"] = json::object{{"url", queue_.url()}, {"visible", queue_.visible()}, {"inflight", queue_.inflight()},
-                                {"delayed", queue_.delayed()}};
+      const SqsQueue& events = queues_.event_queue();
+      o["queue"] = json::object{{"url", events.url()}, {"visible", events.visible()}, {"inflight", events.inflight()},
+                                {"delayed", events.delayed()}};
+      json::array queues;
+      for (const auto& [name, q] : queues_.all())
+        queues.push_back(json::object{{"name", name}, {"url", q->url()}, {"visible", q->visible()},
+                                      {"inflight", q->inflight()}, {"delayed", q->delayed()}});
+      o["queues"] = std::move(queues);
       o["faults"] = config_.faults.to_json();
       o["throttle"] = json::object{{"enabled", throttle_.enabled},
                                    {"modify", json::object{{"burst", throttle_.modify().burst}, {"rate", throttle_.modify().rate}}},

@@ -27,9 +27,8 @@ Sim::Sim(asio::io_context& ioc, SimConfig config, std::string endpoint)
       timers_(ioc),
       ecs_model_(ServiceModel::load(config_.models_dir + "/ecs-2014-11-13.json")),
       sqs_model_(ServiceModel::load(config_.models_dir + "/sqs-2012-11-05.json")),
-      queue_(timers_, random_, config_.queue, endpoint_ + "/000000000000/" + config_.queue,
-             "arn:aws:sqs:" + config_.region + ":000000000000:" + config_.queue),
-      bus_(timers_, random_, config_.faults, queue_),
+      queues_(timers_, random_, endpoint_, config_.region, config_.queue),
+      bus_(timers_, random_, config_.faults, queues_.event_queue()),
       ecs_(timers_, random_,
            EcsOptions{std::chrono::milliseconds(config_.task_start_ms), std::chrono::milliseconds(config_.task_stop_ms),
                       config_.faults.task_start_failure_rate,
@@ -47,8 +46,8 @@ std::string Sim::ready_line() const {
   json::array clusters;
   for (const auto& c : config_.clusters) clusters.push_back(json::value(c));
   return json::serialize(json::object{{"endpoint", endpoint_},
-                                      {"queue_url", queue_.url()},
-                                      {"queue_arn", queue_.arn()},
+                                      {"queue_url", queues_.event_queue().url()},
+                                      {"queue_arn", queues_.event_queue().arn()},
                                       {"region", config_.region},
                                       {"clusters", std::move(clusters)}});
 }

@@ -1,9 +1,9 @@
-// File: tests/sim/sim.hpp — berth-sim's composition root: config, ECS engine, SQS queue, faults, request dispatch.
+// File: tests/sim/sim.hpp — berth-sim's composition root: config, ECS engine, SQS queues, faults, request dispatch.
 #pragma once
 #include "ecs_engine.hpp"
 #include "faults.hpp"
 #include "service_model.hpp"
-#include "sqs_queue.hpp"
+#include "sqs_queues.hpp"
 #include "throttle.hpp"
 
 #include <boost/asio/awaitable.hpp>
@@ -23,7 +23,7 @@ struct SimConfig {
   unsigned short port = 0;
   std::vector<std::string> clusters;  // default: {"default"}
   int instances = 0;                  // per cluster, at start
-  std::string queue = "berth-events";
+  std::string queue = "berth-events";  // the event queue (clients may create more)
   std::uint64_t seed = 1;
   int task_start_ms = 1000;
   int task_stop_ms = 200;
@@ -62,7 +62,7 @@ public:
   boost::asio::awaitable<HttpReply> handle(const Request& req);
 
   EcsEngine& ecs() { return ecs_; }
-  SqsQueue& queue() { return queue_; }
+  SqsQueue& queue() { return queues_.event_queue(); }
 
 private:
   boost::asio::awaitable<HttpReply> ecs_call(const std::string& op, const Request& req);
@@ -92,7 +92,7 @@ private:
   Random random_;
   Timers timers_;
   ServiceModel ecs_model_, sqs_model_;
-  SqsQueue queue_;
+  SqsQueues queues_;
   EventBus bus_;
   EcsEngine ecs_;
   Throttle throttle_;

@@ -44,7 +44,8 @@ std::string format_uuid(const std::array<std::uint8_t, 16>& id) {
 SqsQueue::SqsQueue(Timers& timers, Random& random, std::string name, std::string url, std::string arn)
     : timers_(timers), random_(random), name_(std::move(name)), url_(std::move(url)), arn_(std::move(arn)) {}
 
-std::string SqsQueue::send(std::string body, std::chrono::milliseconds delay) {
+std::string SqsQueue::send(std::string body, std::optional<std::chrono::milliseconds> delay_or_default) {
+  const std::chrono::milliseconds delay = delay_or_default.value_or(std::chrono::seconds(settings.delay_seconds));
   auto seq = next_seq_++;
   Message m;
   std::string id = random_.uuid();
@@ -56,11 +57,13 @@ std::string SqsQueue::send(std::string body, std::chrono::milliseconds delay) {
     m.state = Message::State::delayed;
     ++delayed_count_;
     messages_.emplace(seq, std::move(m));
-    timers_.after(delay, [this, seq] {
-      auto it = messages_.find(seq);
-      if (it == messages_.end() || it->second.state != Message::State::delayed) return;
-      --delayed_count_;
-      make_visible(seq);
+    timers_.after(delay, [weak = weak_from_this(), seq] {
+      auto self = weak.lock();
+      if (!self) return;  // the queue was deleted
+      auto it = self->messages_.find(seq);
+      if (it == self->messages_.end() || it->second.state != Message::State::delayed) return;
+      --self->delayed_count_;
+      self->make_visible(seq);
     });
     return id;
   }
@@ -87,10 +90,13 @@ void SqsQueue::wake() {
 
 void SqsQueue::arm_visibility(std::uint64_t seq, std::chrono::milliseconds after) {
   auto gen = messages_.at(seq).generation;
-  timers_.after(after, [this, seq, gen] {
-    auto it = messages_.find(seq);
-    if (it == messages_.end() || it->second.state != Message::State::inflight || it->second.generation != gen) return;
-    make_visible(seq);  // visibility timeout expired: redelivery
+  timers_.after(after, [weak = weak_from_this(), seq, gen] {
+    auto self = weak.lock();
+    if (!self) return;  // the queue was deleted
+    auto it = self->messages_.find(seq);
+    if (it == self->messages_.end() || it->second.state != Message::State::inflight || it->second.generation != gen)
+      return;
+    self->make_visible(seq);  // visibility timeout expired: redelivery
   });
 }
 
@@ -118,7 +124,7 @@ asio::awaitable<std::vector<ReceivedMessage>> SqsQueue::receive(int max, std::ch
                                     md5_hex(m.body), m.body, m.sent_ms, m.first_receive_ms,
                                     static_cast<int>(m.receive_count)});
     }
-    if (!out.empty() || Clock::now() >= deadline) co_return out;
+    if (closed_ || !out.empty() || Clock::now() >= deadline) co_return out;
     timer.expires_at(deadline);
     waiters_.push_front(&timer);
     auto pos = waiters_.begin();
@@ -170,6 +176,12 @@ void SqsQueue::purge() {
   messages_.clear();
   ready_.clear();
   visible_count_ = inflight_count_ = delayed_count_ = 0;
+}
+
+void SqsQueue::close() {
+  purge();
+  closed_ = true;
+  wake();
 }
 
 }  // namespace berth::sim

@@ -1,5 +1,6 @@
 // File: tests/sim/sqs_queue.hpp — one simulated SQS standard queue: long polling, visibility timeout, redelivery.
 #pragma once
+#include "sqs_attributes.hpp"
 #include "timers.hpp"
 #include "util.hpp"
 
@@ -11,6 +12,7 @@
 #include <cstdint>
 #include <deque>
 #include <list>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -24,7 +26,9 @@ struct ReceivedMessage {
   int receive_count = 0;
 };
 
-class SqsQueue {
+// Always owned by a shared_ptr (SqsQueues): timers hold weak references, so a deleted queue's
+// pending visibility and delay timers are no-ops, and a ReceiveMessage in progress keeps it alive.
+class SqsQueue : public std::enable_shared_from_this<SqsQueue> {
 public:
   SqsQueue(Timers& timers, Random& random, std::string name, std::string url, std::string arn);
 
@@ -32,21 +36,25 @@ public:
   const std::string& url() const { return url_; }
   const std::string& arn() const { return arn_; }
 
-  // Returns the message id. delay: DelaySeconds (invisible until then).
-  std::string send(std::string body, std::chrono::milliseconds delay = {});
-  // Returns as soon as at least one message is visible, or when wait has passed.
+  // Returns the message id. delay: DelaySeconds (invisible until then); none: the queue's DelaySeconds.
+  std::string send(std::string body, std::optional<std::chrono::milliseconds> delay = std::nullopt);
+  // Returns as soon as at least one message is visible, or when wait has passed (at once, empty,
+  // once the queue is closed).
   boost::asio::awaitable<std::vector<ReceivedMessage>> receive(int max, std::chrono::milliseconds wait,
                                                                std::chrono::seconds visibility);
   enum class HandleResult { ok, invalid, not_inflight };
   HandleResult erase(const std::string& receipt_handle);
   HandleResult change_visibility(const std::string& receipt_handle, std::chrono::seconds visibility);
   void purge();
+  // DeleteQueue: drops every message and ends the long polls waiting on this queue.
+  void close();
 
   std::size_t visible() const { return visible_count_; }
   std::size_t inflight() const { return inflight_count_; }
   std::size_t delayed() const { return delayed_count_; }
-  int visibility_timeout_s = 30;
+  QueueSettings settings;
   std::int64_t created_ms = now_ms();
+  std::int64_t last_modified_ms = created_ms;
 
 private:
   // Kept compact: an undrained queue under an event storm holds hundreds of thousands of these.
@@ -73,6 +81,7 @@ private:
   std::deque<std::uint64_t> ready_;  // visible in arrival order; may hold deleted seqs (skipped)
   std::list<boost::asio::steady_timer*> waiters_;
   std::size_t visible_count_ = 0, inflight_count_ = 0, delayed_count_ = 0;
+  bool closed_ = false;
 };
 
 }  // namespace berth::sim
