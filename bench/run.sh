@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # File: bench/run.sh — one command per benchmark:
-#   bash bench/run.sh micro|converge|storm|steady|service-place|service-rollout|all
+#   bash bench/run.sh micro|converge|storm|steady|service-place|service-rollout|job-idle|job-lag|job-burst|all
 # Builds what it needs in build-bench (Release), runs the benchmark and writes its raw output to
 # bench/results/<name>.{json,txt}. bench/RESULTS.md is written by hand from these (with targets).
 set -euo pipefail
@@ -51,7 +51,7 @@ what="${1:-all}"
 shift || true
 case "$what" in
   micro) run_micro "$@" ;;
-  converge | storm | steady | service-place | service-rollout) run_scenario "$what" "$@" ;;
+  converge | storm | steady | service-place | service-rollout | job-idle | job-lag | job-burst) run_scenario "$what" "$@" ;;
   all)
     run_micro
     run_scenario converge
@@ -59,9 +59,12 @@ case "$what" in
     run_scenario steady
     run_scenario service-place
     run_scenario service-rollout
+    run_scenario job-idle
+    run_scenario job-lag
+    run_scenario job-burst
     ;;
   *)
-    echo "usage: bash bench/run.sh micro|converge|storm|steady|service-place|service-rollout|all [extra args]" >&2
+    echo "usage: bash bench/run.sh micro|converge|storm|steady|service-place|service-rollout|job-idle|job-lag|job-burst|all [extra args]" >&2
     exit 2
     ;;
 esac

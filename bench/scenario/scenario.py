@@ -15,6 +15,11 @@
 #   service-rollout  (service_scenarios.py) service-place, then a PUT with a new task definition
 #             (maximumPercent 200, minimumHealthyPercent 100 by default): time to the deployment's `completed` vs
 #             ((starts/10 + stops) - 100)/40 s, with the live and healthy counts sampled against the bounds.
+#   job-idle  (job_scenarios.py) 10,000 scheduled jobs that do not fire + a few that do: berth's CPU over an idle
+#             window (% of one core) and RSS per job.
+#   job-lag   (job_scenarios.py) jobs every 2 s: slot -> RunTask arrival at the sim, p50/p99 over a few hundred fires.
+#   job-burst (job_scenarios.py) 1,000 jobs due in the same second: slot -> last RunTask vs (1,000 - 100)/40 s,
+#             RunTask calls, tasks per run (duplicates), ECS calls per fire.
 #
 # Python 3 standard library only. Every wait is bounded; the sim and berth are children of this
 # process and are terminated on exit. Prints one JSON object with the results on stdout (progress on
@@ -446,7 +451,8 @@ def main():
     here = os.path.dirname(os.path.abspath(__file__))
     root = os.path.dirname(os.path.dirname(here))
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("scenario", choices=["converge", "storm", "steady", "service-place", "service-rollout"])
+    ap.add_argument("scenario", choices=["converge", "storm", "steady", "service-place", "service-rollout",
+                                         "job-idle", "job-lag", "job-burst"])
     ap.add_argument("--build", default=os.path.join(root, "build-bench"))
     ap.add_argument("--instances", type=int, default=5000)
     ap.add_argument("--events", type=int, default=100000)
@@ -457,6 +463,18 @@ def main():
     ap.add_argument("--task-start-ms", type=int, default=1000)
     ap.add_argument("--steady-window", type=int, default=60)
     ap.add_argument("--receivers", type=int, default=2, help="clusters[].receivers: concurrent SQS long polls")
+    ap.add_argument("--jobs", type=int, default=10000, help="job-idle: jobs that do not fire")
+    ap.add_argument("--idle-firing-jobs", type=int, default=5, help="job-idle: jobs firing every 10 s beside them")
+    ap.add_argument("--idle-window", type=int, default=60, help="job-idle: seconds measured")
+    ap.add_argument("--create-concurrency", type=int, default=8, help="job-*: keep-alive connections creating jobs")
+    ap.add_argument("--job-instances", type=int, default=10, help="job-idle, job-lag: instances in the sim")
+    ap.add_argument("--job-task-start-ms", type=int, default=100, help="job-*: the sim's task start and stop delays")
+    ap.add_argument("--lag-jobs", type=int, default=20, help="job-lag: jobs")
+    ap.add_argument("--lag-period", type=int, default=2, help="job-lag: seconds between slots")
+    ap.add_argument("--lag-window", type=int, default=30, help="job-lag: seconds of slots measured")
+    ap.add_argument("--burst-jobs", type=int, default=1000, help="job-burst: jobs due in the same second")
+    ap.add_argument("--burst-instances", type=int, default=100, help="job-burst: instances in the sim")
+    ap.add_argument("--burst-lead", type=int, default=60, help="job-burst: the slot is this many s after the start")
     ap.add_argument("--timeout", type=int, default=300, help="bound on each wait, seconds")
     ap.add_argument("--out", help="also write the JSON result here")
     ap.add_argument("--wrap", default="", help="command prefix for berth, for profiling (e.g. 'perf record -g -o F --')")
@@ -482,6 +500,9 @@ def main():
             elif args.scenario in ("service-place", "service-rollout"):
                 from service_scenarios import run_service  # imports this module's helpers
                 res = run_service(args, workdir, rollout=args.scenario == "service-rollout")
+            elif args.scenario.startswith("job-"):
+                from job_scenarios import run_job  # imports this module's helpers
+                res = run_job(args, workdir)
             else:
                 res = run_storm(args, workdir)
         except Exception as e:  # noqa: BLE001 — report, with the children's logs
