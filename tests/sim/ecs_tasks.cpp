@@ -559,7 +559,8 @@ json::object EcsEngine::summary(bool with_tasks, bool with_instances) const {
           ts.push_back(json::object{{"arn", state_.task_arn(t)}, {"last_status", to_string(t.last)},
                                     {"desired_status", to_string(t.desired)}, {"version", t.version},
                                     {"instance", state_.instance_arn(state_.instances[t.instance])},
-                                    {"task_definition", state_.taskdefs[t.taskdef].arn}});
+                                    {"task_definition", state_.taskdefs[t.taskdef].arn},
+                                    {"group", t.group}, {"started_by", t.started_by}});
         }
       o["tasks"] = std::move(ts);
     }

@@ -77,7 +77,8 @@ SimView sim_view(const sim::SimProcess& sim, const std::string& cluster) {
       for (const auto& tv : tasks->as_array()) {
         const auto& t = tv.as_object();
         view.tasks.push_back(SimTask{str(t, "arn"), str(t, "last_status"), str(t, "desired_status"),
-                                     str(t, "instance"), family_rev(str(t, "task_definition"))});
+                                     str(t, "instance"), family_rev(str(t, "task_definition")), str(t, "group"),
+                                     str(t, "started_by")});
       }
   }
   return view;

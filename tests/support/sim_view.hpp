@@ -18,6 +18,7 @@ namespace berth::testing {
 // One task as the sim sees it; running and stopped tasks alike (the sim keeps stopped ones).
 struct SimTask {
   std::string arn, last_status, desired_status, instance, task_definition;  // task_definition: "family:rev"
+  std::string group, started_by;
   std::string family() const { return task_definition.substr(0, task_definition.find(':')); }
   bool live() const { return last_status != "STOPPED"; }
   // RUNNING and not being stopped: what an operator would call a healthy daemon task.

@@ -195,6 +195,8 @@ json::object run_to_json(const policy::JobRun& run, std::string_view zone) {
     json::object task{{"taskArn", t.task_arn},     {"instanceArn", t.instance_arn}, {"attempt", t.attempt},
                       {"lastStatus", t.last_status}, {"stopCode", t.stop_code},       {"nonZeroExit", t.nonzero_exit}};
     if (t.stopped_at) task["stoppedAt"] = format_zoned_time(*t.stopped_at, zone);
+    if (t.exit_code) task["exitCode"] = *t.exit_code;
+    if (!t.stopped_reason.empty()) task["stoppedReason"] = t.stopped_reason;
     tasks.push_back(std::move(task));
   }
   o["tasks"] = std::move(tasks);
