@@ -10,11 +10,12 @@ packages=(
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   ca-certificates ccache
   curl python3
-  libhowardhinnant-date-dev python3-apscheduler
+  libhowardhinnant-date-dev python3-apscheduler python3-jsonschema
 )
 # ccache speeds up rebuilds (scripts/test.sh uses it when present).
 # libhowardhinnant-date-dev: date/tz.h + libdate-tz (system tzdb) for job schedules; python3-apscheduler is the
-# test oracle for the ECS Scheduler schedule form (tests/policy/schedule_test.cpp).
+# test oracle for the ECS Scheduler schedule form (tests/policy/schedule_test.cpp); python3-jsonschema validates
+# API answers against Blox's swagger files (tests/support/swagger_check.py).
 # curl (with --aws-sigv4) and python3 (JSON in shell) are used by scripts/demo.sh.
 
 missing=()
