@@ -118,6 +118,9 @@ int serve(berth::config::Config cfg, const std::string& path) {
   berth::http::api::EcsSchedulerApi ecs_scheduler_api(
       **store, cluster_view, [] { return std::chrono::system_clock::now(); }, api_options.max_body_bytes);
   berth::http::add_ecs_scheduler_routes(process.router(), ecs_scheduler_api);
+  berth::http::api::ChronosApi chronos_api(
+      **store, cluster_view, [] { return std::chrono::system_clock::now(); }, api_options.max_body_bytes);
+  berth::http::add_chronos_routes(process.router(), chronos_api);
   berth::http::add_metrics_route(process.router(),
                                  [s = scheduler.get()] { return berth::metrics::render_prometheus(s->metrics()); });
   process.add_component(scheduler);
