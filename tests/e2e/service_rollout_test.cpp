@@ -99,15 +99,7 @@ TEST_F(ServiceRollout, ACrashingRevisionTripsTheCircuitBreakerAndRollsBack) {
   auto created = berth().post_json("/v1/services", service_body("flaky", good, 3, deployment));
   ASSERT_EQ(wait_final(berth(), "flaky", std::string(created.at("activeDeploymentId").as_string())), "completed");
 
-  // The test plays the crash loop: every task of the bad revision exits 1 as soon as it shows up.
-  std::atomic<int> crashed{0};
-  Sampler crasher([&] {
-    for (const auto& t : sim_view(sim()).tasks)
-      if (t.task_definition == bad && t.live() && t.desired_status == "RUNNING") {
-        sim().post("/_sim/tasks/fail", json::object{{"task", t.arn}, {"exit_code", 1}, {"reason", "bad revision"}});
-        ++crashed;
-      }
-  });
+  CrashLoop crasher(sim(), bad);
   auto updated = berth().put_json("/v1/services/flaky", service_body("flaky", bad, 3, deployment));
   const std::string id(updated.at("activeDeploymentId").as_string());
   EXPECT_EQ(wait_final(berth(), "flaky", id), "rolled_back");
@@ -117,7 +109,7 @@ TEST_F(ServiceRollout, ACrashingRevisionTripsTheCircuitBreakerAndRollsBack) {
   EXPECT_TRUE(wait_until([&] { return counts(sim_view(sim()), "flaky", good).running == 3; }, converge_timeout));
   crasher.stop();
   // ECS's threshold for 3 tasks: max(3, ceil(0.5 x 3)) = 3 failures.
-  EXPECT_GE(crashed.load(), 3);
+  EXPECT_GE(crasher.crashed(), 3);
   EXPECT_GE(berth().get_json("/v1/services/flaky/deployments/" + id).at("failedCount").to_number<int>(), 3);
 }
 
@@ -132,11 +124,7 @@ TEST_F(ServiceRollout, AHaltedDeploymentIsRecordedOnceNotRewrittenOnEverySync) {
                                 {"minHealthySeconds", 1}};
   auto created = berth().post_json("/v1/services", service_body("halt", good, 3, deployment));
   ASSERT_EQ(wait_final(berth(), "halt", std::string(created.at("activeDeploymentId").as_string())), "completed");
-  Sampler crasher([&] {
-    for (const auto& t : sim_view(sim()).tasks)
-      if (t.task_definition == bad && t.live() && t.desired_status == "RUNNING")
-        sim().post("/_sim/tasks/fail", json::object{{"task", t.arn}, {"exit_code", 1}, {"reason", "bad revision"}});
-  });
+  CrashLoop crasher(sim(), bad);
   auto updated = berth().put_json("/v1/services/halt", service_body("halt", bad, 3, deployment));
   const std::string id(updated.at("activeDeploymentId").as_string());
   ASSERT_EQ(wait_final(berth(), "halt", id), "failed");
