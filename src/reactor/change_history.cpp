@@ -33,47 +33,34 @@ policy::SnapshotTask TaskEntity::view() const {
   return t;
 }
 
-InstanceEntity InstanceEntity::from(const policy::SnapshotInstance& i) {
+std::shared_ptr<const AttributeSet> AttributeSet::from(std::span<const policy::AttributeView> attributes) {
+  auto set = std::make_shared<AttributeSet>();
+  set->items.reserve(attributes.size());
+  for (const auto& a : attributes) set->items.push_back({std::string(a.name), std::string(a.value), a.has_value});
+  set->views.reserve(set->items.size());
+  for (const auto& a : set->items) set->views.push_back({a.name, a.value, a.has_value});
+  return set;
+}
+
+bool AttributeSet::same_as(std::span<const policy::AttributeView> attributes) const {
+  return std::equal(views.begin(), views.end(), attributes.begin(), attributes.end(),
+                    [](const policy::AttributeView& x, const policy::AttributeView& y) {
+                      return x.name == y.name && x.value == y.value && x.has_value == y.has_value;
+                    });
+}
+
+InstanceEntity InstanceEntity::from(const policy::SnapshotInstance& i, std::shared_ptr<const AttributeSet> attributes) {
   InstanceEntity e;
   e.arn = i.arn;
   e.ec2_instance_id = i.ec2_instance_id;
   e.status = i.status;
   e.agent_connected = i.agent_connected;
-  e.attributes.reserve(i.attributes.size());
-  for (const auto& a : i.attributes) e.attributes.push_back({std::string(a.name), std::string(a.value), a.has_value});
+  e.attributes = attributes ? std::move(attributes) : AttributeSet::from(i.attributes);
   e.registered = i.registered;
   e.remaining = i.remaining;
   e.reserved_tcp_ports.assign(i.reserved_tcp_ports.begin(), i.reserved_tcp_ports.end());
   e.reserved_udp_ports.assign(i.reserved_udp_ports.begin(), i.reserved_udp_ports.end());
-  e.point_views();
   return e;
-}
-
-InstanceEntity::InstanceEntity(const InstanceEntity& other)
-    : arn(other.arn),
-      ec2_instance_id(other.ec2_instance_id),
-      status(other.status),
-      agent_connected(other.agent_connected),
-      attributes(other.attributes),
-      registered(other.registered),
-      remaining(other.remaining),
-      reserved_tcp_ports(other.reserved_tcp_ports),
-      reserved_udp_ports(other.reserved_udp_ports) {
-  point_views();
-}
-
-InstanceEntity& InstanceEntity::operator=(const InstanceEntity& other) {
-  if (this != &other) {
-    InstanceEntity copy(other);
-    *this = std::move(copy);  // a moved vector keeps its buffer, so the views stay valid
-  }
-  return *this;
-}
-
-void InstanceEntity::point_views() {
-  attribute_views.clear();
-  attribute_views.reserve(attributes.size());
-  for (const auto& a : attributes) attribute_views.push_back({a.name, a.value, a.has_value});
 }
 
 policy::SnapshotInstance InstanceEntity::view() const {
@@ -82,8 +69,8 @@ policy::SnapshotInstance InstanceEntity::view() const {
   v.ec2_instance_id = ec2_instance_id;
   v.status = status;
   v.agent_connected = agent_connected;
-  v.attributes = attribute_views;
-  for (const auto& a : attribute_views)
+  v.attributes = attributes->views;
+  for (const auto& a : attributes->views)
     if (a.name == "ecs.availability-zone") v.availability_zone = a.value;
   v.registered = registered;
   v.remaining = remaining;
@@ -99,13 +86,25 @@ std::uint64_t ChangeHistory::record(std::string_view cluster, const policy::Snap
 }
 
 std::uint64_t ChangeHistory::record(std::string_view cluster, const policy::SnapshotInstance& instance) {
-  return push(EntityChange{0, std::string(cluster), InstanceEntity::from(instance)});
+  auto& last = attributes_[std::string(instance.arn)];
+  auto shared = last.lock();
+  if (!shared || !shared->same_as(instance.attributes)) shared = AttributeSet::from(instance.attributes);
+  last = shared;
+  return push(EntityChange{0, std::string(cluster), InstanceEntity::from(instance, std::move(shared))});
 }
 
 std::uint64_t ChangeHistory::push(EntityChange change) {
   change.number = next_++;
   changes_.push_back(std::move(change));
-  while (changes_.size() > capacity_) changes_.pop_front();
+  while (changes_.size() > capacity_) {
+    std::optional<std::string> instance;
+    if (const auto* e = std::get_if<InstanceEntity>(&changes_.front().entity)) instance = e->arn;
+    changes_.pop_front();
+    // An instance none of whose changes is kept any more: forget its shared attributes' slot too.
+    if (instance) {
+      if (auto it = attributes_.find(*instance); it != attributes_.end() && it->second.expired()) attributes_.erase(it);
+    }
+  }
   // Subscribers only cancel a timer; copying the map keeps an unsubscribe from a wake harmless.
   if (!subscribers_.empty()) {
     auto wakes = subscribers_;

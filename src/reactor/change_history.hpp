@@ -16,6 +16,9 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
+#include <span>
+#include <unordered_map>
 #include <optional>
 #include <string>
 #include <variant>
@@ -35,29 +38,31 @@ struct TaskEntity {
   policy::SnapshotTask view() const;
 };
 
-struct InstanceEntity {
+// An instance's attributes, immutable once built: consecutive changes of an instance share one copy (most
+// instance changes are resource figures; a real instance carries a few dozen attributes).
+struct AttributeSet {
   struct Attribute {
     std::string name, value;
     bool has_value = false;
   };
+  std::vector<Attribute> items;
+  std::vector<policy::AttributeView> views;  // into `items`
+
+  static std::shared_ptr<const AttributeSet> from(std::span<const policy::AttributeView> attributes);
+  bool same_as(std::span<const policy::AttributeView> attributes) const;
+};
+
+struct InstanceEntity {
   std::string arn, ec2_instance_id;
   policy::InstanceStatus status = policy::InstanceStatus::other;
   bool agent_connected = false;
-  std::vector<Attribute> attributes;
-  std::vector<policy::AttributeView> attribute_views;  // into `attributes`
+  std::shared_ptr<const AttributeSet> attributes;  // never null
   policy::CpuMemory registered, remaining;
   std::vector<std::uint16_t> reserved_tcp_ports, reserved_udp_ports;
 
-  static InstanceEntity from(const policy::SnapshotInstance& i);
-  InstanceEntity() = default;
-  InstanceEntity(const InstanceEntity& other);
-  InstanceEntity& operator=(const InstanceEntity& other);
-  InstanceEntity(InstanceEntity&&) = default;
-  InstanceEntity& operator=(InstanceEntity&&) = default;
+  // `attributes` null: a copy of the instance's own.
+  static InstanceEntity from(const policy::SnapshotInstance& i, std::shared_ptr<const AttributeSet> attributes = {});
   policy::SnapshotInstance view() const;
-
- private:
-  void point_views();
 };
 
 enum class EntityKind : unsigned char { instance, task };
@@ -107,6 +112,8 @@ class ChangeHistory {
   std::uint64_t next_ = 1;
   std::deque<EntityChange> changes_;  // numbers consecutive, oldest first
   std::map<std::uint64_t, std::function<void()>> subscribers_;
+  // The attribute set of each instance's newest kept change, shared by its next change when equal.
+  std::unordered_map<std::string, std::weak_ptr<const AttributeSet>> attributes_;
   std::uint64_t next_subscriber_ = 1;
 };
 

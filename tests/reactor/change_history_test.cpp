@@ -120,6 +120,29 @@ TEST(ChangeHistory, WakesSubscribersUntilUnsubscribed) {
   EXPECT_EQ(history.subscriber_count(), 0u);
 }
 
+TEST(ChangeHistory, ChangesOfAnInstanceShareItsAttributesUntilTheyChange) {
+  ChangeHistory history(2);
+  ClusterModel m("c");
+  m.use_change_history(&history);
+  const std::string arn = "arn:aws:ecs:us-east-1:1:container-instance/c/i1";
+  m.apply_instance(instance(arn, 1), t0);
+  m.apply_instance(instance(arn, 2), t0);  // only the version moved
+  auto r = history.read(EntityKind::instance, 0, 10);
+  ASSERT_EQ(r.changes.size(), 2u);
+  const auto& a = std::get<InstanceEntity>(r.changes[0]->entity);
+  const auto& b = std::get<InstanceEntity>(r.changes[1]->entity);
+  EXPECT_EQ(a.attributes.get(), b.attributes.get());
+  auto changed = instance(arn, 3);
+  changed.attributes.push_back({"stack", "web"});
+  m.apply_instance(changed, t0);
+  auto latest = history.read(EntityKind::instance, 2, 10);
+  ASSERT_EQ(latest.changes.size(), 1u);
+  const auto& c = std::get<InstanceEntity>(latest.changes[0]->entity);
+  EXPECT_NE(c.attributes.get(), b.attributes.get());
+  EXPECT_EQ(c.view().attributes.size(), 3u);
+  EXPECT_EQ(c.view().attributes[2].value, "web");
+}
+
 TEST(ChangeHistory, AuditTombstonesAreChanges) {
   ChangeHistory history;
   ClusterModel m("c");
