@@ -119,6 +119,9 @@ int serve(berth::config::Config cfg, const std::string& path) {
   berth::http::api::EcsSchedulerApi ecs_scheduler_api(
       **store, cluster_view, [] { return std::chrono::system_clock::now(); }, api_options.max_body_bytes);
   berth::http::add_ecs_scheduler_routes(process.router(), ecs_scheduler_api);
+  berth::http::api::ChronosApi chronos_api(
+      **store, cluster_view, [] { return std::chrono::system_clock::now(); }, api_options.max_body_bytes);
+  berth::http::add_chronos_routes(process.router(), chronos_api);
   // Blox's cluster-state-service: /v1/instances, /v1/tasks and their streams, from the model and its history.
   berth::http::api::SchedulerClusterState cluster_state_source(*scheduler);
   berth::http::cluster_state::ClusterStateApi cluster_state(cluster_state_source);
