@@ -10,6 +10,7 @@
 #include "config/config.hpp"
 #include "http/api/api_v1.hpp"
 #include "http/api_routes.hpp"
+#include "http/cluster_state/cluster_state_api.hpp"
 #include "metrics/prometheus_text.hpp"
 #include "process/process.hpp"
 #include "http/api/scheduler_adapters.hpp"
@@ -121,6 +122,10 @@ int serve(berth::config::Config cfg, const std::string& path) {
   berth::http::api::ChronosApi chronos_api(
       **store, cluster_view, [] { return std::chrono::system_clock::now(); }, api_options.max_body_bytes);
   berth::http::add_chronos_routes(process.router(), chronos_api);
+  // Blox's cluster-state-service: /v1/instances, /v1/tasks and their streams, from the model and its history.
+  berth::http::api::SchedulerClusterState cluster_state_source(*scheduler);
+  berth::http::cluster_state::ClusterStateApi cluster_state(cluster_state_source);
+  cluster_state.mount(process.router());
   berth::http::add_metrics_route(process.router(),
                                  [s = scheduler.get()] { return berth::metrics::render_prometheus(s->metrics()); });
   process.add_component(scheduler);

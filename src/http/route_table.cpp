@@ -27,6 +27,14 @@ bool is_param(std::string_view seg) {
   return seg.size() > 2 && seg.front() == '{' && seg.back() == '}';
 }
 
+bool is_greedy(std::string_view seg) {
+  return is_param(seg) && seg.size() > 5 && seg.substr(seg.size() - 4) == "...}";
+}
+
+std::string param_name(std::string_view seg) {
+  return std::string(seg.substr(1, seg.size() - (is_greedy(seg) ? 5 : 2)));
+}
+
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -63,11 +71,12 @@ std::string method_not_allowed_message(std::string_view method, std::string_view
 }
 
 std::size_t RouteTable::add(Verb method, std::string_view pattern) {
-  Route r{method, {}, 0};
+  Route r{method, {}, 0, false};
   for (auto seg : split_path(pattern)) {
     r.segments.emplace_back(seg);
     if (!is_param(seg)) ++r.literal_count;
   }
+  r.greedy = !r.segments.empty() && is_greedy(r.segments.back());
   routes_.push_back(std::move(r));
   return routes_.size() - 1;
 }
@@ -78,17 +87,20 @@ RouteTable::Match RouteTable::match(Verb method, std::string_view path) const {
   std::vector<std::string_view> allowed;
   for (std::size_t index = 0; index < routes_.size(); ++index) {
     const auto& route = routes_[index];
-    if (route.segments.size() != raw.size()) continue;
+    if (route.greedy ? raw.size() < route.segments.size() : route.segments.size() != raw.size()) continue;
     std::map<std::string, std::string> params;
     bool ok = true;
-    for (std::size_t i = 0; i < raw.size() && ok; ++i) {
+    for (std::size_t i = 0; i < route.segments.size() && ok; ++i) {
       const auto& seg = route.segments[i];
       if (is_param(seg)) {
-        auto decoded = percent_decode(raw[i], false);
+        std::string_view value = raw[i];
+        if (route.greedy && i + 1 == route.segments.size())  // the rest of the path, as sent
+          value = std::string_view(raw[i].data(), static_cast<std::size_t>(raw.back().data() + raw.back().size() - raw[i].data()));
+        auto decoded = percent_decode(value, false);
         if (!decoded || decoded->empty())
           ok = false;
         else
-          params[seg.substr(1, seg.size() - 2)] = std::move(*decoded);
+          params[param_name(seg)] = std::move(*decoded);
       } else {
         ok = seg == raw[i];
       }

@@ -21,6 +21,9 @@ using Verb = boost::beast::http::verb;
 // Patterns are literal segments and "{name}" segments that match one non-empty path segment (percent-decoded):
 // "/v1/environments/{name}/deployments". When several patterns match, the one with the most literal segments
 // wins, then the earliest added. Empty segments are ignored, so "/v1/x/" matches "/v1/x".
+// A last segment "{name...}" is greedy: it matches the rest of the path, one or more segments, and its value is
+// those segments as sent, joined by "/", then percent-decoded ("/v1/tasks/{cluster}/{arn...}" takes a task ARN
+// with its slashes raw, "arn:aws:ecs:r:a:task/c/id", or encoded, "arn%3Aaws%3Aecs%3Ar%3Aa%3Atask%2Fc%2Fid").
 class RouteTable {
  public:
   struct Match {
@@ -39,6 +42,7 @@ class RouteTable {
     Verb method;
     std::vector<std::string> segments;
     int literal_count = 0;
+    bool greedy = false;  // the last segment is "{name...}"
   };
   std::vector<Route> routes_;
 };

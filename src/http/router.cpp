@@ -60,6 +60,13 @@ Response Response::no_content() {
   return r;
 }
 
+Response Response::streaming(std::shared_ptr<StreamChannel> channel, std::string content_type) {
+  Response r;
+  r.content_type = std::move(content_type);
+  r.stream = std::move(channel);
+  return r;
+}
+
 std::map<std::string, std::string> parse_query(std::string_view query) {
   std::map<std::string, std::string> out;
   while (!query.empty()) {

@@ -3,6 +3,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,6 +15,7 @@
 #include <boost/json/value.hpp>
 
 #include "http/route_table.hpp"
+#include "http/stream.hpp"
 
 namespace berth::http {
 
@@ -35,12 +37,16 @@ struct Response {
   std::string body;
   std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers, e.g. Location, Allow
+  // Set: a streaming answer (http/stream.hpp); `body` is ignored and the chunks come from the channel.
+  std::shared_ptr<StreamChannel> stream;
 
   static Response json(unsigned status, const boost::json::value& body);
   static Response text(unsigned status, std::string body);
   // {"error":{"code":"...","message":"..."}}
   static Response error(unsigned status, std::string_view code, std::string_view message);
   static Response no_content();
+  // 200 with `content_type`, whose body is whatever `channel` is given (chunked transfer encoding).
+  static Response streaming(std::shared_ptr<StreamChannel> channel, std::string content_type);
 };
 
 using SyncHandler = std::function<Response(const Request&)>;

@@ -10,6 +10,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -40,6 +41,7 @@ struct Server::State {
   struct Session {
     beast::tcp_stream* stream = nullptr;  // owned by the session coroutine; valid while the record exists
     bool busy = false;                    // a request is being handled (not waiting for the next one)
+    std::shared_ptr<StreamChannel> stream_channel;  // set while the connection streams an answer
     asio::cancellation_signal cancel;     // terminal cancellation at the stop deadline
   };
 
@@ -52,6 +54,7 @@ struct Server::State {
   tcp::acceptor acceptor;
   asio::steady_timer drained;  // cancelled when the last session leaves during a stop
   bool stopping = false;
+  std::size_t streams = 0;  // connections streaming an answer now
   std::list<Session> sessions;
   std::shared_ptr<spdlog::logger> log = logging::get("http");
 };
@@ -95,6 +98,34 @@ asio::awaitable<void> write_and_close(beast::tcp_stream& stream, const Response&
   co_await bhttp::async_write(stream, res, use_tuple);
   boost::system::error_code ec;
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+}
+
+// Writes a streaming answer: the header, then every chunk of the channel (heartbeats while it is quiet), then
+// the last chunk. A cut stream (slow client) is closed without the last chunk, so the client sees it broken off.
+asio::awaitable<void> write_stream(beast::tcp_stream& stream, const Response& r, unsigned version,
+                                   std::chrono::milliseconds timeout) {
+  StreamChannel& channel = *r.stream;
+  channel.on_cut([&stream] { stream.cancel(); });  // a slow client's pending write is not waited for
+  bhttp::response<bhttp::empty_body> head{static_cast<bhttp::status>(r.status), version};
+  head.set(bhttp::field::server, "berth");
+  if (!r.content_type.empty()) head.set(bhttp::field::content_type, r.content_type);
+  for (const auto& [name, value] : r.headers) head.set(name, value);
+  head.chunked(true);
+  head.keep_alive(false);
+  bhttp::response_serializer<bhttp::empty_body> serializer{head};
+  stream.expires_after(timeout);
+  auto [ec, n] = co_await bhttp::async_write_header(stream, serializer, use_tuple);
+  while (!ec) {
+    auto next = co_await channel.next();
+    if (next.kind == StreamChannel::Next::Kind::end) break;
+    stream.expires_after(timeout);  // a client that stops reading is cut when its socket buffer stays full
+    std::tie(ec, n) = co_await asio::async_write(stream, bhttp::make_chunk(asio::buffer(next.data)), use_tuple);
+  }
+  if (!ec && !channel.was_cut()) {
+    stream.expires_after(timeout);
+    std::tie(ec, n) = co_await asio::async_write(stream, bhttp::make_chunk_last(), use_tuple);
+  }
+  channel.finish();
 }
 
 // Answers 503 to a connection over the limit, without reading its request.
@@ -163,6 +194,20 @@ asio::awaitable<void> run_session(std::shared_ptr<State> st, std::list<State::Se
       }
       st->log->debug("request method={} path=\"{}\" status={}", std::string(bhttp::to_string(req.method)), req.path,
                      res.status);
+      if (res.stream && !st->stopping && st->streams < opts.max_streams) {
+        // The connection is given to the stream until it ends; then it closes.
+        ++st->streams;
+        self->stream_channel = res.stream;
+        co_await write_stream(stream, res, version, opts.read_timeout);
+        self->stream_channel.reset();
+        --st->streams;
+        break;
+      }
+      if (res.stream) {
+        res.stream->finish();
+        st->log->warn("stream refused reason=limit limit={}", opts.max_streams);
+        res = Response::error(503, "too_many_streams", "concurrent stream limit reached");
+      }
       const bool keep_alive = client_keep_alive && !st->stopping;
       auto out = to_message(res, version, keep_alive);
       stream.expires_after(opts.read_timeout);
@@ -211,6 +256,7 @@ Server::~Server() {
   boost::system::error_code ec;
   state_->acceptor.close(ec);
   for (auto& s : state_->sessions) {
+    if (s.stream_channel) s.stream_channel->finish();
     if (s.stream) s.stream->cancel();
   }
 }
@@ -254,6 +300,7 @@ asio::awaitable<void> Server::async_stop(std::chrono::milliseconds deadline) {
   // Idle keep-alive connections are waiting for a request that we will not serve: close them now.
   for (auto& s : st->sessions) {
     if (!s.busy && s.stream) s.stream->cancel();
+    if (s.stream_channel) s.stream_channel->close();  // streams never end by themselves: end them cleanly
   }
   if (!st->sessions.empty()) {
     st->drained.expires_after(deadline);

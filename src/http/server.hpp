@@ -23,6 +23,7 @@ struct ServerOptions {
   std::size_t max_body_bytes = 1024 * 1024;                          // larger bodies: 413
   std::chrono::milliseconds read_timeout{std::chrono::seconds(30)};  // per request read and per response write
   std::optional<std::string> auth_token;  // when set, all paths but /healthz need "Bearer <token>"
+  std::size_t max_streams = 64;           // concurrent streaming answers (http/stream.hpp); more get 503
 
   static ServerOptions from_config(const config::Config& cfg);
 };

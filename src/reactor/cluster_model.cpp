@@ -1,6 +1,7 @@
 // File: src/reactor/cluster_model.cpp — version-ordered apply, expectations, tombstones, listings.
 #include "reactor/cluster_model.hpp"
 
+#include "reactor/change_history.hpp"
 #include "reactor/task_definition_cache.hpp"
 
 #include <algorithm>
@@ -129,6 +130,7 @@ ApplyOutcome ClusterModel::apply_task(const aws::ecs::Task& t, SystemTime now) {
   if (it == tasks_.end()) {
     it = tasks_.emplace(t.task_arn, TaskRecord{}).first;
     write_task(it->second, t, now);
+    note_change(it->first, it->second);
     clear_doubt(it->second.instance_arn, it->second.started_by);
     out.result = ApplyResult::applied;
     out.started_by = it->second.started_by;
@@ -148,6 +150,7 @@ ApplyOutcome ClusterModel::apply_task(const aws::ecs::Task& t, SystemTime now) {
     return out;
   }
   write_task(r, t, now);
+  note_change(it->first, r);
   out.result = ApplyResult::applied;
   return out;
 }
@@ -162,6 +165,7 @@ ApplyOutcome ClusterModel::expect_task(const aws::ecs::Task& launched, SystemTim
   it = tasks_.emplace(launched.task_arn, TaskRecord{}).first;
   write_task(it->second, launched, now);
   it->second.expected = true;
+  note_change(it->first, it->second);
   clear_doubt(it->second.instance_arn, it->second.started_by);
   out.result = ApplyResult::applied;
   out.started_by = it->second.started_by;
@@ -244,8 +248,10 @@ void ClusterModel::postpone_doubt_check(std::string_view instance_arn, std::stri
 void ClusterModel::mark_stop_requested(std::string_view task_arn) {
   auto it = tasks_.find(task_arn);
   if (it == tasks_.end()) return;
+  const bool changed = it->second.desired_status != TaskStatus::stopped;
   it->second.desired_status = TaskStatus::stopped;
   it->second.healthy_since.reset();
+  if (changed) note_change(it->first, it->second);
 }
 
 policy::SnapshotInstance ClusterModel::instance_view(std::string_view arn, const InstanceRecord& r) {
@@ -307,6 +313,7 @@ ApplyOutcome ClusterModel::apply_instance(const aws::ecs::ContainerInstance& ci,
   if (it == instances_.end()) {
     it = instances_.emplace(ci.container_instance_arn, InstanceRecord{}).first;
     write_instance(it->second, ci, now);
+    note_change(it->first, it->second);
     out.result = ApplyResult::applied;
     out.placement_relevant = true;
     return out;
@@ -316,6 +323,7 @@ ApplyOutcome ClusterModel::apply_instance(const aws::ecs::ContainerInstance& ci,
     return out;
   }
   out.placement_relevant = write_instance(it->second, ci, now);
+  note_change(it->first, it->second);
   out.result = ApplyResult::applied;
   if (!expectations_.empty()) prune_expectations(now);  // the new figure may count them
   return out;
@@ -366,6 +374,7 @@ AuditCounts ClusterModel::reconcile_tasks(std::span<const aws::ecs::Task> listed
     r.healthy_since.reset();
     r.expected = false;
     r.last_seen = now;
+    note_change(arn, r);
     ++counts.removed;
   }
   return counts;
@@ -510,6 +519,65 @@ void ClusterModel::for_each_instance(
 
 void ClusterModel::for_each_task(const std::function<void(const policy::SnapshotTask&, std::int64_t)>& fn) const {
   for (const auto& [arn, r] : tasks_) fn(view(arn, r), r.version);
+}
+
+}  // namespace berth::reactor
+
+namespace berth::reactor {
+
+void ClusterModel::note_change(std::string_view arn, TaskRecord& r) {
+  if (history_ != nullptr) r.change = history_->record(cluster_name_, view(arn, r));
+}
+
+void ClusterModel::note_change(std::string_view arn, InstanceRecord& r) {
+  if (history_ != nullptr) r.change = history_->record(cluster_name_, instance_view(arn, r));
+}
+
+void ClusterModel::for_each_instance_change(
+    const std::function<void(const policy::SnapshotInstance&, std::uint64_t)>& fn) const {
+  for (const auto& [arn, r] : instances_) fn(instance_view(arn, r), r.change);
+}
+
+void ClusterModel::for_each_task_change(
+    const std::function<void(const policy::SnapshotTask&, std::uint64_t)>& fn) const {
+  for (const auto& [arn, r] : tasks_) fn(view(arn, r), r.change);
+}
+
+namespace {
+// "arn:aws:ecs:r:a:task/cluster/ID" matches "ID"; a full ARN only itself.
+bool arn_ends_with_id(std::string_view arn, std::string_view id) {
+  return arn.size() > id.size() && arn.ends_with(id) && arn[arn.size() - id.size() - 1] == '/';
+}
+}  // namespace
+
+bool ClusterModel::visit_instance(std::string_view arn_or_id,
+                                  const std::function<void(const policy::SnapshotInstance&, std::uint64_t)>& fn) const {
+  if (auto it = instances_.find(arn_or_id); it != instances_.end()) {
+    fn(instance_view(it->first, it->second), it->second.change);
+    return true;
+  }
+  if (arn_or_id.empty() || arn_or_id.find('/') != std::string_view::npos) return false;
+  for (const auto& [arn, r] : instances_) {  // a bare id: rare, one scan
+    if (!arn_ends_with_id(arn, arn_or_id)) continue;
+    fn(instance_view(arn, r), r.change);
+    return true;
+  }
+  return false;
+}
+
+bool ClusterModel::visit_task(std::string_view arn_or_id,
+                              const std::function<void(const policy::SnapshotTask&, std::uint64_t)>& fn) const {
+  if (auto it = tasks_.find(arn_or_id); it != tasks_.end()) {
+    fn(view(it->first, it->second), it->second.change);
+    return true;
+  }
+  if (arn_or_id.empty() || arn_or_id.find('/') != std::string_view::npos) return false;
+  for (const auto& [arn, r] : tasks_) {
+    if (!arn_ends_with_id(arn, arn_or_id)) continue;
+    fn(view(arn, r), r.change);
+    return true;
+  }
+  return false;
 }
 
 }  // namespace berth::reactor

@@ -64,6 +64,7 @@ struct ModelSettings {
 };
 
 class TaskDefinitionCache;
+class ChangeHistory;
 
 enum class ApplyResult : unsigned char {
   applied,        // state changed
@@ -114,6 +115,9 @@ class ClusterModel {
   // outlive the model or be reset first.
   void use_task_definitions(TaskDefinitionCache* cache) { definitions_ = cache; }
   void fill_reservations(const TaskDefinitionInfo& info);
+  // Every applied change of an instance or task is numbered and kept by `history` (null: none), shared by the
+  // models of the process; the record keeps its last number (entityVersion). Must outlive the model or be reset.
+  void use_change_history(ChangeHistory* history) { history_ = history; }
   // StartTask outcome unknown for `instance_arn`: treat it as occupied by `started_by`. From `check_at`
   // on the doubt is due for a check with ECS; at `until` the model forgets it even if ECS never answered.
   void expect_launch_in_doubt(std::string_view instance_arn, std::string_view started_by,
@@ -155,6 +159,14 @@ class ClusterModel {
   // listings for the HTTP API and stats. Views are valid only during the callback.
   void for_each_instance(const std::function<void(const policy::SnapshotInstance&, std::int64_t version)>& fn) const;
   void for_each_task(const std::function<void(const policy::SnapshotTask&, std::int64_t version)>& fn) const;
+  // The same with the number of the record's last change (0 before a history was set), for the cluster-state API.
+  void for_each_instance_change(const std::function<void(const policy::SnapshotInstance&, std::uint64_t)>& fn) const;
+  void for_each_task_change(const std::function<void(const policy::SnapshotTask&, std::uint64_t)>& fn) const;
+  // One record by full ARN or by its last ARN segment (the bare id); false when none matches.
+  bool visit_instance(std::string_view arn_or_id,
+                      const std::function<void(const policy::SnapshotInstance&, std::uint64_t)>& fn) const;
+  bool visit_task(std::string_view arn_or_id,
+                  const std::function<void(const policy::SnapshotTask&, std::uint64_t)>& fn) const;
   std::optional<policy::SnapshotTask> task_for_test(std::string_view task_arn) const;
   std::optional<policy::SnapshotInstance> instance_for_test(std::string_view instance_arn) const;
 
@@ -166,6 +178,7 @@ class ClusterModel {
   struct TaskRecord {
     std::string_view instance_arn, task_definition, started_by, group, stop_code;  // interned
     std::int64_t version = 0;
+    std::uint64_t change = 0;  // global number of its last change (ChangeHistory)
     SystemTime last_seen{};
     policy::CpuMemory reserved;  // task-level cpu/memory, 0 if absent
     std::optional<SystemTime> healthy_since;
@@ -181,6 +194,7 @@ class ClusterModel {
   struct InstanceRecord {
     std::string_view ec2_instance_id;  // interned
     std::int64_t version = 0;
+    std::uint64_t change = 0;  // global number of its last change (ChangeHistory)
     SystemTime last_seen{};
     std::optional<SystemTime> inactive_since;
     policy::InstanceStatus status = policy::InstanceStatus::other;
@@ -206,6 +220,9 @@ class ClusterModel {
     SystemTime check_at, until;
   };
 
+  // Numbers the record's change in the history (if any).
+  void note_change(std::string_view arn, TaskRecord& r);
+  void note_change(std::string_view arn, InstanceRecord& r);
   void write_task(TaskRecord& r, const aws::ecs::Task& t, SystemTime now);
   bool write_instance(InstanceRecord& r, const aws::ecs::ContainerInstance& ci, SystemTime now);
   static policy::SnapshotInstance instance_view(std::string_view arn, const InstanceRecord& r);
@@ -228,6 +245,7 @@ class ClusterModel {
   std::vector<Doubt> doubts_;  // few, short-lived
   std::vector<Expectation> expectations_;  // berth's in-flight launches: few, short-lived
   TaskDefinitionCache* definitions_ = nullptr;
+  ChangeHistory* history_ = nullptr;
 };
 
 }  // namespace berth::reactor

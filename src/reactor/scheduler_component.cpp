@@ -58,6 +58,7 @@ Scheduler::Scheduler(asio::io_context& io, const config::Config& cfg, store::Des
           journal_, wall_now,
           [this](std::string what, asio::awaitable<void> task) { tasks_.run(std::move(what), std::move(task)); }),
       executor_(journal_, wall_now, metrics_, &definitions_),
+      history_(settings_.change_history),
       daemons_(store, journal_, definitions_, executor_, index_, [this](std::string_view c) { return watcher(c); },
                wall_now, settings_.reconciler, metrics_),
       services_(store, definitions_, executor_, index_, [this](std::string_view c) { return watcher(c); }, wall_now,
@@ -109,6 +110,17 @@ std::vector<std::string> Scheduler::cluster_names() const {
   std::vector<std::string> names;
   for (const auto& [name, w] : watchers_) names.push_back(name);
   return names;
+}
+
+asio::awaitable<EcsResult<Described<aws::ecs::Task>>> Scheduler::describe_task(std::string cluster, std::string arn) {
+  std::vector<std::string> arns{std::move(arn)};
+  co_return co_await journal_.describe_tasks(std::move(cluster), std::move(arns));
+}
+
+asio::awaitable<EcsResult<Described<aws::ecs::ContainerInstance>>> Scheduler::describe_instance(std::string cluster,
+                                                                                               std::string arn) {
+  std::vector<std::string> arns{std::move(arn)};
+  co_return co_await journal_.describe_container_instances(std::move(cluster), std::move(arns));
 }
 
 ClusterWatcher::Hooks Scheduler::watcher_hooks() {
@@ -223,6 +235,7 @@ ClusterWatcher& Scheduler::make_watcher(const config::ClusterConfig& c) {
                                                                    metrics_))
                  .first->second;
   w.model().use_task_definitions(&definitions_);
+  w.model().use_change_history(&history_);
   register_cluster_views(w);
   return w;
 }

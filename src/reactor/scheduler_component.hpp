@@ -47,6 +47,7 @@
 #include "process/component.hpp"
 #include "reactor/aws_clients.hpp"
 #include "reactor/cluster_watcher.hpp"
+#include "reactor/change_history.hpp"
 #include "reactor/daemon_controller.hpp"
 #include "reactor/event_ingest.hpp"
 #include "reactor/executor.hpp"
@@ -78,6 +79,8 @@ struct SchedulerSettings {
   // The desired-state change feed: how long one watch() waits, and the pause after a failed one.
   std::chrono::milliseconds store_watch_timeout{30000};
   std::chrono::milliseconds store_watch_retry{1000};
+  // How many entity changes the change history keeps for resumable streams (ChangeHistory).
+  std::size_t change_history = ChangeHistory::default_capacity;
 };
 
 class Scheduler final : public process::Component {
@@ -99,6 +102,13 @@ class Scheduler final : public process::Component {
   const ClusterModel* model(std::string_view cluster) const;
   // The names of the watched clusters, sorted (the API's default cluster for a job is the only one).
   std::vector<std::string> cluster_names() const;
+  // Every numbered change of the watched clusters' instances and tasks (the cluster-state streams).
+  ChangeHistory& changes() { return history_; }
+  const ChangeHistory& changes() const { return history_; }
+  // One entity described by ECS (through the rate-limited read calls), for the single-entity GETs.
+  boost::asio::awaitable<EcsResult<Described<aws::ecs::Task>>> describe_task(std::string cluster, std::string arn);
+  boost::asio::awaitable<EcsResult<Described<aws::ecs::ContainerInstance>>> describe_instance(std::string cluster,
+                                                                                              std::string arn);
 
   // API writes: the workload's spec, deployments or existence changed: re-read it, then re-plan it.
   void mark_dirty(const policy::WorkloadKey& key);
@@ -154,6 +164,7 @@ class Scheduler final : public process::Component {
   LaunchJournal journal_;  // over aws_.ecs(): ECS as the reactor sees it
   TaskDefinitionCache definitions_;  // one per process: revisions are immutable
   Executor executor_;
+  ChangeHistory history_;  // before the watchers: their models record into it
   std::map<std::string, std::unique_ptr<ClusterWatcher>, std::less<>> watchers_;
   // Watchers removed by a reload, kept alive for the syncs and loops that still hold a reference.
   std::vector<std::unique_ptr<ClusterWatcher>> retired_watchers_;

@@ -134,3 +134,26 @@ TEST(Router, QueryAndHeaderHelpers) {
 }
 
 }  // namespace
+
+TEST(RouteTable, GreedyLastParamTakesTheRestOfThePathRawOrEncoded) {
+  RouteTable table;
+  table.add(Verb::get, "/v1/tasks");
+  table.add(Verb::get, "/v1/tasks/{cluster}/{arn...}");
+  const std::string arn = "arn:aws:ecs:us-east-1:123456789012:task/prod/0b69d5c0d1f14b8b9c4e0ef3a2d8e4b7";
+  auto raw = table.match(Verb::get, "/v1/tasks/prod/" + arn);
+  ASSERT_EQ(raw.route, std::optional<std::size_t>(1));
+  EXPECT_EQ(raw.params.at("cluster"), "prod");
+  EXPECT_EQ(raw.params.at("arn"), arn);
+  auto encoded = table.match(Verb::get,
+                             "/v1/tasks/prod/arn%3Aaws%3Aecs%3Aus-east-1%3A123456789012%3Atask%2Fprod%2F0b69d5c0d1f14b8b9c4e0ef3a2d8e4b7");
+  ASSERT_EQ(encoded.route, std::optional<std::size_t>(1));
+  EXPECT_EQ(encoded.params.at("arn"), arn);
+  auto bare = table.match(Verb::get, "/v1/tasks/prod/0b69d5c0d1f14b8b9c4e0ef3a2d8e4b7");
+  ASSERT_EQ(bare.route, std::optional<std::size_t>(1));
+  EXPECT_EQ(bare.params.at("arn"), "0b69d5c0d1f14b8b9c4e0ef3a2d8e4b7");
+  EXPECT_EQ(table.match(Verb::get, "/v1/tasks").route, std::optional<std::size_t>(0));
+  EXPECT_FALSE(table.match(Verb::get, "/v1/tasks/prod").route);  // the greedy part needs one segment at least
+  auto wrong_method = table.match(Verb::post, "/v1/tasks/prod/" + arn);
+  EXPECT_FALSE(wrong_method.route);
+  EXPECT_EQ(wrong_method.allow, "GET");
+}

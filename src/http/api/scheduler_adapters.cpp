@@ -98,4 +98,74 @@ boost::asio::awaitable<std::optional<json::object>> SchedulerClusterView::plan_s
                                                    {"message", plan->unplaced.message}}}};
 }
 
+bool SchedulerClusterState::for_each_instance(std::string_view cluster, const cluster_state::InstanceFn& fn) const {
+  const auto* model = scheduler_.model(cluster);
+  if (model == nullptr) return false;
+  model->for_each_instance_change(
+      [&](const policy::SnapshotInstance& i, std::uint64_t v) { fn(model->cluster_name(), i, v); });
+  return true;
+}
+
+bool SchedulerClusterState::for_each_task(std::string_view cluster, const cluster_state::TaskFn& fn) const {
+  const auto* model = scheduler_.model(cluster);
+  if (model == nullptr) return false;
+  model->for_each_task_change([&](const policy::SnapshotTask& t, std::uint64_t v) { fn(model->cluster_name(), t, v); });
+  return true;
+}
+
+bool SchedulerClusterState::visit_instance(std::string_view cluster, std::string_view arn_or_id,
+                                           const cluster_state::InstanceFn& fn) const {
+  const auto* model = scheduler_.model(cluster);
+  return model != nullptr && model->visit_instance(arn_or_id, [&](const policy::SnapshotInstance& i, std::uint64_t v) {
+    fn(model->cluster_name(), i, v);
+  });
+}
+
+bool SchedulerClusterState::visit_task(std::string_view cluster, std::string_view arn_or_id,
+                                       const cluster_state::TaskFn& fn) const {
+  const auto* model = scheduler_.model(cluster);
+  return model != nullptr && model->visit_task(arn_or_id, [&](const policy::SnapshotTask& t, std::uint64_t v) {
+    fn(model->cluster_name(), t, v);
+  });
+}
+
+boost::asio::awaitable<std::optional<aws::ecs::ContainerInstance>> SchedulerClusterState::describe_instance(
+    std::string cluster, std::string arn) {
+  auto described = co_await scheduler_.describe_instance(std::move(cluster), std::move(arn));
+  if (!described || described->items.empty()) co_return std::nullopt;
+  co_return std::move(described->items.front());
+}
+
+boost::asio::awaitable<std::optional<aws::ecs::Task>> SchedulerClusterState::describe_task(std::string cluster,
+                                                                                          std::string arn) {
+  auto described = co_await scheduler_.describe_task(std::move(cluster), std::move(arn));
+  if (!described || described->items.empty()) co_return std::nullopt;
+  co_return std::move(described->items.front());
+}
+
+namespace {
+template <typename Fn>
+cluster_state::ChangeRead read_changes(const reactor::ChangeHistory& history, reactor::EntityKind kind,
+                                       std::uint64_t after, std::size_t max, Fn&& each) {
+  auto read = history.read(kind, after, max);
+  for (const auto* change : read.changes) each(*change);
+  return cluster_state::ChangeRead{read.too_old, read.scanned_through, history.oldest_kept()};
+}
+}  // namespace
+
+cluster_state::ChangeRead SchedulerClusterState::read_instance_changes(std::uint64_t after, std::size_t max,
+                                                                       const cluster_state::InstanceFn& fn) const {
+  return read_changes(scheduler_.changes(), reactor::EntityKind::instance, after, max,
+                      [&](const reactor::EntityChange& c) {
+                        fn(c.cluster, std::get<reactor::InstanceEntity>(c.entity).view(), c.number);
+                      });
+}
+
+cluster_state::ChangeRead SchedulerClusterState::read_task_changes(std::uint64_t after, std::size_t max,
+                                                                   const cluster_state::TaskFn& fn) const {
+  return read_changes(scheduler_.changes(), reactor::EntityKind::task, after, max, [&](const reactor::EntityChange& c) {
+    fn(c.cluster, std::get<reactor::TaskEntity>(c.entity).view(), c.number);
+  });
+}
+
 }  // namespace berth::http::api

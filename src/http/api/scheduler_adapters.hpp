@@ -4,6 +4,7 @@
 #pragma once
 
 #include "http/api/api_types.hpp"
+#include "http/cluster_state/cluster_state_source.hpp"
 #include "reactor/scheduler_component.hpp"
 
 namespace berth::http::api {
@@ -31,6 +32,32 @@ class SchedulerReconcile final : public Reconcile {
   void terminate_tasks(std::string_view environment) override;
   void mark_service_dirty(std::string_view service) override;
   void terminate_service_tasks(std::string_view service) override;
+
+ private:
+  reactor::Scheduler& scheduler_;
+};
+
+// The Blox cluster-state front's reads: the models, the change history, Describe through the reactor's ECS
+// (rate-limited like every read call of berth's).
+class SchedulerClusterState final : public cluster_state::ClusterStateSource {
+ public:
+  explicit SchedulerClusterState(reactor::Scheduler& scheduler) : scheduler_(scheduler) {}
+  std::vector<std::string> clusters() const override { return scheduler_.cluster_names(); }
+  bool for_each_instance(std::string_view cluster, const cluster_state::InstanceFn& fn) const override;
+  bool for_each_task(std::string_view cluster, const cluster_state::TaskFn& fn) const override;
+  bool visit_instance(std::string_view cluster, std::string_view arn_or_id,
+                      const cluster_state::InstanceFn& fn) const override;
+  bool visit_task(std::string_view cluster, std::string_view arn_or_id, const cluster_state::TaskFn& fn) const override;
+  boost::asio::awaitable<std::optional<aws::ecs::ContainerInstance>> describe_instance(std::string cluster,
+                                                                                     std::string arn) override;
+  boost::asio::awaitable<std::optional<aws::ecs::Task>> describe_task(std::string cluster, std::string arn) override;
+  cluster_state::ChangeRead read_instance_changes(std::uint64_t after, std::size_t max,
+                                                  const cluster_state::InstanceFn& fn) const override;
+  cluster_state::ChangeRead read_task_changes(std::uint64_t after, std::size_t max,
+                                              const cluster_state::TaskFn& fn) const override;
+  std::uint64_t last_change() const override { return scheduler_.changes().last(); }
+  std::uint64_t subscribe(std::function<void()> wake) override { return scheduler_.changes().subscribe(std::move(wake)); }
+  void unsubscribe(std::uint64_t id) override { scheduler_.changes().unsubscribe(id); }
 
  private:
   reactor::Scheduler& scheduler_;

@@ -1,0 +1,280 @@
+// File: tests/e2e/cluster_state_test.cpp — Blox's cluster-state-service front end to end (berth + berth-sim): lists
+// with the swagger's query parameters from the model (0 ECS List/Describe calls), single GETs by full ARN (raw and
+// percent-encoded) and bare id, bad input, and a task stream from entityVersion=N while tasks start, then resumed.
+// Every JSON answer is validated against tests/testdata/blox/cluster-state-service-swagger.json.
+#include "e2e_fixture.hpp"
+#include "swagger_check.hpp"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/json/parse.hpp>
+
+#include <sys/socket.h>
+#include <sys/time.h>
+
+namespace berth::e2e {
+namespace {
+
+namespace asio = boost::asio;
+using berth::testing::SwaggerCheck;
+
+std::filesystem::path swagger_file() {
+  return std::filesystem::path(BERTH_TESTDATA_DIR) / "blox" / "cluster-state-service-swagger.json";
+}
+
+// One chunked streaming answer read by hand: the status line, then one JSON object per chunk (heartbeat lines
+// skipped). Blocking, with a receive timeout per read.
+class StreamReader {
+ public:
+  StreamReader(unsigned short port, const std::string& target) : socket_(io_) {
+    socket_.connect({asio::ip::make_address("127.0.0.1"), port});
+    timeval tv{1, 0};
+    ::setsockopt(socket_.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    const std::string request = "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    asio::write(socket_, asio::buffer(request));
+    while (buffer_.find("\r\n\r\n") == std::string::npos) {
+      if (!fill()) throw std::runtime_error("no stream header; got: " + buffer_);
+    }
+    auto end = buffer_.find("\r\n\r\n");
+    head_ = buffer_.substr(0, end);
+    buffer_.erase(0, end + 4);
+  }
+
+  const std::string& head() const { return head_; }
+  unsigned status() const { return static_cast<unsigned>(std::stoi(head_.substr(9, 3))); }
+
+  // The next JSON item, or nullopt when none came before `deadline` or the stream ended.
+  std::optional<json::value> next(std::chrono::steady_clock::time_point deadline) {
+    for (;;) {
+      if (auto chunk = take_chunk()) {
+        if (chunk->empty()) return std::nullopt;  // the last chunk
+        std::string text = *chunk;
+        while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+        if (text.empty()) continue;  // heartbeat
+        return json::parse(text);
+      }
+      if (std::chrono::steady_clock::now() > deadline || ended_) return std::nullopt;
+      fill();
+    }
+  }
+
+ private:
+  // One chunk's data from the buffer ("" for the last chunk), or nullopt when not all of it is here yet.
+  std::optional<std::string> take_chunk() {
+    auto eol = buffer_.find("\r\n");
+    if (eol == std::string::npos) return std::nullopt;
+    const std::size_t size = std::stoul(buffer_.substr(0, eol), nullptr, 16);
+    if (buffer_.size() < eol + 2 + size + 2) return std::nullopt;
+    std::string data = buffer_.substr(eol + 2, size);
+    buffer_.erase(0, eol + 2 + size + 2);
+    return data;
+  }
+  bool fill() {
+    char data[8192];
+    boost::system::error_code ec;
+    auto n = socket_.read_some(asio::buffer(data), ec);
+    if (ec == asio::error::eof) ended_ = true;
+    buffer_.append(data, n);
+    return n > 0;
+  }
+
+  asio::io_context io_;
+  asio::ip::tcp::socket socket_;
+  std::string head_, buffer_;
+  bool ended_ = false;
+};
+
+std::string str(const json::value& v) { return v.is_string() ? std::string(v.as_string()) : json::serialize(v); }
+
+std::string version_of(const json::value& item) {
+  return std::string(item.at("metadata").at("entityVersion").as_string());
+}
+std::uint64_t number_of(const json::value& item) { return std::stoull(version_of(item)); }
+
+std::string percent_encode(const std::string& s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      char hex[4];
+      std::snprintf(hex, sizeof hex, "%%%02X", c);
+      out += hex;
+    }
+  }
+  return out;
+}
+
+std::int64_t list_describe_calls(const std::map<std::string, std::int64_t>& counts) {
+  std::int64_t n = 0;
+  for (const auto& [op, count] : counts)
+    if (op.starts_with("List") || op.starts_with("Describe")) n += count;
+  return n;
+}
+
+class ClusterStateTest : public E2eTest {
+ protected:
+  // GET on berth, recorded for the swagger check under the swagger's path key.
+  HttpResult get(const std::string& target, const std::string& swagger_path) {
+    auto r = berth().request("GET", target);
+    blox_.record_text("get", swagger_path, r.status, r.body, target);
+    return r;
+  }
+  std::string start_task(const std::string& td, const std::string& instance, const std::string& started_by) {
+    auto r = ecs_call(sim(), "StartTask",
+                      json::object{{"cluster", "default"},
+                                   {"taskDefinition", td},
+                                   {"containerInstances", json::array{json::value(instance)}},
+                                   {"startedBy", started_by}});
+    if (r.status != 200) throw std::runtime_error("StartTask: " + r.body);
+    return std::string(r.json().at("tasks").as_array().at(0).at("taskArn").as_string());
+  }
+
+  SwaggerCheck blox_{swagger_file()};
+};
+
+TEST_F(ClusterStateTest, ListsGetsAndStreamsAsBloxDid) {
+  start_sim({"--instances", "3"});
+  const auto td = register_task_definition(sim(), "web");
+  const auto instances = sim_view(sim()).instance_arns();
+  ASSERT_EQ(instances.size(), 3u);
+  const std::vector<std::string> instance_list(instances.begin(), instances.end());
+  start_berth();
+  ASSERT_TRUE(wait_until([&] {
+    auto r = berth().request("GET", "/v1/instances");
+    return r.status == 200 && r.json().at("items").as_array().size() == 3;
+  }, 60s));
+
+  // Two tasks before the stream starts, one of them stopped later.
+  const auto first = start_task(td, instance_list[0], "blox-user");
+  const auto second = start_task(td, instance_list[1], "someone-else");
+  ASSERT_TRUE(wait_until([&] {
+    auto r = berth().request("GET", "/v1/tasks?status=running");
+    return r.status == 200 && r.json().at("items").as_array().size() == 2;
+  }, 60s));
+
+  // Lists: served from the model, no ECS List/Describe call.
+  const auto before = settled_ecs_call_counts();
+  auto all_instances = get("/v1/instances", "/instances");
+  auto active = get("/v1/instances?status=active&cluster=default", "/instances");
+  auto by_arn = get("/v1/instances?cluster=arn:aws:ecs:us-east-1:000000000000:cluster/default", "/instances");
+  auto tasks = get("/v1/tasks", "/tasks");
+  auto mine = get("/v1/tasks?cluster=default&status=running&startedBy=blox-user", "/tasks");
+  auto stopped = get("/v1/tasks?status=stopped", "/tasks");
+  auto other_cluster = get("/v1/tasks?cluster=elsewhere", "/tasks");
+  const auto after = ecs_call_counts(sim());
+  EXPECT_EQ(list_describe_calls(after), list_describe_calls(before)) << "list routes called ECS";
+
+  ASSERT_EQ(all_instances.status, 200u);
+  EXPECT_EQ(all_instances.json().at("items").as_array().size(), 3u);
+  EXPECT_EQ(active.json().at("items").as_array().size(), 3u);
+  EXPECT_EQ(by_arn.status, 200u);
+  const auto all_instances_json = all_instances.json();
+  const auto& instance_entity = all_instances_json.at("items").as_array().at(0).at("entity");
+  EXPECT_TRUE(instances.count(std::string(instance_entity.at("containerInstanceARN").as_string())));
+  EXPECT_EQ(str(instance_entity.at("status")), "ACTIVE");
+  EXPECT_EQ(tasks.json().at("items").as_array().size(), 2u);
+  auto mine_items = mine.json().at("items").as_array();
+  ASSERT_EQ(mine_items.size(), 1u);
+  EXPECT_EQ(str(mine_items.at(0).at("entity").at("taskARN")), first);
+  EXPECT_EQ(mine_items.at(0).at("entity").at("containers").as_array().size(), 0u);  // the model keeps none
+  EXPECT_EQ(stopped.json().at("items").as_array().size(), 0u);
+  EXPECT_EQ(other_cluster.json().at("items").as_array().size(), 0u);
+
+  // One task by full ARN (raw, percent-encoded) and bare id: the same task, with ECS's details.
+  const std::string bare = first.substr(first.rfind('/') + 1);
+  for (const auto& target : {"/v1/tasks/default/" + first, "/v1/tasks/default/" + percent_encode(first),
+                             "/v1/tasks/default/" + bare}) {
+    auto r = get(target, "/tasks/{cluster}/{arn}");
+    ASSERT_EQ(r.status, 200u) << target << ": " << r.body;
+    const auto body = r.json();
+    const auto& e = body.at("entity");
+    EXPECT_EQ(str(e.at("taskARN")), first) << target;
+    EXPECT_EQ(str(e.at("lastStatus")), "RUNNING") << target;
+    EXPECT_GE(e.at("containers").as_array().size(), 1u) << target << ": Describe fills the containers";
+    EXPECT_NE(str(e.at("createdAt")), "") << target;
+  }
+  const auto& instance_arn = instance_list[0];
+  for (const auto& target : {"/v1/instances/default/" + instance_arn, "/v1/instances/default/" + percent_encode(instance_arn),
+                             "/v1/instances/default/" + instance_arn.substr(instance_arn.rfind('/') + 1)}) {
+    auto r = get(target, "/instances/{cluster}/{arn}");
+    ASSERT_EQ(r.status, 200u) << target << ": " << r.body;
+    EXPECT_EQ(str(r.json().at("entity").at("containerInstanceARN")), instance_arn) << target;
+  }
+  // The Describe answer is cached: asking again within seconds costs no ECS call.
+  const auto describes = ecs_call_counts(sim())["DescribeTasks"];
+  get("/v1/tasks/default/" + bare, "/tasks/{cluster}/{arn}");
+  EXPECT_EQ(ecs_call_counts(sim())["DescribeTasks"], describes);
+
+  // Bad input: a 4xx naming the field, as a JSON string (Blox's error bodies).
+  auto missing = get("/v1/tasks/default/0000000000000000", "/tasks/{cluster}/{arn}");
+  EXPECT_EQ(missing.status, 404u);
+  EXPECT_EQ(str(missing.json()), "Task not found");
+  auto bad_status = get("/v1/tasks?status=sleeping", "/tasks");
+  EXPECT_EQ(bad_status.status, 400u);
+  EXPECT_NE(bad_status.body.find("status"), std::string::npos);
+  auto bad_filter = get("/v1/instances?colour=red", "/instances");
+  EXPECT_EQ(bad_filter.status, 400u);
+  EXPECT_NE(bad_filter.body.find("colour"), std::string::npos);
+  auto bad_cluster = get("/v1/tasks?cluster=no%20such", "/tasks");
+  EXPECT_EQ(bad_cluster.status, 400u);
+  EXPECT_NE(bad_cluster.body.find("cluster"), std::string::npos);
+  auto bad_version = berth().request("GET", "/v1/stream/tasks?entityVersion=abc");
+  EXPECT_EQ(bad_version.status, 400u);
+  EXPECT_NE(bad_version.body.find("entityVersion"), std::string::npos);
+
+  // Stream from entityVersion=N (the newest version the list showed) while tasks start.
+  std::uint64_t n = 0;
+  const auto listed = berth().request("GET", "/v1/tasks").json();
+  for (const auto& item : listed.at("items").as_array())
+    n = std::max(n, number_of(item));
+  std::vector<json::value> seen;
+  std::uint64_t resume_from = 0;
+  {
+    StreamReader stream(berth().port(), "/v1/stream/tasks?entityVersion=" + std::to_string(n));
+    ASSERT_EQ(stream.status(), 200u) << stream.head();
+    EXPECT_NE(stream.head().find("chunked"), std::string::npos) << stream.head();
+    const auto third = start_task(td, instance_list[2], "blox-user");
+    ecs_call(sim(), "StopTask", json::object{{"cluster", "default"}, {"task", second}});
+    // Until the third is RUNNING and the second STOPPED.
+    bool third_running = false, second_stopped = false;
+    const auto deadline = std::chrono::steady_clock::now() + 60s;
+    while (!(third_running && second_stopped)) {
+      auto item = stream.next(deadline);
+      ASSERT_TRUE(item) << "stream ended or went quiet; seen " << seen.size();
+      blox_.record("get", "/tasks/{cluster}/{arn}", 200, *item, "stream item");  // a stream item is a Task
+      EXPECT_GT(number_of(*item), seen.empty() ? n : number_of(seen.back())) << "versions must increase";
+      const auto& e = item->at("entity");
+      third_running = third_running || (str(e.at("taskARN")) == third && str(e.at("lastStatus")) == "RUNNING");
+      second_stopped = second_stopped || (str(e.at("taskARN")) == second && str(e.at("lastStatus")) == "STOPPED");
+      seen.push_back(*item);
+    }
+    ASSERT_GE(seen.size(), 2u);
+    resume_from = number_of(seen.front());
+  }
+  // Resume after the first item: every later item again, in order (nothing missed while disconnected).
+  {
+    StreamReader stream(berth().port(), "/v1/stream/tasks?entityVersion=" + std::to_string(resume_from));
+    ASSERT_EQ(stream.status(), 200u);
+    const auto deadline = std::chrono::steady_clock::now() + 30s;
+    for (std::size_t i = 1; i < seen.size(); ++i) {
+      auto item = stream.next(deadline);
+      ASSERT_TRUE(item) << "resumed stream missed item " << i;
+      EXPECT_EQ(*item, seen[i]) << "item " << i;
+    }
+  }
+  // The instances stream answers too (from now on: nothing yet, only heartbeats).
+  {
+    StreamReader stream(berth().port(), "/v1/stream/instances");
+    EXPECT_EQ(stream.status(), 200u);
+  }
+
+  EXPECT_GT(blox_.recorded(), 20u);
+  EXPECT_EQ(blox_.errors(), std::vector<std::string>{});
+}
+
+}  // namespace
+}  // namespace berth::e2e
