@@ -186,10 +186,14 @@ CREATE TRIGGER job_runs_log_delete AFTER DELETE ON job_runs
   BEGIN INSERT INTO changes (kind, key, deleted) VALUES ('job_run', OLD.job || '/' || OLD.id, 1); END;
 )sql",
     // 4 -> 5: each environment's current Blox deploymentToken (optimistic concurrency for deployments; rotated
-    // by every deployment start). Existing environments get a fresh random one.
+    // by every deployment start). Existing environments get a fresh random one; the update trigger is lifted
+    // meanwhile, so the migration is not a change in the log (watchers see nothing new in the desired state).
     R"sql(
 ALTER TABLE environments ADD COLUMN deployment_token TEXT NOT NULL DEFAULT '';
+DROP TRIGGER environments_log_update;
 UPDATE environments SET deployment_token = 't-' || lower(hex(randomblob(16)));
+CREATE TRIGGER environments_log_update AFTER UPDATE ON environments
+  BEGIN INSERT INTO changes (kind, key) VALUES ('environment', NEW.name); END;
 )sql",
 };
 static_assert(change_log_rows == 10000, "the changes_compact trigger in migration 2 keeps 10000 rows");
