@@ -44,8 +44,17 @@ TEST_F(BloxE2e, BloxClientFlowRunsTheDaemonAndMatchesTheSwagger) {
   const std::string first = member(created, "activeDeploymentId");
   ASSERT_EQ(wait_deployment_final(berth(), "bloxd", first, converge_timeout), "succeeded");
   // Every instance runs its task: healthy (berth's model hears of RUNNING from the events, a moment after).
-  EXPECT_TRUE(wait_until([&] { return member(berth().api("GET", "/v1/environments/bloxd"), "health") == "healthy"; },
-                         30s, 250ms));
+  auto health = [&] { return member(berth().api("GET", "/v1/environments/bloxd"), "health"); };
+  EXPECT_TRUE(wait_until([&] { return health() == "healthy"; }, 30s, 250ms));
+  // A crashed task leaves its instance without the daemon while the instance backs off (10 s): unhealthy until
+  // the relaunched task runs.
+  const auto live = sim_view(sim()).live_by_instance("bloxd");
+  ASSERT_FALSE(live.empty());
+  sim().post("/_sim/tasks/fail",
+             json::object{{"task", live.begin()->second.front().arn}, {"exit_code", 1}, {"reason", "crash"}});
+  EXPECT_TRUE(wait_until([&] { return health() == "unhealthy"; }, 30s, 100ms));
+  blox("GET", "/environments/{name}", "/v1/environments/bloxd");  // the unhealthy answer is in the swagger too
+  EXPECT_TRUE(wait_until([&] { return health() == "healthy"; }, 90s, 250ms));
 
   // Read the token, deploy with it (Blox's createDeployment has no body: it redeploys the environment's
   // definition), replay, then the stale token.
