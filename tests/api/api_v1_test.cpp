@@ -147,7 +147,7 @@ const std::vector<Case> cases = {
     // delete
     {"delete_ok", "DELETE", "/v1/environments/web", "", 200, ""},
     {"delete_terminate", "DELETE", "/v1/environments/web?terminateTasks=true", "", 200, ""},
-    {"delete_missing", "DELETE", "/v1/environments/nope", "", 404, "not_found"},
+    {"delete_missing_succeeds", "DELETE", "/v1/environments/nope", "", 200, ""},  // Blox: idempotent
     {"delete_bad_flag", "DELETE", "/v1/environments/web?terminateTasks=yes", "", 400, "invalid_field"},
     // deployments
     // {token} is environment web's current deploymentToken, read at run time.
@@ -206,6 +206,8 @@ TEST_P(ApiRouteTest, AnswersWithStatusAndErrorCode) {
     // Every error has the documented shape with a non-empty message.
     ASSERT_TRUE(r.body.is_object());
     EXPECT_FALSE(r.body.at("error").at("message").as_string().empty());
+  } else if (c.name == "delete_missing_succeeds") {
+    EXPECT_TRUE(r.body.is_null());  // nothing was there to answer with
   } else {
     EXPECT_TRUE(r.body.is_object());
   }
@@ -440,6 +442,11 @@ TEST_F(ApiTest, DeleteTerminatesTasksOnlyWhenAsked) {
   EXPECT_EQ(reconcile_.terminated, std::vector<std::string>{"api"});
   EXPECT_EQ(call("GET", "/v1/environments/api").status, 404);
   EXPECT_EQ(call("GET", "/v1/environments/api/deployments/d-2").status, 404);
+  // Deleting it again succeeds (Blox's DeleteEnvironment scenario) and changes nothing.
+  auto again = call("DELETE", "/v1/environments/api?terminateTasks=true");
+  EXPECT_EQ(again.status, 200);
+  EXPECT_TRUE(again.body.is_null());
+  EXPECT_EQ(reconcile_.terminated, std::vector<std::string>{"api"});
 }
 
 TEST_F(ApiTest, ClusterViewsWrapModelData) {

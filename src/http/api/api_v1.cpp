@@ -261,11 +261,15 @@ asio::awaitable<ApiResponse> ApiV1::delete_environment(const ApiRequest& req, co
   for (int attempt = 0; attempt < max_conflict_retries && !deleted && deleted.error().code == StoreErrc::conflict;
        ++attempt) {
     auto current = co_await store_.get_environment(name);
+    // Blox: deleting an environment that is not there (any more) succeeds, so a retried DELETE is harmless.
+    // There is nothing to answer with: 200 without a body.
+    if (!current && current.error().code == StoreErrc::not_found) co_return json_response(200, nullptr);
     if (!current) co_return store_error(current.error(), "get_environment");
     answer = co_await environment_answer(200, *current);
     if (answer.status != 200) co_return answer;
     deleted = co_await store_.delete_environment(name, current->revision);
   }
+  if (!deleted && deleted.error().code == StoreErrc::not_found) co_return json_response(200, nullptr);  // raced
   if (!deleted) co_return store_error(deleted.error(), "delete_environment");
   // Without terminateTasks the tasks keep running unmanaged (Blox behaviour); either way the reactor must drop
   // the environment from its work.

@@ -10,7 +10,8 @@
 //   POST   /v1/environments                                  -> 200 Environment + Location (and its first deployment)
 //   GET    /v1/environments/{name}                           -> Environment (health, deploymentToken)
 //   PUT    /v1/environments/{name}                           -> Environment (constraints, rollout settings)
-//   DELETE /v1/environments/{name}[?terminateTasks=true]     -> Environment as it was
+//   DELETE /v1/environments/{name}[?terminateTasks=true]     -> Environment as it was (200 without a body when
+//                                                               there is none: Blox's delete is idempotent)
 //   POST   /v1/environments/{name}/deployments?deploymentToken=T  body {"taskDefinition"?} (berth's addition)
 //                                                            -> 200 Deployment + Location when T is the
 //                                                               environment's current token (which rotates);
