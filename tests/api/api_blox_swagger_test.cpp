@@ -32,6 +32,7 @@ TEST_F(BloxSwaggerTest, WholeFlowMatchesTheSwagger) {
   auto web = blox("POST", "/environments", "/v1/environments", create_web);
   ASSERT_EQ(web.status, 200) << json::serialize(web.body);
   ASSERT_EQ(blox("POST", "/environments", "/v1/environments", create_agent).status, 200);
+  EXPECT_EQ(blox("POST", "/environments", "/v1/environments", create_agent).status, 400);  // the name is taken
   EXPECT_EQ(blox("POST", "/environments", "/v1/environments", R"({"name":"x","taskDefinition":"x:1"})").status, 400);
 
   // List, whole and in pages (Blox's nextToken; limit is berth's addition to make pages small).
@@ -63,6 +64,8 @@ TEST_F(BloxSwaggerTest, WholeFlowMatchesTheSwagger) {
   auto replay = blox("POST", "/environments/{name}/deployments", deploy + token);
   EXPECT_EQ(replay.status, 200);
   EXPECT_EQ(replay.body.at("id"), d.body.at("id"));
+  EXPECT_EQ(blox("POST", "/environments/{name}/deployments", deploy + token, R"({"taskDefinition":"web:9"})").status,
+            400);  // the same token for something else is not a retry
   auto next_d = blox("POST", "/environments/{name}/deployments", deploy + str(after.body.at("deploymentToken")));
   ASSERT_EQ(next_d.status, 200);
   EXPECT_EQ(blox("POST", "/environments/{name}/deployments", deploy + token).status, 400);

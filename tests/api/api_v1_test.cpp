@@ -52,7 +52,7 @@ const std::vector<Case> cases = {
               R"("autoRollback":false})"),
      200, ""},
     {"create_duplicate", "POST", "/v1/environments",
-     R"({"name":"web","instanceGroup":{"cluster":"prod"},"taskDefinition":"web:9"})", 409, "already_exists"},
+     R"({"name":"web","instanceGroup":{"cluster":"prod"},"taskDefinition":"web:9"})", 400, "already_exists"},
     {"create_missing_name", "POST", "/v1/environments", R"({"instanceGroup":{"cluster":"prod"},"taskDefinition":"x"})",
      400, "missing_field"},
     {"create_empty_name", "POST", "/v1/environments",
@@ -353,8 +353,8 @@ TEST_F(ApiTest, DeploymentTokenIsOptimisticConcurrency) {
   EXPECT_EQ(no_body.body.at("id"), first.body.at("id"));
   // The same token for something else is not a retry.
   auto reused = call("POST", target + t1, R"({"taskDefinition":"web:3"})");
-  EXPECT_EQ(reused.status, 409);
-  EXPECT_EQ(error_code(reused), "conflict");
+  EXPECT_EQ(reused.status, 400);
+  EXPECT_EQ(error_code(reused), "invalid_field");
   EXPECT_EQ(env_token("web"), t2);  // replays rotate nothing
 
   // The current token starts the next one; t1 is then stale: 400 naming the field.

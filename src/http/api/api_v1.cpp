@@ -201,6 +201,10 @@ asio::awaitable<ApiResponse> ApiV1::create_environment(const ApiRequest& req, co
   first.task_definition = env->task_definition;
   first.created_at = now;
   auto r = co_await store_.create_environment_with_deployment(*env, first);
+  // Blox's swagger gives createEnvironment 200, 400 and 404 only: a taken name is a bad request naming the field.
+  if (!r && r.error().code == StoreErrc::already_exists) {
+    co_return error_response(ApiError{400, "already_exists", "name: environment '" + env->name + "' already exists"});
+  }
   if (!r) co_return store_error(r.error(), "create_environment");
   reconcile_.mark_dirty(env->name);
   // Blox answers 200 (not 201) with the environment.
@@ -326,10 +330,11 @@ asio::awaitable<ApiResponse> ApiV1::create_deployment(const ApiRequest& req, con
     if (!started->created) replayed = started->deployment;
   }
   if (replayed) {
+    // The same token for another definition is not a retry (and the swagger has no 409 here): a bad token.
     if (*td && replayed->task_definition != **td) {
-      co_return error_response(ApiError{409, "conflict", "deploymentToken '" + *token +
-                                                          "' was already used for taskDefinition " +
-                                                          replayed->task_definition});
+      co_return error_response(invalid_field("deploymentToken", "'" + *token +
+                                                                    "' already started a deployment of taskDefinition " +
+                                                                    replayed->task_definition));
     }
     co_return json_response(200, deployment_to_json(*replayed));
   }

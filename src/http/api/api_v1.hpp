@@ -7,7 +7,8 @@
 // (tests/testdata/blox/daemon-scheduler-swagger.json; berth's extra fields are additions):
 //   GET    /v1/environments[?cluster=&limit=&nextToken=]     -> {"items":[Environment...], "nextToken"?}
 //                                                               (cluster: a name or a cluster ARN)
-//   POST   /v1/environments                                  -> 200 Environment + Location (and its first deployment)
+//   POST   /v1/environments                                  -> 200 Environment + Location (and its first deployment);
+//                                                               a taken name is 400 already_exists (no 409 in Blox)
 //   GET    /v1/environments/{name}                           -> Environment (health, deploymentToken)
 //   PUT    /v1/environments/{name}                           -> Environment (constraints, rollout settings)
 //   DELETE /v1/environments/{name}[?terminateTasks=true]     -> Environment as it was (200 without a body when
@@ -16,7 +17,8 @@
 //                                                            -> 200 Deployment + Location when T is the
 //                                                               environment's current token (which rotates);
 //                                                               200 the same deployment when T started the
-//                                                               newest one (a retry); 400 any other T
+//                                                               newest one (a retry); 400 any other T, or T
+//                                                               again for another taskDefinition
 //   GET    /v1/environments/{name}/deployments[?limit=&nextToken=] -> {"items":[Deployment...], "nextToken"?}
 //                                                               newest first
 //   GET    /v1/environments/{name}/deployments/{id}          -> Deployment (status pending|running|completed;
