@@ -70,9 +70,9 @@ TEST_F(BloxSwaggerTest, WholeFlowMatchesTheSwagger) {
   ASSERT_EQ(next_d.status, 200);
   EXPECT_EQ(blox("POST", "/environments/{name}/deployments", deploy + token).status, 400);
   EXPECT_EQ(blox("POST", "/environments/{name}/deployments", deploy + "never-issued").status, 400);
-  EXPECT_EQ(blox("POST", "/environments/{name}/deployments", "/v1/environments/nope/deployments?deploymentToken=x")
-                .status,
-            404);
+  EXPECT_EQ(
+      blox("POST", "/environments/{name}/deployments", "/v1/environments/nope/deployments?deploymentToken=x").status,
+      404);
 
   // A finished deployment that rolled back is "completed" with its failedInstances.
   ASSERT_TRUE(store_->engine().finish_deployment(str(next_d.body.at("id")), policy::DeploymentStatus::rolled_back,
@@ -92,8 +92,7 @@ TEST_F(BloxSwaggerTest, WholeFlowMatchesTheSwagger) {
                   "/v1/environments/web/deployments/" + str(next_d.body.at("id")));
   EXPECT_EQ(one.body.at("status"), "completed");
   EXPECT_EQ(one.body.at("outcome"), "rolled_back");
-  EXPECT_EQ(blox("GET", "/environments/{name}/deployments/{id}", "/v1/environments/web/deployments/d-99").status,
-            404);
+  EXPECT_EQ(blox("GET", "/environments/{name}/deployments/{id}", "/v1/environments/web/deployments/d-99").status, 404);
 
   // Delete, then the environment is gone.
   EXPECT_EQ(blox("DELETE", "/environments/{name}", "/v1/environments/web").status, 200);

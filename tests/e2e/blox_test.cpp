@@ -35,7 +35,8 @@ TEST_F(BloxE2e, BloxClientFlowRunsTheDaemonAndMatchesTheSwagger) {
   const auto instances = sim_view(sim()).instance_arns();
 
   // CreateEnvironmentRequest, exactly the swagger's fields.
-  const std::string create = R"({"name":"bloxd","instanceGroup":{"cluster":"default"},"taskDefinition":")" + td + R"("})";
+  const std::string create =
+      R"({"name":"bloxd","instanceGroup":{"cluster":"default"},"taskDefinition":")" + td + R"("})";
   auto created = blox("POST", "/environments", "/v1/environments", create);
   ASSERT_EQ(created.status, 200) << created.body;
   // A second create is a bad request (the swagger has no 409), naming the field; nothing changes.
@@ -80,7 +81,8 @@ TEST_F(BloxE2e, BloxClientFlowRunsTheDaemonAndMatchesTheSwagger) {
   EXPECT_NE(stale.body.find("deploymentToken"), std::string::npos);
 
   // Lists and reads, as a Blox client pages them.
-  auto envs = blox("GET", "/environments", "/v1/environments?cluster=arn:aws:ecs:us-east-1:123456789012:cluster/default");
+  auto envs =
+      blox("GET", "/environments", "/v1/environments?cluster=arn:aws:ecs:us-east-1:123456789012:cluster/default");
   EXPECT_EQ(envs.json().at("items").as_array().size(), 1u);
   auto ds = blox("GET", "/environments/{name}/deployments", "/v1/environments/bloxd/deployments");
   ASSERT_EQ(ds.json().at("items").as_array().size(), 2u);

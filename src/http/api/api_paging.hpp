@@ -22,7 +22,7 @@ namespace berth::http::api {
 
 template <class T>
 struct Page {
-  std::vector<const T*> items;           // at most `limit`, in the list's order
+  std::vector<const T*> items;            // at most `limit`, in the list's order
   std::optional<std::string> next_token;  // set when more items follow
 };
 
