@@ -151,12 +151,15 @@ tasks_per_instance
 echo "  -> 16/16 instances run web:1 ($(elapsed))"
 
 say "rolling out web:2 (maxUnavailable 50%, healthy after 2 s)"
-DEP="$(curl -sS -X POST "$API/v1/environments/web/deployments" -H 'Content-Type: application/json' \
-  -d '{"taskDefinition":"web:2"}' | json 'd["id"]')"
+# The Blox flow: read the environment's deploymentToken, deploy with it (it rotates with every deployment).
+TOKEN="$(curl -sS "$API/v1/environments/web" | json 'd["deploymentToken"]')"
+DEP="$(curl -sS -X POST "$API/v1/environments/web/deployments?deploymentToken=$TOKEN" \
+  -H 'Content-Type: application/json' -d '{"taskDefinition":"web:2"}' | json 'd["id"]')"
 echo "deployment $DEP"
-dep_status() { curl -s "$API/v1/environments/web/deployments/$DEP" | json 'd["status"]'; }
+# Blox's status is "completed" once over; berth's outcome says how (succeeded, failed, rolled_back).
+dep_outcome() { curl -s "$API/v1/environments/web/deployments/$DEP" | json 'd["outcome"] or ""'; }
 show_dep() { curl -s "$API/v1/environments/web/deployments/$DEP" | json '"  %s: %d/%d updated" % (d["status"], d["updatedCount"], d["desiredCount"])'; }
-wait_for '[ "$(dep_status)" = completed ]' 60 show_dep
+wait_for '[ "$(dep_outcome)" = succeeded ]' 60 show_dep
 show_dep
 tasks_per_instance
 echo "  -> deployment completed ($(elapsed))"

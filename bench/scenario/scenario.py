@@ -326,8 +326,9 @@ def wait_deployment_completed(berth, t0, timeout):
     deadline = time.time() + timeout
     while time.time() < deadline:
         d = berth.http.json("GET", "/v1/environments/daemon/deployments")
-        items = d if isinstance(d, list) else d.get("deployments", [])
-        if items and items[0].get("status") == "completed":
+        items = d.get("items", [])
+        # Blox's status is "completed" however it ended; berth's outcome says it succeeded.
+        if items and items[0].get("outcome") == "succeeded":
             return round(time.time() - t0, 2)
         time.sleep(0.2)
     return None

@@ -44,6 +44,10 @@ struct Environment {
   std::string task_definition;                   // the revision currently desired (family:rev or ARN)
   RolloutSettings rollout;
   std::string active_deployment_id;  // empty when no rollout is in progress
+  // Blox deploymentToken: optimistic concurrency for deployments. A deployment starts only when the client
+  // names this token, and starting one rotates it (the API picks the next one, the store writes it with the
+  // deployment). Empty in rows written before schema 5 until the migration filled it.
+  std::string deployment_token;
   std::int64_t revision = 0;         // bumped on every change; optimistic concurrency for API writes
   SystemTime created_at{};
   SystemTime updated_at{};
@@ -57,7 +61,7 @@ struct Deployment {
   std::string environment;  // Environment::name
   std::string task_definition;
   std::string previous_task_definition;  // what a rollback returns to (empty for the first deployment)
-  std::string token;                     // client-supplied idempotency token (Blox deploymentToken)
+  std::string token;                     // the environment's deploymentToken that started it (empty: the first)
   DeploymentStatus status = DeploymentStatus::pending;
   std::string reason;  // why it failed or rolled back
   std::uint32_t desired_count = 0;

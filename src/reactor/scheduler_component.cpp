@@ -106,6 +106,11 @@ const ClusterModel* Scheduler::model(std::string_view cluster) const {
   return w ? &w->model() : nullptr;
 }
 
+bool Scheduler::ready(std::string_view cluster) const {
+  auto* w = watcher(cluster);
+  return w != nullptr && w->ready();
+}
+
 std::vector<std::string> Scheduler::cluster_names() const {
   std::vector<std::string> names;
   for (const auto& [name, w] : watchers_) names.push_back(name);

@@ -100,6 +100,8 @@ class Scheduler final : public process::Component {
   // The model of a watched cluster (name or ARN), bootstrapped or not; null if berth does not watch it.
   // Read-only, valid until the next turn of the io_context.
   const ClusterModel* model(std::string_view cluster) const;
+  // Whether that cluster's bootstrap finished (its model is complete enough to judge an environment's health).
+  bool ready(std::string_view cluster) const;
   // The names of the watched clusters, sorted (the API's default cluster for a job is the only one).
   std::vector<std::string> cluster_names() const;
   // Every numbered change of the watched clusters' instances and tasks (the cluster-state streams).

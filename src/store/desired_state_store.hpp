@@ -99,10 +99,12 @@ class DesiredStateStore {
                                                                             policy::Deployment first) = 0;
 
   // --- Deployments --------------------------------------------------------------------------------------------
-  // [token idempotency] -> supersede the unfinished active deployment -> insert `d` as pending -> point the
-  // environment at it, only while the environment is at `expected_env_revision` (conflict otherwise).
-  virtual AsyncResult<StartedDeployment> start_deployment(policy::Deployment d,
-                                                          std::int64_t expected_env_revision) = 0;
+  // [token idempotency: a deployment already started with d.token is returned, created=false] -> supersede the
+  // unfinished active deployment -> insert `d` as pending -> point the environment at it and set its
+  // deployment_token to `next_token` (non-empty: the rotation), only while the environment is at
+  // `expected_env_revision` (conflict otherwise).
+  virtual AsyncResult<StartedDeployment> start_deployment(policy::Deployment d, std::int64_t expected_env_revision,
+                                                          std::string next_token) = 0;
   virtual AsyncResult<policy::Deployment> get_deployment(std::string id) = 0;
   // Newest first; limit 0 = all.
   virtual AsyncResult<std::vector<policy::Deployment>> list_deployments(std::string environment,

@@ -68,9 +68,10 @@ AsyncResult<StartedDeployment> SqliteDesiredStateStore::create_environment_with_
 }
 
 AsyncResult<StartedDeployment> SqliteDesiredStateStore::start_deployment(Deployment d,
-                                                                         std::int64_t expected_env_revision) {
+                                                                         std::int64_t expected_env_revision,
+                                                                         std::string next_token) {
   if (expected_env_revision <= 0) co_return invalid("a deployment start needs the environment's revision");
-  co_return written(engine_->start_deployment(d, expected_env_revision));
+  co_return written(engine_->start_deployment(d, expected_env_revision, next_token));
 }
 
 AsyncResult<Deployment> SqliteDesiredStateStore::get_deployment(std::string id) {

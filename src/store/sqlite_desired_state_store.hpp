@@ -43,7 +43,8 @@ class SqliteDesiredStateStore final : public DesiredStateStore {
   AsyncResult<policy::Environment> delete_environment(std::string name, std::int64_t expected_revision) override;
   AsyncResult<StartedDeployment> create_environment_with_deployment(policy::Environment env,
                                                                     policy::Deployment first) override;
-  AsyncResult<StartedDeployment> start_deployment(policy::Deployment d, std::int64_t expected_env_revision) override;
+  AsyncResult<StartedDeployment> start_deployment(policy::Deployment d, std::int64_t expected_env_revision,
+                                                  std::string next_token) override;
   AsyncResult<policy::Deployment> get_deployment(std::string id) override;
   AsyncResult<std::vector<policy::Deployment>> list_deployments(std::string environment, std::size_t limit) override;
   AsyncResult<std::vector<policy::Deployment>> list_unfinished_deployments() override;

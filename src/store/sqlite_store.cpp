@@ -19,7 +19,7 @@ using policy::Environment;
 
 constexpr const char* env_columns =
     "name, cluster, attributes, constraint_expr, task_definition, rollout, active_deployment_id, revision, "
-    "created_at, updated_at";
+    "created_at, updated_at, deployment_token";
 
 StoreResult<Environment> read_environment(sqlite::Statement& s) {
   Environment e;
@@ -37,6 +37,7 @@ StoreResult<Environment> read_environment(sqlite::Statement& s) {
   e.revision = s.column_int(7);
   e.created_at = codec::decode_time(s.column_int(8));
   e.updated_at = codec::decode_time(s.column_int(9));
+  e.deployment_token = s.column_text(10);
   return e;
 }
 
@@ -94,13 +95,13 @@ StoreResult<std::optional<Environment>> SqliteStore::load_environment(std::strin
 
 StoreResult<void> SqliteStore::write_environment_row(const Environment& env, bool insert) {
   auto s = stmt(insert ? std::string("INSERT INTO environments (") + env_columns +
-                             ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+                             ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
                        : std::string("UPDATE environments SET cluster = ?2, attributes = ?3, constraint_expr = ?4, "
                                      "task_definition = ?5, rollout = ?6, active_deployment_id = ?7, "
-                                     "revision = ?8, created_at = ?9, updated_at = ?10 WHERE name = ?1"));
+                                     "revision = ?8, created_at = ?9, updated_at = ?10, deployment_token = ?11 WHERE name = ?1"));
   return execute(std::move(s), env.name, env.cluster, codec::encode_attributes(env.attributes), env.constraint,
                  env.task_definition, codec::encode_rollout(env.rollout), env.active_deployment_id, env.revision,
-                 codec::encode_time(env.created_at), codec::encode_time(env.updated_at));
+                 codec::encode_time(env.created_at), codec::encode_time(env.updated_at), env.deployment_token);
 }
 
 StoreResult<Environment> SqliteStore::put_environment(const Environment& env) {
@@ -238,7 +239,8 @@ StoreResult<StartedDeployment> SqliteStore::create_deployment(const Deployment& 
 }
 
 StoreResult<StartedDeployment> SqliteStore::start_deployment_locked(const Deployment& d,
-                                                              std::optional<std::int64_t> expected_env_revision) {
+                                                              std::optional<std::int64_t> expected_env_revision,
+                                                              std::string_view next_token) {
   auto env = get_environment(d.environment);
   if (!env) return env.error();
   auto existing = find_deployment_by_token(d.environment, d.token);
@@ -280,6 +282,7 @@ StoreResult<StartedDeployment> SqliteStore::start_deployment_locked(const Deploy
   nd.revision = 1;
   env->task_definition = nd.task_definition;
   env->active_deployment_id = nd.id;
+  if (!next_token.empty()) env->deployment_token = std::string(next_token);
   env->revision += 1;
   env->updated_at = nd.created_at;
   if (auto r = write_environment_row(*env, false); !r) return r.error();
@@ -290,9 +293,11 @@ StoreResult<StartedDeployment> SqliteStore::start_deployment_locked(const Deploy
 }
 
 StoreResult<StartedDeployment> SqliteStore::start_deployment(const Deployment& d,
-                                                       std::optional<std::int64_t> expected_env_revision) {
-  return in_transaction<StartedDeployment>(
-      [&]() -> StoreResult<StartedDeployment> { return start_deployment_locked(d, expected_env_revision); });
+                                                       std::optional<std::int64_t> expected_env_revision,
+                                                       std::string_view next_token) {
+  return in_transaction<StartedDeployment>([&]() -> StoreResult<StartedDeployment> {
+    return start_deployment_locked(d, expected_env_revision, next_token);
+  });
 }
 
 StoreResult<StartedDeployment> SqliteStore::create_environment_with_deployment(const Environment& env,

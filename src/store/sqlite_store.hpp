@@ -47,7 +47,7 @@ inline constexpr std::int64_t change_log_rows = 10000;
 
 class SqliteStore {
  public:
-  static constexpr int schema_version = 4;
+  static constexpr int schema_version = 5;
 
   // Opens (creating if needed) the database at `path` and migrates it forward to schema_version.
   // Errors: corrupt (not a database), too_new (written by a newer berth), io, busy.
@@ -89,8 +89,10 @@ class SqliteStore {
   // -> insert `d` as pending with previous_task_definition = the last stable definition -> set the environment's
   // task_definition and active_deployment_id, bump its revision. Fields of `d` used: id, environment,
   // task_definition, token, desired_count, created_at. expected_env_revision (if set) must match (conflict).
+  // A non-empty next_token becomes the environment's deployment_token in the same write (Blox rotation).
   StoreResult<StartedDeployment> start_deployment(const policy::Deployment& d,
-                                                  std::optional<std::int64_t> expected_env_revision = {});
+                                                  std::optional<std::int64_t> expected_env_revision = {},
+                                                  std::string_view next_token = {});
 
   // One transaction: set status (completed, failed or rolled_back), reason, ended_at = now; clear the
   // environment's active_deployment_id if it points here; on rolled_back set the environment's task_definition
@@ -214,7 +216,8 @@ class SqliteStore {
   StoreResult<void> write_run_row(const policy::JobRun& run, bool insert);
   StoreResult<void> prune_runs(const policy::Job& job);
   StoreResult<StartedDeployment> start_deployment_locked(const policy::Deployment& d,
-                                                         std::optional<std::int64_t> expected_env_revision);
+                                                         std::optional<std::int64_t> expected_env_revision,
+                                                         std::string_view next_token);
 
   sqlite::Database db_;
   std::unordered_map<std::string, sqlite::Statement> cache_;

@@ -10,7 +10,7 @@ namespace {
 
 // Forward migrations, applied in order inside one transaction. Index i upgrades version i to i+1.
 // Never edit a shipped entry: append a new one (and bump SqliteStore::schema_version).
-constexpr std::array<const char*, 4> migrations = {
+constexpr std::array<const char*, 5> migrations = {
     // 0 -> 1: initial schema.
     R"sql(
 CREATE TABLE environments (
@@ -184,6 +184,16 @@ CREATE TRIGGER job_runs_log_update AFTER UPDATE ON job_runs
   BEGIN INSERT INTO changes (kind, key) VALUES ('job_run', NEW.job || '/' || NEW.id); END;
 CREATE TRIGGER job_runs_log_delete AFTER DELETE ON job_runs
   BEGIN INSERT INTO changes (kind, key, deleted) VALUES ('job_run', OLD.job || '/' || OLD.id, 1); END;
+)sql",
+    // 4 -> 5: each environment's current Blox deploymentToken (optimistic concurrency for deployments; rotated
+    // by every deployment start). Existing environments get a fresh random one; the update trigger is lifted
+    // meanwhile, so the migration is not a change in the log (watchers see nothing new in the desired state).
+    R"sql(
+ALTER TABLE environments ADD COLUMN deployment_token TEXT NOT NULL DEFAULT '';
+DROP TRIGGER environments_log_update;
+UPDATE environments SET deployment_token = 't-' || lower(hex(randomblob(16)));
+CREATE TRIGGER environments_log_update AFTER UPDATE ON environments
+  BEGIN INSERT INTO changes (kind, key) VALUES ('environment', NEW.name); END;
 )sql",
 };
 static_assert(change_log_rows == 10000, "the changes_compact trigger in migration 2 keeps 10000 rows");

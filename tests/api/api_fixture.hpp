@@ -29,7 +29,11 @@ class FakeClusterView : public ClusterView {
     return json::array{json::object{{"taskArn", "arn:aws:ecs:us-east-1:1:task/prod/t1"}}};
   }
   std::vector<std::string> clusters() const override { return watched; }
+  std::optional<std::uint32_t> daemon_instances_without_task(const policy::Environment&) const override {
+    return without_task;
+  }
   std::vector<std::string> watched{"prod"};  // a job without a cluster defaults to the only one
+  std::optional<std::uint32_t> without_task;  // every environment's (nullopt: the model is not known)
 };
 
 class FakeReconcile : public Reconcile {
@@ -81,6 +85,17 @@ class ApiFixture : public ::testing::Test {
                 json::serialize(json::object{{"name", name},
                                              {"instanceGroup", json::object{{"cluster", cluster}}},
                                              {"taskDefinition", td}}));
+  }
+  // The environment's current Blox deploymentToken (what a Blox client reads before it deploys).
+  std::string env_token(std::string_view name) {
+    auto r = call("GET", "/v1/environments/" + std::string(name));
+    const auto* t = r.body.is_object() ? r.body.as_object().if_contains("deploymentToken") : nullptr;
+    return t && t->is_string() ? std::string(t->get_string()) : std::string();
+  }
+  // POST .../deployments with the environment's current token (the Blox flow).
+  ApiResponse deploy(std::string_view name, std::string body = {}) {
+    return call("POST", "/v1/environments/" + std::string(name) + "/deployments?deploymentToken=" + env_token(name),
+                std::move(body));
   }
   static std::string error_code(const ApiResponse& r) {
     const auto* o = r.body.if_object();

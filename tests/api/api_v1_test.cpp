@@ -36,16 +36,23 @@ const std::vector<Case> cases = {
     {"list_by_cluster", "GET", "/v1/environments?cluster=prod", "", 200, ""},
     {"list_bad_cluster", "GET", "/v1/environments?cluster=a%2Fb", "", 400, "invalid_field"},
     {"list_unknown_query", "GET", "/v1/environments?clusterName=prod", "", 400, "unknown_field"},
+    {"list_by_cluster_arn", "GET", "/v1/environments?cluster=arn:aws:ecs:us-east-1:123456789012:cluster/prod", "", 200,
+     ""},
+    {"list_bad_cluster_arn", "GET", "/v1/environments?cluster=arn:aws:ecs:us-east-1:1:service/x", "", 400,
+     "invalid_field"},
+    {"list_limit", "GET", "/v1/environments?limit=1", "", 200, ""},
+    {"list_next_token", "GET", "/v1/environments?nextToken=api", "", 200, ""},
+    {"list_limit_zero", "GET", "/v1/environments?limit=0", "", 400, "invalid_field"},
     // create
-    {"create_ok", "POST", "/v1/environments", env_body(""), 201, ""},
+    {"create_ok", "POST", "/v1/environments", env_body(""), 200, ""},
     {"create_full", "POST", "/v1/environments",
      env_body(R"(,"instanceGroup":{"cluster":"prod","attributes":[{"name":"stack","value":"blue"},{"name":"gpu"}]},)"
               R"("deploymentMethod":"ReplaceAfterTerminate","constraint":"attribute:az in [a]",)"
               R"("rollout":{"maxUnavailable":"25%","minHealthySeconds":5,"deadlineSeconds":0,"maxFailures":0,)"
               R"("autoRollback":false})"),
-     201, ""},
+     200, ""},
     {"create_duplicate", "POST", "/v1/environments",
-     R"({"name":"web","instanceGroup":{"cluster":"prod"},"taskDefinition":"web:9"})", 409, "already_exists"},
+     R"({"name":"web","instanceGroup":{"cluster":"prod"},"taskDefinition":"web:9"})", 400, "already_exists"},
     {"create_missing_name", "POST", "/v1/environments", R"({"instanceGroup":{"cluster":"prod"},"taskDefinition":"x"})",
      400, "missing_field"},
     {"create_empty_name", "POST", "/v1/environments",
@@ -96,7 +103,7 @@ const std::vector<Case> cases = {
     {"create_max_unavailable_negative", "POST", "/v1/environments",
      env_body(R"(,"rollout":{"maxUnavailable":-1})"), 400, "invalid_field"},
     {"create_max_unavailable_int_ok", "POST", "/v1/environments", env_body(R"(,"rollout":{"maxUnavailable":2})"),
-     201, ""},
+     200, ""},
     {"create_min_healthy_negative", "POST", "/v1/environments",
      env_body(R"(,"rollout":{"minHealthySeconds":-1})"), 400, "invalid_field"},
     {"create_auto_rollback_not_bool", "POST", "/v1/environments", env_body(R"(,"rollout":{"autoRollback":"yes"})"),
@@ -140,19 +147,25 @@ const std::vector<Case> cases = {
     // delete
     {"delete_ok", "DELETE", "/v1/environments/web", "", 200, ""},
     {"delete_terminate", "DELETE", "/v1/environments/web?terminateTasks=true", "", 200, ""},
-    {"delete_missing", "DELETE", "/v1/environments/nope", "", 404, "not_found"},
+    {"delete_missing_succeeds", "DELETE", "/v1/environments/nope", "", 200, ""},  // Blox: idempotent
     {"delete_bad_flag", "DELETE", "/v1/environments/web?terminateTasks=yes", "", 400, "invalid_field"},
     // deployments
-    {"deploy_ok", "POST", "/v1/environments/web/deployments", R"({"taskDefinition":"web:2"})", 201, ""},
-    {"deploy_empty_body_redeploys", "POST", "/v1/environments/web/deployments", "", 201, ""},
-    {"deploy_with_token", "POST", "/v1/environments/web/deployments?deploymentToken=abc-1", "", 201, ""},
+    // {token} is environment web's current deploymentToken, read at run time.
+    {"deploy_ok", "POST", "/v1/environments/web/deployments?deploymentToken={token}", R"({"taskDefinition":"web:2"})",
+     200, ""},
+    {"deploy_empty_body_redeploys", "POST", "/v1/environments/web/deployments?deploymentToken={token}", "", 200, ""},
+    {"deploy_missing_token", "POST", "/v1/environments/web/deployments", "", 400, "missing_field"},
+    {"deploy_stale_token", "POST", "/v1/environments/web/deployments?deploymentToken=abc-1", "", 400,
+     "invalid_field"},
     {"deploy_bad_token", "POST", "/v1/environments/web/deployments?deploymentToken=a%20b", "", 400,
      "invalid_field"},
-    {"deploy_missing_env", "POST", "/v1/environments/nope/deployments", "", 404, "not_found"},
-    {"deploy_unknown_field", "POST", "/v1/environments/web/deployments", R"({"image":"x"})", 400, "unknown_field"},
-    {"deploy_invalid_json", "POST", "/v1/environments/web/deployments", "nope", 400, "invalid_json"},
-    {"deploy_bad_task_definition", "POST", "/v1/environments/web/deployments", R"({"taskDefinition":""})", 400,
-     "invalid_field"},
+    {"deploy_missing_env", "POST", "/v1/environments/nope/deployments?deploymentToken=x", "", 404, "not_found"},
+    {"deploy_unknown_field", "POST", "/v1/environments/web/deployments?deploymentToken={token}", R"({"image":"x"})",
+     400, "unknown_field"},
+    {"deploy_invalid_json", "POST", "/v1/environments/web/deployments?deploymentToken={token}", "nope", 400,
+     "invalid_json"},
+    {"deploy_bad_task_definition", "POST", "/v1/environments/web/deployments?deploymentToken={token}",
+     R"({"taskDefinition":""})", 400, "invalid_field"},
     {"deploy_unknown_query", "POST", "/v1/environments/web/deployments?token=x", "", 400, "unknown_field"},
     {"deployments_list", "GET", "/v1/environments/web/deployments", "", 200, ""},
     {"deployments_list_limit", "GET", "/v1/environments/web/deployments?limit=1", "", 200, ""},
@@ -160,6 +173,9 @@ const std::vector<Case> cases = {
     {"deployments_list_limit_garbage", "GET", "/v1/environments/web/deployments?limit=1x", "", 400,
      "invalid_field"},
     {"deployments_list_missing_env", "GET", "/v1/environments/nope/deployments", "", 404, "not_found"},
+    {"deployments_list_next_token", "GET", "/v1/environments/web/deployments?nextToken=d-1", "", 200, ""},
+    {"deployments_list_next_token_unknown", "GET", "/v1/environments/web/deployments?nextToken=d-99", "", 400,
+     "invalid_field"},
     {"deployments_wrong_method", "DELETE", "/v1/environments/web/deployments", "", 405, "method_not_allowed"},
     {"deployment_get", "GET", "/v1/environments/web/deployments/d-1", "", 200, ""},
     {"deployment_get_missing", "GET", "/v1/environments/web/deployments/d-99", "", 404, "not_found"},
@@ -178,16 +194,20 @@ const std::vector<Case> cases = {
 class ApiRouteTest : public ApiFixture, public ::testing::WithParamInterface<Case> {};
 
 TEST_P(ApiRouteTest, AnswersWithStatusAndErrorCode) {
-  ASSERT_EQ(create_env("web", "prod").status, 201);
-  ASSERT_EQ(create_env("api", "dev", "api:1").status, 201);
+  ASSERT_EQ(create_env("web", "prod").status, 200);
+  ASSERT_EQ(create_env("api", "dev", "api:1").status, 200);
   const Case& c = GetParam();
-  ApiResponse r = call(c.method, c.target, c.body);
+  std::string target = c.target;
+  if (auto at = target.find("{token}"); at != std::string::npos) target.replace(at, 7, env_token("web"));
+  ApiResponse r = call(c.method, target, c.body);
   EXPECT_EQ(r.status, c.status) << json::serialize(r.body);
   EXPECT_EQ(error_code(r), c.error_code) << json::serialize(r.body);
   if (!c.error_code.empty()) {
     // Every error has the documented shape with a non-empty message.
     ASSERT_TRUE(r.body.is_object());
     EXPECT_FALSE(r.body.at("error").at("message").as_string().empty());
+  } else if (c.name == "delete_missing_succeeds") {
+    EXPECT_TRUE(r.body.is_null());  // nothing was there to answer with
   } else {
     EXPECT_TRUE(r.body.is_object());
   }
@@ -207,12 +227,18 @@ TEST_F(ApiTest, CreateEnvironmentReturnsBloxShapeAndFirstDeployment) {
   auto r = call("POST", "/v1/environments",
                 R"({"name":"web","instanceGroup":{"cluster":"prod","attributes":[{"name":"stack","value":"blue"},)"
                 R"({"name":"gpu"}]},"taskDefinition":"web:1","rollout":{"maxUnavailable":3}})");
-  ASSERT_EQ(r.status, 201) << json::serialize(r.body);
+  ASSERT_EQ(r.status, 200) << json::serialize(r.body);  // Blox: 200, not 201
   EXPECT_EQ(header(r, "Location"), "/v1/environments/web");
+  // The token is random: check its form, then compare the rest exactly.
+  const std::string token(r.body.at("deploymentToken").as_string());
+  EXPECT_EQ(token.size(), 34u);
+  EXPECT_EQ(token.rfind("t-", 0), 0u);
+  r.body.as_object().erase("deploymentToken");
   json::value expected = json::parse(R"({
     "name":"web",
     "instanceGroup":{"cluster":"prod","attributes":[{"name":"stack","value":"blue"},{"name":"gpu"}]},
     "taskDefinition":"web:1",
+    "health":"healthy",
     "deploymentMethod":"ReplaceAfterTerminate",
     "constraint":null,
     "rollout":{"maxUnavailable":"3","minHealthySeconds":10,"deadlineSeconds":600,"maxFailures":3,"autoRollback":true},
@@ -222,40 +248,56 @@ TEST_F(ApiTest, CreateEnvironmentReturnsBloxShapeAndFirstDeployment) {
     "updatedAt":"2026-09-21T14:13:20.000Z"})");
   EXPECT_EQ(r.body, expected) << json::serialize(r.body);
   EXPECT_EQ(reconcile_.dirty, std::vector<std::string>{"web"});
+  EXPECT_EQ(env_token("web"), token);
 
   auto d = call("GET", "/v1/environments/web/deployments/d-1");
   ASSERT_EQ(d.status, 200);
   json::value expected_d = json::parse(R"({
     "id":"d-1","environmentName":"web","taskDefinition":"web:1","previousTaskDefinition":null,
-    "deploymentToken":null,"status":"pending","reason":null,"desiredCount":0,"updatedCount":0,"failedCount":0,
-    "failedInstances":[],"createdAt":"2026-09-21T14:13:20.000Z","startedAt":null,"endedAt":null})");
+    "deploymentToken":null,"status":"pending","outcome":null,"reason":null,"desiredCount":0,"updatedCount":0,
+    "failedCount":0,"failedInstances":[],"createdAt":"2026-09-21T14:13:20.000Z","startedAt":null,"endedAt":null})");
   EXPECT_EQ(d.body, expected_d) << json::serialize(d.body);
 }
 
-TEST_F(ApiTest, ListEnvironmentsFiltersByCluster) {
-  ASSERT_EQ(create_env("b", "prod").status, 201);
-  ASSERT_EQ(create_env("a", "prod").status, 201);
-  ASSERT_EQ(create_env("c", "dev").status, 201);
+TEST_F(ApiTest, ListEnvironmentsFiltersByClusterAndPages) {
+  ASSERT_EQ(create_env("b", "prod").status, 200);
+  ASSERT_EQ(create_env("a", "prod").status, 200);
+  ASSERT_EQ(create_env("c", "dev").status, 200);
   auto all = call("GET", "/v1/environments");
-  ASSERT_EQ(all.body.at("environments").as_array().size(), 3u);
+  ASSERT_EQ(all.body.at("items").as_array().size(), 3u);
+  EXPECT_FALSE(all.body.as_object().contains("nextToken"));
   auto prod = call("GET", "/v1/environments?cluster=prod");
-  const auto& envs = prod.body.at("environments").as_array();
+  const auto& envs = prod.body.at("items").as_array();
   ASSERT_EQ(envs.size(), 2u);
   EXPECT_EQ(envs[0].at("name"), "a");
   EXPECT_EQ(envs[1].at("name"), "b");
+  // Blox filters by cluster ARN.
+  auto by_arn = call("GET", "/v1/environments?cluster=arn:aws:ecs:us-east-1:123456789012:cluster/prod");
+  EXPECT_EQ(by_arn.body.at("items"), prod.body.at("items"));
+
+  // Pages of two: a, b (nextToken b), then c (no nextToken).
+  auto p1 = call("GET", "/v1/environments?limit=2");
+  ASSERT_EQ(p1.body.at("items").as_array().size(), 2u);
+  EXPECT_EQ(p1.body.at("nextToken"), "b");
+  auto p2 = call("GET", "/v1/environments?limit=2&nextToken=b");
+  ASSERT_EQ(p2.body.at("items").as_array().size(), 1u);
+  EXPECT_EQ(p2.body.at("items").at(0).at("name"), "c");
+  EXPECT_FALSE(p2.body.as_object().contains("nextToken"));
 }
 
 TEST_F(ApiTest, NewDeploymentSupersedesRunningOneAndListsNewestFirst) {
-  ASSERT_EQ(create_env("web", "prod").status, 201);
+  ASSERT_EQ(create_env("web", "prod").status, 200);
   now_ += std::chrono::seconds(60);
-  auto r2 = call("POST", "/v1/environments/web/deployments", R"({"taskDefinition":"web:2"})");
-  ASSERT_EQ(r2.status, 201);
+  auto r2 = deploy("web", R"({"taskDefinition":"web:2"})");
+  ASSERT_EQ(r2.status, 200) << json::serialize(r2.body);
   EXPECT_EQ(r2.body.at("id"), "d-2");
   EXPECT_EQ(r2.body.at("previousTaskDefinition"), nullptr);  // d-1 never completed: no stable definition yet
   EXPECT_EQ(header(r2, "Location"), "/v1/environments/web/deployments/d-2");
 
+  // Superseded: over, so Blox's "completed", with berth's verdict in outcome.
   auto d1 = call("GET", "/v1/environments/web/deployments/d-1");
-  EXPECT_EQ(d1.body.at("status"), "failed");
+  EXPECT_EQ(d1.body.at("status"), "completed");
+  EXPECT_EQ(d1.body.at("outcome"), "failed");
   EXPECT_EQ(d1.body.at("reason"), "superseded");
   EXPECT_EQ(d1.body.at("endedAt"), "2026-09-21T14:14:20.000Z");
 
@@ -264,43 +306,114 @@ TEST_F(ApiTest, NewDeploymentSupersedesRunningOneAndListsNewestFirst) {
   EXPECT_EQ(env.body.at("activeDeploymentId"), "d-2");
 
   auto list = call("GET", "/v1/environments/web/deployments");
-  const auto& ds = list.body.at("deployments").as_array();
+  const auto& ds = list.body.at("items").as_array();
   ASSERT_EQ(ds.size(), 2u);
   EXPECT_EQ(ds[0].at("id"), "d-2");
   EXPECT_EQ(ds[1].at("id"), "d-1");
+  EXPECT_FALSE(list.body.as_object().contains("nextToken"));
   auto one = call("GET", "/v1/environments/web/deployments?limit=1");
-  EXPECT_EQ(one.body.at("deployments").as_array().size(), 1u);
+  EXPECT_EQ(one.body.at("items").as_array().size(), 1u);
+  EXPECT_EQ(one.body.at("nextToken"), "d-2");
+  auto rest = call("GET", "/v1/environments/web/deployments?limit=1&nextToken=d-2");
+  ASSERT_EQ(rest.body.at("items").as_array().size(), 1u);
+  EXPECT_EQ(rest.body.at("items").at(0).at("id"), "d-1");
+  EXPECT_FALSE(rest.body.as_object().contains("nextToken"));
   EXPECT_EQ(reconcile_.dirty, (std::vector<std::string>{"web", "web"}));
 }
 
 TEST_F(ApiTest, PreviousTaskDefinitionIsLastCompleted) {
-  ASSERT_EQ(create_env("web", "prod").status, 201);
+  ASSERT_EQ(create_env("web", "prod").status, 200);
   ASSERT_TRUE(store_->engine().finish_deployment("d-1", policy::DeploymentStatus::completed, "", now_));
-  auto r = call("POST", "/v1/environments/web/deployments", R"({"taskDefinition":"web:2"})");
-  ASSERT_EQ(r.status, 201);
+  auto r = deploy("web", R"({"taskDefinition":"web:2"})");
+  ASSERT_EQ(r.status, 200);
   EXPECT_EQ(r.body.at("previousTaskDefinition"), "web:1");
-  EXPECT_EQ(call("GET", "/v1/environments/web/deployments/d-1").body.at("status"), "completed");
+  auto d1 = call("GET", "/v1/environments/web/deployments/d-1");
+  EXPECT_EQ(d1.body.at("status"), "completed");
+  EXPECT_EQ(d1.body.at("outcome"), "succeeded");
 }
 
-TEST_F(ApiTest, DeploymentTokenMakesCreationIdempotent) {
-  ASSERT_EQ(create_env("web", "prod").status, 201);
-  auto first = call("POST", "/v1/environments/web/deployments?deploymentToken=t1", R"({"taskDefinition":"web:2"})");
-  ASSERT_EQ(first.status, 201);
-  auto again = call("POST", "/v1/environments/web/deployments?deploymentToken=t1", R"({"taskDefinition":"web:2"})");
+TEST_F(ApiTest, DeploymentTokenIsOptimisticConcurrency) {
+  ASSERT_EQ(create_env("web", "prod").status, 200);
+  const std::string t1 = env_token("web");
+  const std::string target = "/v1/environments/web/deployments?deploymentToken=";
+  auto first = call("POST", target + t1, R"({"taskDefinition":"web:2"})");
+  ASSERT_EQ(first.status, 200) << json::serialize(first.body);
+  EXPECT_EQ(first.body.at("deploymentToken"), json::value(t1));  // the token that started it
+  // The start rotated the environment's token.
+  const std::string t2 = env_token("web");
+  EXPECT_NE(t2, t1);
+  EXPECT_FALSE(t2.empty());
+
+  // A retry with the token that started the newest deployment answers that deployment: 200, nothing new.
+  auto again = call("POST", target + t1, R"({"taskDefinition":"web:2"})");
   EXPECT_EQ(again.status, 200);
   EXPECT_EQ(again.body.at("id"), first.body.at("id"));
-  EXPECT_EQ(again.body.at("deploymentToken"), "t1");
-  auto no_body = call("POST", "/v1/environments/web/deployments?deploymentToken=t1");
+  auto no_body = call("POST", target + t1);
   EXPECT_EQ(no_body.status, 200);
-  auto reused = call("POST", "/v1/environments/web/deployments?deploymentToken=t1", R"({"taskDefinition":"web:3"})");
-  EXPECT_EQ(reused.status, 409);
-  EXPECT_EQ(error_code(reused), "conflict");
-  EXPECT_EQ(call("GET", "/v1/environments/web/deployments").body.at("deployments").as_array().size(), 2u);
-  EXPECT_EQ(reconcile_.dirty.size(), 2u);  // create + one real deployment; replays do not re-trigger
+  EXPECT_EQ(no_body.body.at("id"), first.body.at("id"));
+  // The same token for something else is not a retry.
+  auto reused = call("POST", target + t1, R"({"taskDefinition":"web:3"})");
+  EXPECT_EQ(reused.status, 400);
+  EXPECT_EQ(error_code(reused), "invalid_field");
+  EXPECT_EQ(env_token("web"), t2);  // replays rotate nothing
+
+  // The current token starts the next one; t1 is then stale: 400 naming the field.
+  auto second = call("POST", target + t2, R"({"taskDefinition":"web:3"})");
+  ASSERT_EQ(second.status, 200);
+  EXPECT_NE(second.body.at("id"), first.body.at("id"));
+  auto stale = call("POST", target + t1, R"({"taskDefinition":"web:2"})");
+  EXPECT_EQ(stale.status, 400);
+  EXPECT_EQ(error_code(stale), "invalid_field");
+  EXPECT_NE(std::string(stale.body.at("error").at("message").as_string()).find("deploymentToken"), std::string::npos);
+  auto never = call("POST", target + "made-up");
+  EXPECT_EQ(never.status, 400);
+  auto missing = call("POST", "/v1/environments/web/deployments");
+  EXPECT_EQ(error_code(missing), "missing_field");
+
+  EXPECT_EQ(call("GET", "/v1/environments/web/deployments").body.at("items").as_array().size(), 3u);
+  EXPECT_EQ(reconcile_.dirty.size(), 3u);  // create + two real deployments; replays do not re-trigger
+}
+
+TEST_F(ApiTest, DeploymentStatusStaysWithinBloxEnum) {
+  ASSERT_EQ(create_env("web", "prod").status, 200);
+  ASSERT_EQ(deploy("web", R"({"taskDefinition":"web:2"})").status, 200);  // d-2
+  ASSERT_TRUE(store_->engine().finish_deployment("d-2", policy::DeploymentStatus::rolled_back, "deadline", now_));
+  auto d2 = call("GET", "/v1/environments/web/deployments/d-2");
+  EXPECT_EQ(d2.body.at("status"), "completed");
+  EXPECT_EQ(d2.body.at("outcome"), "rolled_back");
+  EXPECT_EQ(d2.body.at("reason"), "deadline");
+  const auto list = call("GET", "/v1/environments/web/deployments");  // kept: the loop views into it
+  for (const auto& d : list.body.at("items").as_array()) {
+    const auto& s = d.at("status");
+    EXPECT_TRUE(s == "pending" || s == "running" || s == "completed") << s;
+  }
+}
+
+TEST_F(ApiTest, HealthFollowsNewestDeploymentAndMissingTasks) {
+  ASSERT_EQ(create_env("web", "prod").status, 200);
+  auto health = [&] { return call("GET", "/v1/environments/web").body.at("health"); };
+  // A rollout in progress is healthy even though instances lack the task (that is the rollout's work).
+  clusters_.without_task = 2;
+  EXPECT_EQ(health(), "healthy");
+  // Done, but an instance lacks its RUNNING task.
+  ASSERT_TRUE(store_->engine().finish_deployment("d-1", policy::DeploymentStatus::completed, "", now_));
+  EXPECT_EQ(health(), "unhealthy");
+  clusters_.without_task = 0;
+  EXPECT_EQ(health(), "healthy");
+  clusters_.without_task = std::nullopt;  // model not known yet: judged from the deployments only
+  EXPECT_EQ(health(), "healthy");
+  // The newest deployment failed: unhealthy until a deployment succeeds.
+  ASSERT_EQ(deploy("web", R"({"taskDefinition":"web:2"})").status, 200);  // d-2
+  ASSERT_TRUE(store_->engine().finish_deployment("d-2", policy::DeploymentStatus::failed, "maxFailures", now_));
+  EXPECT_EQ(health(), "unhealthy");
+  EXPECT_EQ(call("GET", "/v1/environments").body.at("items").at(0).at("health"), "unhealthy");
+  ASSERT_EQ(deploy("web", R"({"taskDefinition":"web:3"})").status, 200);  // d-3
+  ASSERT_TRUE(store_->engine().finish_deployment("d-3", policy::DeploymentStatus::completed, "", now_));
+  EXPECT_EQ(health(), "healthy");
 }
 
 TEST_F(ApiTest, PutMergesRolloutAndIsIdempotent) {
-  ASSERT_EQ(create_env("web", "prod").status, 201);
+  ASSERT_EQ(create_env("web", "prod").status, 200);
   auto r = call("PUT", "/v1/environments/web", R"({"rollout":{"maxFailures":7},"constraint":"attribute:az in [a]"})");
   ASSERT_EQ(r.status, 200);
   EXPECT_EQ(r.body.at("revision"), 2);
@@ -319,8 +432,8 @@ TEST_F(ApiTest, PutMergesRolloutAndIsIdempotent) {
 }
 
 TEST_F(ApiTest, DeleteTerminatesTasksOnlyWhenAsked) {
-  ASSERT_EQ(create_env("web", "prod").status, 201);
-  ASSERT_EQ(create_env("api", "prod").status, 201);
+  ASSERT_EQ(create_env("web", "prod").status, 200);
+  ASSERT_EQ(create_env("api", "prod").status, 200);
   EXPECT_EQ(call("DELETE", "/v1/environments/web").status, 200);
   EXPECT_TRUE(reconcile_.terminated.empty());
   auto r = call("DELETE", "/v1/environments/api?terminateTasks=true");
@@ -329,6 +442,11 @@ TEST_F(ApiTest, DeleteTerminatesTasksOnlyWhenAsked) {
   EXPECT_EQ(reconcile_.terminated, std::vector<std::string>{"api"});
   EXPECT_EQ(call("GET", "/v1/environments/api").status, 404);
   EXPECT_EQ(call("GET", "/v1/environments/api/deployments/d-2").status, 404);
+  // Deleting it again succeeds (Blox's DeleteEnvironment scenario) and changes nothing.
+  auto again = call("DELETE", "/v1/environments/api?terminateTasks=true");
+  EXPECT_EQ(again.status, 200);
+  EXPECT_TRUE(again.body.is_null());
+  EXPECT_EQ(reconcile_.terminated, std::vector<std::string>{"api"});
 }
 
 TEST_F(ApiTest, ClusterViewsWrapModelData) {
@@ -355,7 +473,7 @@ TEST_F(ApiTest, UnknownMethodIs405OnKnownPathsAnd404Elsewhere) {
 }
 
 TEST_F(ApiTest, EveryRouteIsReachableThroughHandleAndRun) {
-  ASSERT_EQ(create_env("web", "prod").status, 201);  // first deployment d-1
+  ASSERT_EQ(create_env("web", "prod").status, 200);  // first deployment d-1
   ASSERT_EQ(call("POST", "/v1/services",
                  R"({"name":"web","cluster":"prod","taskDefinition":"web:1","desiredCount":2})")
                 .status,
@@ -400,7 +518,7 @@ TEST_F(ApiTest, EveryRouteIsReachableThroughHandleAndRun) {
 }
 
 TEST_F(ApiTest, ErrorMessagesNameTheField) {
-  ASSERT_EQ(create_env("web", "prod").status, 201);
+  ASSERT_EQ(create_env("web", "prod").status, 200);
   auto r = call("POST", "/v1/environments",
                 R"({"name":"x","instanceGroup":{"cluster":"prod"},"taskDefinition":"x","rollout":{"maxUnavailable":0}})");
   EXPECT_NE(std::string(r.body.at("error").at("message").as_string()).find("rollout.maxUnavailable"),
@@ -414,7 +532,7 @@ TEST_F(ApiTest, ErrorMessagesNameTheField) {
 }
 
 TEST_F(ApiTest, StoreFailureIsAnOpaque500) {
-  ASSERT_EQ(create_env("web", "prod").status, 201);
+  ASSERT_EQ(create_env("web", "prod").status, 200);
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open((dir_ / "berth.db").string().c_str(), &db), SQLITE_OK);
   ASSERT_EQ(sqlite3_exec(db, "UPDATE environments SET rollout = 'garbage'", nullptr, nullptr, nullptr), SQLITE_OK);
@@ -426,7 +544,7 @@ TEST_F(ApiTest, StoreFailureIsAnOpaque500) {
 }
 
 TEST_F(ApiTest, BusyStoreIsA503WithRetryAfter) {
-  ASSERT_EQ(create_env("web", "prod").status, 201);
+  ASSERT_EQ(create_env("web", "prod").status, 200);
   // A second process's connection, waiting only briefly for the write lock that store_ holds below.
   auto other = store::SqliteDesiredStateStore::open(
       io_.get_executor(), (dir_ / "berth.db").string(),

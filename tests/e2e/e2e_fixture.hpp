@@ -109,8 +109,11 @@ class E2eTest : public ::testing::Test {
     const auto& id = env.at("activeDeploymentId");
     return id.is_string() ? std::string(id.as_string()) : std::string();
   }
+  // The Blox flow: read the environment's deploymentToken, deploy with it; returns the deployment's id.
   std::string deploy(const std::string& env, const std::string& task_definition) {
-    auto d = berth().post_json("/v1/environments/" + env + "/deployments",
+    const auto current = berth().get_json("/v1/environments/" + env);
+    const std::string token(current.at("deploymentToken").as_string());
+    auto d = berth().post_json("/v1/environments/" + env + "/deployments?deploymentToken=" + token,
                                json::object{{"taskDefinition", task_definition}});
     return std::string(d.at("id").as_string());
   }

@@ -11,29 +11,38 @@ json::object environment_body(const std::string& name, const std::string& task_d
                       {"taskDefinition", task_definition}};
 }
 
-std::string deployment_status(const BerthProcess& berth, const std::string& env, const std::string& id) {
+namespace {
+// A string member of GET .../deployments/{id} (empty if the call failed or the member is not a string).
+std::string deployment_member(const BerthProcess& berth, const std::string& env, const std::string& id,
+                              std::string_view member) {
   try {
     auto r = berth.api("GET", "/v1/environments/" + env + "/deployments/" + id);
     if (r.status != 200) return {};
     const auto parsed = r.json();  // keep the document alive while reading from it
-    const auto* status = parsed.as_object().if_contains("status");
-    return status && status->is_string() ? std::string(status->as_string()) : std::string();
+    const auto* value = parsed.as_object().if_contains(member);
+    return value && value->is_string() ? std::string(value->as_string()) : std::string();
   } catch (const std::exception&) {
     return {};
   }
 }
+}  // namespace
+
+std::string deployment_status(const BerthProcess& berth, const std::string& env, const std::string& id) {
+  return deployment_member(berth, env, id, "status");
+}
 
 std::string wait_deployment_final(BerthProcess& berth, const std::string& env, const std::string& id,
                                   std::chrono::milliseconds timeout) {
-  std::string status;
+  // Blox's status says "completed" once the deployment is over, however it ended; berth's outcome says how.
+  std::string outcome;
   wait_until(
       [&] {
         if (!berth.alive()) return true;
-        status = deployment_status(berth, env, id);
-        return status == "completed" || status == "failed" || status == "rolled_back";
+        outcome = deployment_member(berth, env, id, "outcome");
+        return !outcome.empty();
       },
       timeout, 250ms);
-  return status;
+  return outcome;
 }
 
 }  // namespace berth::e2e

@@ -53,9 +53,9 @@ using berth::testing::wait_until;
 // Blox API bodies.
 json::object environment_body(const std::string& name, const std::string& task_definition,
                               const std::string& cluster = "default");
-// GET .../deployments/{id} "status" (empty if the call failed).
+// GET .../deployments/{id} "status", Blox's pending | running | completed (empty if the call failed).
 std::string deployment_status(const BerthProcess& berth, const std::string& env, const std::string& id);
-// Waits until the deployment reaches a final status (completed, failed, rolled_back); returns it or "".
+// Waits until the deployment is over; returns berth's "outcome" (succeeded, failed, rolled_back) or "".
 // Stops early (returning "") if berth exits.
 std::string wait_deployment_final(BerthProcess& berth, const std::string& env, const std::string& id,
                                   std::chrono::milliseconds timeout);

@@ -52,7 +52,7 @@ TEST_F(ResilienceE2e, FaultyEventDeliveryStillConverges) {
 
   // A rollout through the same faults: stop-then-start hinges on STOPPED events, some of which are lost.
   auto id = deploy("sturdy", td2);
-  EXPECT_EQ(wait_deployment_final(berth(), "sturdy", id, converge_timeout), "completed");
+  EXPECT_EQ(wait_deployment_final(berth(), "sturdy", id, converge_timeout), "succeeded");
   ASSERT_TRUE(converges("sturdy", instances, td2));
   EXPECT_TRUE(stays_converged("sturdy", instances, td2, 3s));
   EXPECT_EQ(overlapping_tasks(sim(), "default", started_by("sturdy")), std::vector<std::string>{});
@@ -82,9 +82,9 @@ TEST_F(ResilienceE2e, EcsErrorsAndThrottlingStillConverge) {
   auto first = create_environment(body);
   auto instances = sim_view(sim()).instance_arns();
   ASSERT_TRUE(converges("stubborn", instances, v1, in_doubt_timeout));
-  ASSERT_EQ(wait_deployment_final(berth(), "stubborn", first, in_doubt_timeout), "completed");
+  ASSERT_EQ(wait_deployment_final(berth(), "stubborn", first, in_doubt_timeout), "succeeded");
   auto id = deploy("stubborn", v2);
-  EXPECT_EQ(wait_deployment_final(berth(), "stubborn", id, in_doubt_timeout), "completed");
+  EXPECT_EQ(wait_deployment_final(berth(), "stubborn", id, in_doubt_timeout), "succeeded");
   ASSERT_TRUE(converges("stubborn", instances, v2, in_doubt_timeout));
 
   // The faults did happen, and berth rode them out.
@@ -112,7 +112,7 @@ TEST_F(ResilienceE2e, SteadyStateMakesNoEcsCalls) {
   auto first = create_environment(environment_body("quiet", td));
   auto instances = sim_view(sim()).instance_arns();
   ASSERT_TRUE(converges("quiet", instances, td));
-  ASSERT_EQ(wait_deployment_final(berth(), "quiet", first, converge_timeout), "completed");
+  ASSERT_EQ(wait_deployment_final(berth(), "quiet", first, converge_timeout), "succeeded");
 
   // Let the tail of the convergence (last events, deployment bookkeeping) settle: counters still for 1 s.
   auto before = settled_ecs_call_counts();
@@ -173,7 +173,7 @@ TEST_F(ResilienceE2e, BadInputNeverCrashesBerth) {
        400},
       {"POST", "/v1/environments", "{\"name\":\"" + std::string(256 * 1024, 'a') + "\"}", 413},
       {"GET", "/v1/environments/nope", "", 404},
-      {"POST", "/v1/environments/nope/deployments", R"({"taskDefinition":"a:1"})", 404},
+      {"POST", "/v1/environments/nope/deployments?deploymentToken=t", R"({"taskDefinition":"a:1"})", 404},
       {"POST", "/v1/environments/%ff%00/deployments", "\xff\xfe", 0},
       {"PATCH", "/v1/environments", "{}", 0},
   };
@@ -220,7 +220,7 @@ TEST_F(ResilienceE2e, BadInputNeverCrashesBerth) {
   auto first = create_environment(environment_body("tough", td));
   auto instances = sim_view(sim()).instance_arns();
   ASSERT_TRUE(converges("tough", instances, td));
-  EXPECT_EQ(wait_deployment_final(berth(), "tough", first, converge_timeout), "completed");
+  EXPECT_EQ(wait_deployment_final(berth(), "tough", first, converge_timeout), "succeeded");
   ASSERT_TRUE(berth().alive());
 
   // GET /v1/stats: events.malformed counts receives of malformed bodies, events.malformed_kept the ones left

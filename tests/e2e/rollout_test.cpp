@@ -31,7 +31,7 @@ TEST_F(RolloutE2e, RolloutRespectsMaxUnavailableAndCompletes) {
   auto first = create_environment(body);
   auto instances = sim_view(sim()).instance_arns();
   ASSERT_TRUE(converges("roll", instances, v1));
-  ASSERT_EQ(wait_deployment_final(berth(), "roll", first, converge_timeout), "completed");
+  ASSERT_EQ(wait_deployment_final(berth(), "roll", first, converge_timeout), "succeeded");
 
   std::mutex mu;
   std::size_t worst_unavailable = 0, worst_live = 0, saw_v2 = 0;
@@ -53,7 +53,7 @@ TEST_F(RolloutE2e, RolloutRespectsMaxUnavailableAndCompletes) {
 
   std::cout << "[ info     ] rollout samples: " << sampler.rounds() << ", worst unavailable: " << worst_unavailable
             << " (maxUnavailable 3)\n";
-  EXPECT_EQ(status, "completed");
+  EXPECT_EQ(status, "succeeded");
   ASSERT_TRUE(converges("roll", instances, v2));
   EXPECT_TRUE(stays_converged("roll", instances, v2, 1s));
   EXPECT_GT(sampler.rounds(), 5u);
@@ -85,7 +85,7 @@ TEST_F(RolloutE2e, BadRevisionRollsBack) {
   auto first = create_environment(body);
   auto instances = sim_view(sim()).instance_arns();
   ASSERT_TRUE(converges("flaky", instances, good));
-  ASSERT_EQ(wait_deployment_final(berth(), "flaky", first, converge_timeout), "completed");
+  ASSERT_EQ(wait_deployment_final(berth(), "flaky", first, converge_timeout), "succeeded");
 
   CrashLoop crasher(sim(), bad);
   auto id = deploy("flaky", bad);
@@ -122,7 +122,7 @@ TEST_F(RolloutE2e, RolloutSurvivesSigkillAndRestart) {
   auto first = create_environment(body);
   auto instances = sim_view(sim()).instance_arns();
   ASSERT_TRUE(converges("phoenix", instances, v1));
-  ASSERT_EQ(wait_deployment_final(berth(), "phoenix", first, converge_timeout), "completed");
+  ASSERT_EQ(wait_deployment_final(berth(), "phoenix", first, converge_timeout), "succeeded");
 
   auto id = deploy("phoenix", v2);
   // Kill once the rollout is visibly under way but not finished.
@@ -138,7 +138,7 @@ TEST_F(RolloutE2e, RolloutSurvivesSigkillAndRestart) {
   std::this_thread::sleep_for(500ms);  // let in-flight task transitions land while nobody listens
   berth().start();
 
-  EXPECT_EQ(wait_deployment_final(berth(), "phoenix", id, converge_timeout), "completed");
+  EXPECT_EQ(wait_deployment_final(berth(), "phoenix", id, converge_timeout), "succeeded");
   ASSERT_TRUE(converges("phoenix", instances, v2));
   EXPECT_TRUE(stays_converged("phoenix", instances, v2, 2s));
   EXPECT_EQ(overlapping_tasks(sim(), "default", started_by("phoenix")), std::vector<std::string>{});
@@ -188,7 +188,7 @@ TEST_F(RolloutE2e, FirstPlacementSurvivesSigkill) {
   EXPECT_TRUE(stays_converged("firstboot", instances, td, 2s));
   for (const auto& [inst, tasks] : sim_view(sim()).all_by_instance("firstboot"))
     EXPECT_EQ(tasks.size(), 1u) << "instance " << inst << " got " << tasks.size() << " tasks";
-  EXPECT_EQ(wait_deployment_final(berth(), "firstboot", first, converge_timeout), "completed");
+  EXPECT_EQ(wait_deployment_final(berth(), "firstboot", first, converge_timeout), "succeeded");
   // A clean shutdown still works after all this.
   EXPECT_EQ(berth().stop(), 0);
   berth_.reset();

@@ -64,13 +64,17 @@ TEST_F(DesiredStateStoreTest, EveryWriteComparesTheRevisionItWasGiven) {
   EXPECT_EQ(error_of(run(store_->put_environment(edit))), StoreErrc::conflict);
 
   // Deployment start against a stale environment revision, then the current one.
-  EXPECT_EQ(error_of(run(store_->start_deployment(make_deployment("d2", "web", "web:3"), 1))), StoreErrc::conflict);
-  EXPECT_EQ(error_of(run(store_->start_deployment(make_deployment("d2", "web", "web:3"), 0))),
+  EXPECT_EQ(error_of(run(store_->start_deployment(make_deployment("d2", "web", "web:3"), 1, "t-next"))),
+            StoreErrc::conflict);
+  EXPECT_EQ(error_of(run(store_->start_deployment(make_deployment("d2", "web", "web:3"), 0, "t-next"))),
             StoreErrc::invalid_argument);
-  auto started = run(store_->start_deployment(make_deployment("d2", "web", "web:3"), 2));
+  auto started = run(store_->start_deployment(make_deployment("d2", "web", "web:3"), 2, "t-next"));
   ASSERT_TRUE(started) << started.error().message;
   ASSERT_TRUE(started->superseded);
   EXPECT_EQ(started->superseded->id, "d1");
+  // The start rotated the environment's deploymentToken in the same write.
+  EXPECT_EQ(started->environment.deployment_token, "t-next");
+  EXPECT_EQ(run(store_->get_environment("web"))->deployment_token, "t-next");
 
   // Deployment progress needs the revision read; the superseded d1 moved on, so a copy read before is stale.
   auto stale_d1 = created.deployment;

@@ -61,6 +61,10 @@ TEST_F(MigrationTest, SchemaOneFileOpensAndKeepsItsEnvironmentsAndDeployments) {
   EXPECT_EQ(agent.cluster, "staging");
   EXPECT_EQ(agent.task_definition, "agent:7");
   EXPECT_TRUE(agent.active_deployment_id.empty());
+  // Migration 5 gave every environment its own deploymentToken ("t-" + 32 hex digits).
+  EXPECT_EQ(web.deployment_token.size(), 34u);
+  EXPECT_EQ(web.deployment_token.rfind("t-", 0), 0u);
+  EXPECT_NE(web.deployment_token, agent.deployment_token);
 
   auto web_deployments = run(store.list_deployments("web", 0)).value();
   ASSERT_EQ(web_deployments.size(), 2u);

@@ -183,7 +183,7 @@ std::string format_time(policy::SystemTime t) {
   return buf;
 }
 
-json::object environment_to_json(const Environment& env) {
+json::object environment_to_json(const Environment& env, std::string_view health) {
   json::array attrs;
   for (const auto& a : env.attributes) {
     json::object o{{"name", a.name}};
@@ -195,6 +195,8 @@ json::object environment_to_json(const Environment& env) {
       {"name", env.name},
       {"instanceGroup", json::object{{"cluster", env.cluster}, {"attributes", std::move(attrs)}}},
       {"taskDefinition", env.task_definition},
+      {"deploymentToken", env.deployment_token},
+      {"health", health},
       {"deploymentMethod", blox_deployment_method},
       {"constraint", string_or_null(env.constraint)},
       {"rollout", json::object{{"maxUnavailable", r.max_unavailable},
@@ -209,7 +211,40 @@ json::object environment_to_json(const Environment& env) {
   };
 }
 
+const char* blox_status(policy::DeploymentStatus s) {
+  switch (s) {
+    case policy::DeploymentStatus::pending: return "pending";
+    case policy::DeploymentStatus::running: return "running";
+    case policy::DeploymentStatus::completed:
+    case policy::DeploymentStatus::failed:
+    case policy::DeploymentStatus::rolled_back: return "completed";
+  }
+  return "pending";
+}
+
+std::optional<std::string_view> deployment_outcome(policy::DeploymentStatus s) {
+  switch (s) {
+    case policy::DeploymentStatus::pending:
+    case policy::DeploymentStatus::running: return std::nullopt;
+    case policy::DeploymentStatus::completed: return "succeeded";
+    case policy::DeploymentStatus::failed: return "failed";
+    case policy::DeploymentStatus::rolled_back: return "rolled_back";
+  }
+  return std::nullopt;
+}
+
+std::string_view environment_health(const Deployment* newest, std::optional<std::uint32_t> instances_without_task) {
+  if (newest != nullptr) {
+    auto outcome = deployment_outcome(newest->status);
+    if (!outcome) return "healthy";  // a rollout is in progress: missing tasks are its work, not a fault
+    if (*outcome != "succeeded") return "unhealthy";
+  }
+  if (instances_without_task && *instances_without_task > 0) return "unhealthy";
+  return "healthy";
+}
+
 json::object deployment_to_json(const Deployment& d) {
+  const auto outcome = deployment_outcome(d.status);
   json::array failed;
   for (const auto& i : d.failed_instances) failed.emplace_back(i);
   return json::object{
@@ -218,7 +253,8 @@ json::object deployment_to_json(const Deployment& d) {
       {"taskDefinition", d.task_definition},
       {"previousTaskDefinition", string_or_null(d.previous_task_definition)},
       {"deploymentToken", string_or_null(d.token)},
-      {"status", policy::to_string(d.status)},
+      {"status", blox_status(d.status)},
+      {"outcome", outcome ? json::value(*outcome) : json::value(nullptr)},
       {"reason", string_or_null(d.reason)},
       {"desiredCount", d.desired_count},
       {"updatedCount", d.updated_count},

@@ -40,8 +40,26 @@ inline constexpr std::string_view blox_deployment_method = "ReplaceAfterTerminat
 // --- encoding ------------------------------------------------------------------------------------------------
 // RFC 3339 UTC with milliseconds: 2026-11-25T08:36:29.123Z
 std::string format_time(policy::SystemTime t);
-boost::json::object environment_to_json(const policy::Environment& env);
+// Blox's Environment (name, instanceGroup{cluster}, taskDefinition, deploymentToken, health) plus berth's fields.
+boost::json::object environment_to_json(const policy::Environment& env, std::string_view health);
+// Blox's Deployment (id, status, taskDefinition, environmentName, failedInstances) plus berth's fields; `status`
+// stays within Blox's enum (blox_status) and berth's own verdict is `outcome`.
 boost::json::object deployment_to_json(const policy::Deployment& d);
+
+// Blox's Deployment.status: pending | running | completed. A failed or rolled-back deployment is over, so it is
+// "completed" (with its failedInstances); `outcome` says how it ended.
+const char* blox_status(policy::DeploymentStatus s);
+// "succeeded" | "failed" | "rolled_back" once the deployment is over; nullopt while pending or running.
+std::optional<std::string_view> deployment_outcome(policy::DeploymentStatus s);
+
+// Blox's HealthStatus of an environment ("healthy" | "unhealthy"):
+//   unhealthy when its newest deployment failed or was rolled back (what the operator last asked for did not
+//   take), or, outside a rollout, when `instances_without_task` > 0 (ClusterView::daemon_instances_without_task:
+//   an instance that should run the daemon runs no RUNNING task of it);
+//   healthy otherwise, including during a rollout (pending/running deployment) and before the cluster's model is
+//   known (nullopt).
+std::string_view environment_health(const policy::Deployment* newest,
+                                    std::optional<std::uint32_t> instances_without_task);
 
 // --- validation ----------------------------------------------------------------------------------------------
 // Environment names: 1-64 of [A-Za-z0-9._-], starting with a letter or digit (they end up in ECS task groups).

@@ -160,6 +160,9 @@ json::object service_deployment_to_json(const policy::Deployment& d) {
   auto o = deployment_to_json(d);
   o.erase("environmentName");
   o.erase("deploymentToken");
+  // Services are berth's own resource, not Blox's daemon scheduler: their deployments keep berth's five statuses.
+  o["status"] = policy::to_string(d.status);
+  o.erase("outcome");
   o["serviceName"] = d.environment;
   o["version"] = d.version;
   return o;

@@ -8,6 +8,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/json.hpp>
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <optional>
@@ -46,6 +47,13 @@ class ClusterView {
   // std::nullopt when berth does not know the cluster (-> 404).
   virtual std::optional<boost::json::array> list_instances(std::string_view cluster) const = 0;
   virtual std::optional<boost::json::array> list_tasks(std::string_view cluster) const = 0;
+  // How many instances the daemon plan of `env` wants a task on (ACTIVE, agent-connected, matching) run none
+  // that is RUNNING (an Environment's Blox `health`); nullopt when the cluster is not watched or not
+  // bootstrapped yet, or the plan cannot be made (health is then judged from the deployments alone).
+  virtual std::optional<std::uint32_t> daemon_instances_without_task(const policy::Environment& env) const {
+    (void)env;
+    return std::nullopt;
+  }
   // The clusters berth watches (config order): a job without a cluster goes to the only one.
   virtual std::vector<std::string> clusters() const { return {}; }
   // Why a service's last plan left tasks unplaced: {"count", "reasons": {"RESOURCE:CPU": n, ...}, "message"};

@@ -2,6 +2,7 @@
 #include "http/api/api_v1.hpp"
 
 #include "http/api/api_json_fields.hpp"
+#include "http/api/api_paging.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -24,7 +25,34 @@ std::string random_deployment_id() {
   return buf;
 }
 
+std::string random_deployment_token() {
+  static thread_local std::mt19937_64 rng{std::random_device{}() ^ (std::uint64_t{std::random_device{}()} << 32)};
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "t-%016llx%016llx", static_cast<unsigned long long>(rng()),
+                static_cast<unsigned long long>(rng()));
+  return buf;
+}
+
 using namespace fields;
+
+namespace {
+
+constexpr std::size_t max_environments_listed = 100;
+
+// ?cluster= as Blox sends it (a cluster ARN, arn:aws:ecs:<region>:<account>:cluster/<name>) or a plain name.
+std::optional<std::string> cluster_filter(const ApiRequest& req) {
+  std::string c = query_param(req, "cluster").value_or("");
+  constexpr std::string_view marker = ":cluster/";
+  if (c.rfind("arn:", 0) == 0) {
+    auto at = c.find(marker);
+    if (at == std::string::npos) return std::nullopt;
+    c = c.substr(at + marker.size());
+  }
+  if (req.query.count("cluster") && !valid_cluster_name(c)) return std::nullopt;
+  return c;
+}
+
+}  // namespace
 
 ApiV1::ApiV1(store::DesiredStateStore& store, const ClusterView& clusters, Reconcile& reconcile, ApiClock clock,
              IdGenerator new_id, ApiV1Options options)
@@ -38,13 +66,13 @@ ApiV1::ApiV1(store::DesiredStateStore& store, const ClusterView& clusters, Recon
 const std::vector<ApiV1::Route>& ApiV1::routes() {
   static const std::vector<Route> table = {
       {Verb::get, "/v1/ping", {}, &ApiV1::ping},
-      {Verb::get, "/v1/environments", {"cluster"}, &ApiV1::list_environments},
+      {Verb::get, "/v1/environments", {"cluster", "limit", "nextToken"}, &ApiV1::list_environments},
       {Verb::post, "/v1/environments", {}, &ApiV1::create_environment},
       {Verb::get, "/v1/environments/{name}", {}, &ApiV1::get_environment},
       {Verb::put, "/v1/environments/{name}", {}, &ApiV1::update_environment},
       {Verb::delete_, "/v1/environments/{name}", {"terminateTasks"}, &ApiV1::delete_environment},
       {Verb::post, "/v1/environments/{name}/deployments", {"deploymentToken"}, &ApiV1::create_deployment},
-      {Verb::get, "/v1/environments/{name}/deployments", {"limit"}, &ApiV1::list_deployments},
+      {Verb::get, "/v1/environments/{name}/deployments", {"limit", "nextToken"}, &ApiV1::list_deployments},
       {Verb::get, "/v1/environments/{name}/deployments/{id}", {}, &ApiV1::get_deployment},
       {Verb::get, "/v1/clusters/{cluster}/instances", {}, &ApiV1::list_instances},
       {Verb::get, "/v1/clusters/{cluster}/tasks", {}, &ApiV1::list_tasks},
@@ -129,16 +157,33 @@ ApiResponse ApiV1::store_error(const store::StoreError& e, std::string_view what
 
 asio::awaitable<ApiResponse> ApiV1::ping(const ApiRequest&, const Params&) { co_return json_response(200, json::object{{"status", "ok"}}); }
 
+asio::awaitable<ApiResponse> ApiV1::environment_answer(int status, const Environment& env) {
+  // Health needs the newest deployment (did the last rollout take?) and the model (does every instance run it?).
+  auto newest = co_await store_.list_deployments(env.name, 1);
+  if (!newest) co_return store_error(newest.error(), "list_deployments");
+  const Deployment* d = newest->empty() ? nullptr : &newest->front();
+  co_return json_response(status,
+                          environment_to_json(env, environment_health(d, clusters_.daemon_instances_without_task(env))));
+}
+
 asio::awaitable<ApiResponse> ApiV1::list_environments(const ApiRequest& req, const Params&) {
-  std::string cluster = query_param(req, "cluster").value_or("");
-  if (req.query.count("cluster") && !valid_cluster_name(cluster)) {
-    co_return error_response(invalid_field("cluster", "1-255 letters, digits, '-' or '_'"));
-  }
-  auto envs = co_await store_.list_environments(cluster);
+  auto cluster = cluster_filter(req);
+  if (!cluster) co_return error_response(invalid_field("cluster", "a cluster name (1-255 letters, digits, '-' or '_') "
+                                                                  "or a cluster ARN"));
+  auto limit = parse_limit(req, max_environments_listed);
+  if (!limit) co_return error_response(limit.error());
+  auto envs = co_await store_.list_environments(*cluster);
   if (!envs) co_return store_error(envs.error(), "list_environments");
-  json::array out;
-  for (const auto& e : *envs) out.push_back(environment_to_json(e));
-  co_return json_response(200, json::object{{"environments", std::move(out)}});
+  // nextToken is the name of the last environment of the previous page (listed sorted by name).
+  const std::string after = query_param(req, "nextToken").value_or("");
+  auto page = page_after_key(*envs, [](const Environment& e) -> const std::string& { return e.name; }, after, *limit);
+  json::array items;
+  for (const auto* e : page.items) {
+    auto one = co_await environment_answer(200, *e);
+    if (one.status != 200) co_return one;
+    items.push_back(std::move(one.body));
+  }
+  co_return json_response(200, paged_answer(std::move(items), page.next_token));
 }
 
 asio::awaitable<ApiResponse> ApiV1::create_environment(const ApiRequest& req, const Params&) {
@@ -149,15 +194,21 @@ asio::awaitable<ApiResponse> ApiV1::create_environment(const ApiRequest& req, co
   auto now = clock_();
   env->created_at = now;
   env->updated_at = now;
+  env->deployment_token = random_deployment_token();
   Deployment first;
   first.id = new_id_();
   first.environment = env->name;
   first.task_definition = env->task_definition;
   first.created_at = now;
   auto r = co_await store_.create_environment_with_deployment(*env, first);
+  // Blox's swagger gives createEnvironment 200, 400 and 404 only: a taken name is a bad request naming the field.
+  if (!r && r.error().code == StoreErrc::already_exists) {
+    co_return error_response(ApiError{400, "already_exists", "name: environment '" + env->name + "' already exists"});
+  }
   if (!r) co_return store_error(r.error(), "create_environment");
   reconcile_.mark_dirty(env->name);
-  auto resp = json_response(201, environment_to_json(r->environment));
+  // Blox answers 200 (not 201) with the environment.
+  auto resp = co_await environment_answer(200, r->environment);
   resp.headers.emplace_back("Location", "/v1/environments/" + env->name);
   co_return resp;
 }
@@ -167,7 +218,8 @@ asio::awaitable<ApiResponse> ApiV1::get_environment(const ApiRequest&, const Par
   if (!valid_environment_name(name)) co_return bad_path_name("environment", name);
   auto env = co_await store_.get_environment(name);
   if (!env) co_return store_error(env.error(), "get_environment");
-  co_return json_response(200, environment_to_json(*env));
+  auto answer = co_await environment_answer(200, *env);
+  co_return answer;
 }
 
 asio::awaitable<ApiResponse> ApiV1::update_environment(const ApiRequest& req, const Params& p) {
@@ -185,12 +237,16 @@ asio::awaitable<ApiResponse> ApiV1::update_environment(const ApiRequest& req, co
                                                         std::to_string(env->revision) + ", not " +
                                                         std::to_string(**expected)});
   }
-  if (updated == *env) co_return json_response(200, environment_to_json(*env));  // idempotent PUT: no new revision
+  if (updated == *env) {  // idempotent PUT: no new revision
+    auto answer = co_await environment_answer(200, *env);
+    co_return answer;
+  }
   updated.updated_at = clock_();
   auto stored = co_await store_.put_environment(updated);  // revision check guards against a concurrent writer
   if (!stored) co_return store_error(stored.error(), "update_environment");
   reconcile_.mark_dirty(stored->name);
-  co_return json_response(200, environment_to_json(*stored));
+  auto answer = co_await environment_answer(200, *stored);
+  co_return answer;
 }
 
 asio::awaitable<ApiResponse> ApiV1::delete_environment(const ApiRequest& req, const Params& p) {
@@ -202,57 +258,89 @@ asio::awaitable<ApiResponse> ApiV1::delete_environment(const ApiRequest& req, co
     else if (*t != "false") co_return error_response(invalid_field("terminateTasks", "must be true or false"));
   }
   // The client names no revision: delete what is there now. A conflict means the reactor recorded deployment
-  // progress between the read and the delete; read again (bounded, it settles at once).
+  // progress between the read and the delete; read again (bounded, it settles at once). The answer is the
+  // environment as it was, health included, so it is shaped before its deployments go with it.
   store::StoreResult<Environment> deleted = store::StoreError{StoreErrc::conflict, "not attempted"};
+  ApiResponse answer;
   for (int attempt = 0; attempt < max_conflict_retries && !deleted && deleted.error().code == StoreErrc::conflict;
        ++attempt) {
     auto current = co_await store_.get_environment(name);
+    // Blox: deleting an environment that is not there (any more) succeeds, so a retried DELETE is harmless.
+    // There is nothing to answer with: 200 without a body.
+    if (!current && current.error().code == StoreErrc::not_found) co_return json_response(200, nullptr);
     if (!current) co_return store_error(current.error(), "get_environment");
+    answer = co_await environment_answer(200, *current);
+    if (answer.status != 200) co_return answer;
     deleted = co_await store_.delete_environment(name, current->revision);
   }
+  if (!deleted && deleted.error().code == StoreErrc::not_found) co_return json_response(200, nullptr);  // raced
   if (!deleted) co_return store_error(deleted.error(), "delete_environment");
   // Without terminateTasks the tasks keep running unmanaged (Blox behaviour); either way the reactor must drop
   // the environment from its work.
   if (terminate) reconcile_.terminate_tasks(name);
   reconcile_.mark_dirty(name);
-  co_return json_response(200, environment_to_json(*deleted));
+  co_return answer;
 }
 
 asio::awaitable<ApiResponse> ApiV1::create_deployment(const ApiRequest& req, const Params& p) {
   const std::string& name = p.at("name");
   if (!valid_environment_name(name)) co_return bad_path_name("environment", name);
-  std::string token = query_param(req, "deploymentToken").value_or("");
-  if (req.query.count("deploymentToken") && !valid_token(token)) {
+  // Blox's optimistic concurrency: the client names the environment's current deploymentToken (read from GET
+  // /v1/environments/{name}); the start rotates it, so a second client holding the same token loses.
+  auto token = query_param(req, "deploymentToken");
+  if (!token) co_return error_response(missing_field("deploymentToken"));
+  if (!valid_token(*token)) {
     co_return error_response(invalid_field("deploymentToken", "1-64 letters, digits, '.', '_', ':' or '-'"));
   }
   auto td = parse_create_deployment(req.body, options_.max_body_bytes);
   if (!td) co_return error_response(td.error());
-  // As for delete: the start applies to the environment as it is now, re-read if the reactor wrote meanwhile.
   Deployment d;
   d.id = new_id_();
-  d.token = token;
+  d.token = *token;
   d.created_at = clock_();
+  const std::string next_token = random_deployment_token();
+  // As for delete: the start applies to the environment as it is now, re-read if the reactor wrote meanwhile.
+  std::optional<Deployment> replayed;
   store::StoreResult<store::StartedDeployment> started = store::StoreError{StoreErrc::conflict, "not attempted"};
   for (int attempt = 0; attempt < max_conflict_retries && !started && started.error().code == StoreErrc::conflict;
        ++attempt) {
     auto env = co_await store_.get_environment(name);
     if (!env) co_return store_error(env.error(), "get_environment");
+    if (*token != env->deployment_token) {
+      // Not the current token: a retry of the request that started the newest deployment gets that deployment;
+      // any other token is stale (another deployment started since) or was never ours.
+      auto newest = co_await store_.list_deployments(name, 1);
+      if (!newest) co_return store_error(newest.error(), "list_deployments");
+      if (newest->empty() || newest->front().token != *token) {
+        co_return error_response(invalid_field(
+            "deploymentToken", "'" + *token + "' is not the current deploymentToken of environment '" + name +
+                                   "' (another deployment started since, or it was never issued); read it again "
+                                   "from GET /v1/environments/" + name));
+      }
+      replayed = newest->front();
+      break;
+    }
     d.environment = env->name;
     d.task_definition = td->value_or(env->task_definition);  // no body: redeploy the current definition
-    started = co_await store_.start_deployment(d, env->revision);
+    started = co_await store_.start_deployment(d, env->revision, next_token);
   }
-  if (!started) co_return store_error(started.error(), "start_deployment");
-  if (!started->created) {
-    // A retried request: answer as before, unless the token is reused for something else.
-    if (*td && started->deployment.task_definition != **td) {
-      co_return error_response(ApiError{409, "conflict", "deploymentToken '" + token +
-                                                          "' was already used for taskDefinition " +
-                                                          started->deployment.task_definition});
+  if (!replayed) {
+    if (!started) co_return store_error(started.error(), "start_deployment");
+    // The store found the token already used: a concurrent retry won the race; answer as for a replay.
+    if (!started->created) replayed = started->deployment;
+  }
+  if (replayed) {
+    // The same token for another definition is not a retry (and the swagger has no 409 here): a bad token.
+    if (*td && replayed->task_definition != **td) {
+      co_return error_response(invalid_field("deploymentToken", "'" + *token +
+                                                                    "' already started a deployment of taskDefinition " +
+                                                                    replayed->task_definition));
     }
-    co_return json_response(200, deployment_to_json(started->deployment));
+    co_return json_response(200, deployment_to_json(*replayed));
   }
   reconcile_.mark_dirty(d.environment);
-  auto resp = json_response(201, deployment_to_json(started->deployment));
+  // Blox answers 200 (not 201) with the deployment.
+  auto resp = json_response(200, deployment_to_json(started->deployment));
   resp.headers.emplace_back("Location", "/v1/environments/" + d.environment + "/deployments/" + d.id);
   co_return resp;
 }
@@ -260,22 +348,22 @@ asio::awaitable<ApiResponse> ApiV1::create_deployment(const ApiRequest& req, con
 asio::awaitable<ApiResponse> ApiV1::list_deployments(const ApiRequest& req, const Params& p) {
   const std::string& name = p.at("name");
   if (!valid_environment_name(name)) co_return bad_path_name("environment", name);
-  std::size_t limit = options_.max_deployments_listed;
-  if (auto l = query_param(req, "limit")) {
-    std::size_t n = 0;
-    auto [ptr, ec] = std::from_chars(l->data(), l->data() + l->size(), n);
-    if (l->empty() || ec != std::errc() || ptr != l->data() + l->size() || n < 1 || n > limit) {
-      co_return error_response(invalid_field("limit", "must be between 1 and " + std::to_string(limit)));
-    }
-    limit = n;
-  }
+  auto limit = parse_limit(req, options_.max_deployments_listed);
+  if (!limit) co_return error_response(limit.error());
   auto env = co_await store_.get_environment(name);
   if (!env) co_return store_error(env.error(), "get_environment");
-  auto list = co_await store_.list_deployments(name, limit);
-  if (!list) co_return store_error(list.error(), "list_deployments");
-  json::array out;
-  for (const auto& d : *list) out.push_back(deployment_to_json(d));
-  co_return json_response(200, json::object{{"deployments", std::move(out)}});
+  auto all = co_await store_.list_deployments(name, 0);
+  if (!all) co_return store_error(all.error(), "list_deployments");
+  // Newest first; nextToken is the id of the last deployment of the previous page.
+  const std::string after = query_param(req, "nextToken").value_or("");
+  auto page = page_after_item(*all, [](const Deployment& d) -> const std::string& { return d.id; }, after, *limit);
+  if (!page) {
+    co_return error_response(
+        invalid_field("nextToken", "'" + after + "' names no deployment of environment '" + name + "'"));
+  }
+  json::array items;
+  for (const auto* d : page->items) items.push_back(deployment_to_json(*d));
+  co_return json_response(200, paged_answer(std::move(items), page->next_token));
 }
 
 asio::awaitable<ApiResponse> ApiV1::get_deployment(const ApiRequest&, const Params& p) {

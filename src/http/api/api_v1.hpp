@@ -3,15 +3,26 @@
 //
 // Routes (JSON bodies, errors as {"error":{"code","message"}}):
 //   GET    /v1/ping
-//   GET    /v1/environments[?cluster=]                       -> {"environments":[Environment...]}
-//   POST   /v1/environments                                  -> 201 Environment (and its first deployment)
-//   GET    /v1/environments/{name}                           -> Environment
+// Environments and their deployments are Blox's daemon scheduler, wire-exact with its swagger
+// (tests/testdata/blox/daemon-scheduler-swagger.json; berth's extra fields are additions):
+//   GET    /v1/environments[?cluster=&limit=&nextToken=]     -> {"items":[Environment...], "nextToken"?}
+//                                                               (cluster: a name or a cluster ARN)
+//   POST   /v1/environments                                  -> 200 Environment + Location (and its first deployment);
+//                                                               a taken name is 400 already_exists (no 409 in Blox)
+//   GET    /v1/environments/{name}                           -> Environment (health, deploymentToken)
 //   PUT    /v1/environments/{name}                           -> Environment (constraints, rollout settings)
-//   DELETE /v1/environments/{name}[?terminateTasks=true]     -> Environment as it was
-//   POST   /v1/environments/{name}/deployments[?deploymentToken=]  body {"taskDefinition"?}
-//                                                            -> 201 Deployment (200 when the token replays)
-//   GET    /v1/environments/{name}/deployments[?limit=]      -> {"deployments":[Deployment...]} newest first
-//   GET    /v1/environments/{name}/deployments/{id}          -> Deployment
+//   DELETE /v1/environments/{name}[?terminateTasks=true]     -> Environment as it was (200 without a body when
+//                                                               there is none: Blox's delete is idempotent)
+//   POST   /v1/environments/{name}/deployments?deploymentToken=T  body {"taskDefinition"?} (berth's addition)
+//                                                            -> 200 Deployment + Location when T is the
+//                                                               environment's current token (which rotates);
+//                                                               200 the same deployment when T started the
+//                                                               newest one (a retry); 400 any other T, or T
+//                                                               again for another taskDefinition
+//   GET    /v1/environments/{name}/deployments[?limit=&nextToken=] -> {"items":[Deployment...], "nextToken"?}
+//                                                               newest first
+//   GET    /v1/environments/{name}/deployments/{id}          -> Deployment (status pending|running|completed;
+//                                                               outcome null|succeeded|failed|rolled_back)
 //   GET    /v1/clusters/{cluster}/instances                  -> {"cluster","instances":[...]} from ClusterView
 //   GET    /v1/clusters/{cluster}/tasks                      -> {"cluster","tasks":[...]}
 //   POST   /v1/services                                      -> 200 Service (version 1 and its deployment)
@@ -51,6 +62,9 @@ namespace berth::http::api {
 
 // 128-bit random hex ids ("d-" prefix), good enough for uniqueness without coordination.
 std::string random_deployment_id();
+// An environment's deploymentToken: "t-" + 128 random bits in hex (unguessable, so only a reader of the
+// environment can start a deployment on it).
+std::string random_deployment_token();
 
 class ApiV1 {
  public:
@@ -89,6 +103,8 @@ class ApiV1 {
   boost::asio::awaitable<ApiResponse> create_deployment(const ApiRequest&, const Params&);
   boost::asio::awaitable<ApiResponse> list_deployments(const ApiRequest&, const Params&);
   boost::asio::awaitable<ApiResponse> get_deployment(const ApiRequest&, const Params&);
+  // The environment as /v1 answers it: environment_to_json with its health (newest deployment + ClusterView).
+  boost::asio::awaitable<ApiResponse> environment_answer(int status, const policy::Environment& env);
   boost::asio::awaitable<ApiResponse> list_instances(const ApiRequest&, const Params&);
   boost::asio::awaitable<ApiResponse> list_tasks(const ApiRequest&, const Params&);
   // GET /v1/clusters/{cluster}/<member>: one of the ClusterView lists, wrapped as {"cluster", member: [...]}.

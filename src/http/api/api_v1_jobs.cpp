@@ -5,6 +5,7 @@
 #include "http/api/api_job_json.hpp"
 #include "http/api/api_job_store.hpp"
 #include "http/api/api_json_fields.hpp"
+#include "http/api/api_paging.hpp"
 #include "http/api/api_v1.hpp"
 
 #include <limits>
@@ -68,23 +69,14 @@ asio::awaitable<ApiResponse> ApiV1::list_jobs(const ApiRequest& req, const Param
   const std::string after = query_param(req, "nextToken").value_or("");
   auto all = co_await store_.list_jobs(cluster);
   if (!all) co_return store_error(all.error(), "list_jobs");
+  auto page = page_after_key(*all, [](const policy::Job& j) -> const std::string& { return j.spec.id; }, after, *limit);
   json::array items;
-  std::string last;
-  bool more = false;
-  for (const auto& job : *all) {
-    if (!after.empty() && job.spec.id <= after) continue;
-    if (items.size() == *limit) {
-      more = true;
-      break;
-    }
-    auto one = co_await job_answer(200, job);
+  for (const auto* job : page.items) {
+    auto one = co_await job_answer(200, *job);
     if (one.status != 200) co_return one;
     items.push_back(std::move(one.body));
-    last = job.spec.id;
   }
-  json::object out{{"items", std::move(items)}};
-  if (more) out["nextToken"] = last;
-  co_return json_response(200, std::move(out));
+  co_return json_response(200, paged_answer(std::move(items), page.next_token));
 }
 
 asio::awaitable<ApiResponse> ApiV1::get_job(const ApiRequest&, const Params& p) {

@@ -3,6 +3,7 @@
 // answers 200 with the object and a Location header; a list answers {"items", "nextToken"?} with limit/nextToken
 // paging; writes are compare-and-set (PUT takes an optional "revision": 409 on mismatch).
 #include "http/api/api_json_fields.hpp"
+#include "http/api/api_paging.hpp"
 #include "http/api/api_service_json.hpp"
 #include "http/api/api_v1.hpp"
 
@@ -85,21 +86,11 @@ asio::awaitable<ApiResponse> ApiV1::list_services(const ApiRequest& req, const P
   const std::string after = query_param(req, "nextToken").value_or("");
   auto all = co_await store_.list_services(cluster);
   if (!all) co_return store_error(all.error(), "list_services");
+  auto page =
+      page_after_key(*all, [](const policy::Service& s) -> const std::string& { return s.spec.name; }, after, *limit);
   json::array items;
-  std::string last;
-  bool more = false;
-  for (const auto& s : *all) {
-    if (!after.empty() && s.spec.name <= after) continue;
-    if (items.size() == *limit) {
-      more = true;
-      break;
-    }
-    items.push_back(service_to_json(s));
-    last = s.spec.name;
-  }
-  json::object out{{"items", std::move(items)}};
-  if (more) out["nextToken"] = last;
-  co_return json_response(200, std::move(out));
+  for (const auto* s : page.items) items.push_back(service_to_json(*s));
+  co_return json_response(200, paged_answer(std::move(items), page.next_token));
 }
 
 asio::awaitable<ApiResponse> ApiV1::get_service(const ApiRequest&, const Params& p) {

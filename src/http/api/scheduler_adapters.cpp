@@ -1,6 +1,11 @@
 // File: src/http/api/scheduler_adapters.cpp — the cluster model as /v1 JSON; API writes as workload keys.
 #include "http/api/scheduler_adapters.hpp"
 
+#include "policy/daemon_plan.hpp"
+#include "policy/ownership.hpp"
+
+#include <set>
+
 namespace berth::http::api {
 
 namespace json = boost::json;
@@ -53,6 +58,31 @@ std::optional<json::array> SchedulerClusterView::list_tasks(std::string_view clu
                                {"version", version}});
   });
   return out;
+}
+
+std::optional<std::uint32_t> SchedulerClusterView::daemon_instances_without_task(const policy::Environment& env) const {
+  if (!scheduler_.ready(env.cluster)) return std::nullopt;
+  const auto* model = scheduler_.model(env.cluster);
+  if (model == nullptr) return std::nullopt;
+  const auto now = std::chrono::system_clock::now();
+  // The same plan the reconciler makes, without an active deployment (health is judged outside rollouts) and
+  // without backoff (an instance backing off still lacks its task): `desired` is where a task belongs.
+  auto snapshot = model->snapshot(policy::encode_started_by(policy::WorkloadKey::daemon(env.name)), now);
+  const policy::InstanceBackoff no_backoff;
+  const auto plan = policy::compute_daemon_plan(snapshot, env, nullptr, no_backoff, now);
+  if (plan.error) return std::nullopt;
+  // Instances where a task of the environment is RUNNING and stays (not ordered to stop: duplicates, tasks on
+  // instances that no longer match).
+  std::set<std::string_view> stopping;
+  for (const auto& s : plan.stops) stopping.insert(s.task_arn);
+  std::set<std::string_view> running;
+  for (const auto& t : snapshot.tasks) {
+    if (t.last_status == policy::TaskStatus::running && t.is_live() && !stopping.count(t.arn)) {
+      running.insert(t.instance_arn);
+    }
+  }
+  const auto have = static_cast<std::uint32_t>(running.size());
+  return plan.desired > have ? plan.desired - have : 0;
 }
 
 void SchedulerReconcile::mark_dirty(std::string_view environment) {
