@@ -214,7 +214,7 @@ TEST(SchedulerStats, JsonKeysAreUnchanged) {
             (V{"runs", "syncs", "failures", "marked_dirty", "start_calls", "stop_calls", "tasks_started", "tasks_stopped",
                "start_failures", "launches_in_doubt", "doubts_found", "doubts_cleared", "rollbacks", "ecs_errors",
                "queue_completed", "resumed_deployments", "queue_depth", "by_kind"}));
-  EXPECT_EQ(keys(stats.at("reconcile").at("by_kind").as_object()), (V{"daemon", "service"}));
+  EXPECT_EQ(keys(stats.at("reconcile").at("by_kind").as_object()), (V{"daemon", "service", "job"}));
   EXPECT_EQ(keys(stats.at("launch_journal").as_object()), (V{"written", "kept_in_doubt", "recovered"}));
   EXPECT_EQ(keys(stats.at("store").as_object()), (V{"deployment_updates", "deployments_finished", "errors"}));
   EXPECT_EQ(keys(stats.at("clusters").as_object()), (V{"default"}));
