@@ -118,6 +118,14 @@ int serve(berth::config::Config cfg, const std::string& path) {
   berth::http::api::EcsSchedulerApi ecs_scheduler_api(
       **store, cluster_view, [] { return std::chrono::system_clock::now(); }, api_options.max_body_bytes);
   berth::http::add_ecs_scheduler_routes(process.router(), ecs_scheduler_api);
+  berth::http::marathon::MarathonOptions marathon_options;
+  marathon_options.max_body_bytes = api_options.max_body_bytes;
+  marathon_options.leader = [&process] { return process.listen_address(); };
+  marathon_options.berth_version = BERTH_VERSION;
+  berth::http::marathon::MarathonApi marathon_api(
+      **store, cluster_view, reconcile, [] { return std::chrono::system_clock::now(); },
+      berth::http::api::random_deployment_id, marathon_options);
+  berth::http::add_marathon_routes(process.router(), marathon_api);
   berth::http::add_metrics_route(process.router(),
                                  [s = scheduler.get()] { return berth::metrics::render_prometheus(s->metrics()); });
   process.add_component(scheduler);

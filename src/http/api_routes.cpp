@@ -71,3 +71,18 @@ void add_ecs_scheduler_routes(Router& router, api::EcsSchedulerApi& api) {
 }
 
 }  // namespace berth::http
+
+namespace berth::http {
+
+void add_marathon_routes(Router& router, marathon::MarathonApi& api) {
+  router.add(Verb::get, "/ping", [](const Request&) { return Response::text(200, "pong"); });
+  for (const auto& route : marathon::MarathonApi::routes()) {
+    router.add_async(route.method, route.pattern, [&api, &route](Request req) -> boost::asio::awaitable<Response> {
+      const api::ApiRequest api_request = to_api_request(req);
+      auto answer = co_await api.run(route, api_request, req.params);
+      co_return to_http_response(answer);
+    });
+  }
+}
+
+}  // namespace berth::http

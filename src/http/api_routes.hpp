@@ -1,4 +1,4 @@
-// File: src/http/api_routes.hpp — mounts the /v1 API (ApiV1), ECS Scheduler's /jobs, GET /v1/stats and GET
+// File: src/http/api_routes.hpp — mounts the /v1 API (ApiV1), ECS Scheduler's /jobs, Marathon's /v2, GET /v1/stats and GET
 // /metrics on the HTTP router.
 //
 // Each of ApiV1::routes() is added to the router, so the router's one RouteTable decides 404/405 (with Allow) for
@@ -8,6 +8,7 @@
 
 #include "http/api/api_v1.hpp"
 #include "http/api/ecs_scheduler_api.hpp"
+#include "http/marathon/marathon_api.hpp"
 #include "http/router.hpp"
 
 #include <boost/json/object.hpp>
@@ -27,6 +28,10 @@ void add_api_routes(Router& router, api::ApiV1& api, std::function<boost::json::
 
 // ECS Scheduler's /jobs (api::EcsSchedulerApi), each route on the Router. `api` must outlive the router.
 void add_ecs_scheduler_routes(Router& router, api::EcsSchedulerApi& api);
+
+// Marathon's /v2 (marathon::MarathonApi), each route on the Router, and Marathon's GET /ping ("pong", text/plain).
+// `api` must outlive the router.
+void add_marathon_routes(Router& router, marathon::MarathonApi& api);
 
 // GET /metrics: `render` returns the Prometheus text exposition (metrics::render_prometheus), served as
 // text/plain; version=0.0.4.
