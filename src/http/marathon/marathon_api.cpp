@@ -235,9 +235,18 @@ asio::awaitable<MarathonApi::Found> MarathonApi::find_app(const std::string& id)
   co_return out;
 }
 
-json::object MarathonApi::app_json(const policy::Service& service) const {
+asio::awaitable<std::string> MarathonApi::version_string(const policy::Service& service) {
+  auto versions = co_await store_.list_service_versions(service.spec.name);
+  if (versions) {
+    for (const auto& v : *versions)
+      if (v.version == service.version) co_return api::format_time(v.created_at);
+  }
+  co_return api::format_time(service.updated_at);
+}
+
+json::object MarathonApi::app_json(const policy::Service& service, const std::string& version) const {
   auto app = *stored_app(service.spec);
-  const auto tasks = live_tasks(service);
+  const auto tasks = live_tasks(service, version);
   std::int64_t staged = 0, running = 0, healthy = 0, unhealthy = 0;
   for (const auto& t : tasks) {
     const auto& o = t.json;
@@ -249,7 +258,6 @@ json::object MarathonApi::app_json(const policy::Service& service) const {
       else ++unhealthy;
     }
   }
-  const std::string version = api::format_time(service.updated_at);
   app["version"] = version;
   app["versionInfo"] = json::object{{"lastScalingAt", version}, {"lastConfigChangeAt", version}};
   app["tasksStaged"] = staged;
@@ -270,7 +278,8 @@ asio::awaitable<ApiResponse> MarathonApi::list_apps(const ApiRequest& req, const
   const auto label_filter = req.query.count("label") ? req.query.at("label") : std::string();
   json::array out;
   for (const auto& s : *apps) {
-    auto app = app_json(s);
+    const std::string version = co_await version_string(s);
+    auto app = app_json(s, version);
     if (!id_filter.empty() && std::string(app["id"].as_string()).find(id_filter) == std::string::npos) continue;
     if (!cmd_filter.empty() && s.spec.task_definition.find(cmd_filter) == std::string::npos) continue;
     if (!label_filter.empty()) {
@@ -332,7 +341,8 @@ asio::awaitable<ApiResponse> MarathonApi::create(const json::object& body, const
   if (!created) co_return store_error(created.error(), app.app_id, "create_service");
   reconcile_.mark_service_dirty(name);
   for (const auto& w : app.warnings) spdlog::warn("marathon_api app={} warning=\"{}\"", app.app_id, w);
-  auto out = app_json(created->service);
+  const std::string version = co_await version_string(created->service);
+  auto out = app_json(created->service, version);
   if (!app.warnings.empty()) {
     json::array warnings;
     for (const auto& w : app.warnings) warnings.emplace_back(w);
@@ -393,7 +403,8 @@ asio::awaitable<ApiResponse> MarathonApi::app_path(const ApiRequest& req, const 
 asio::awaitable<ApiResponse> MarathonApi::get_app(const std::string& id) {
   auto found = co_await find_app(id);
   if (found.error) co_return *found.error;
-  co_return answer(200, json::object{{"app", app_json(*found.service)}});
+  const std::string version = co_await version_string(*found.service);
+  co_return answer(200, json::object{{"app", app_json(*found.service, version)}});
 }
 
 asio::awaitable<ApiResponse> MarathonApi::write_app(
@@ -425,7 +436,8 @@ asio::awaitable<ApiResponse> MarathonApi::write_app(
   // A count change makes no berth deployment: its id is fresh and never listed, so a client waiting for it to
   // leave /v2/deployments is done at once, as berth's scaling is.
   const std::string deployment_id = result.written->deployment ? result.written->deployment->id : new_id_();
-  co_return deployment_result(status, api::format_time(result.written->service.updated_at), deployment_id);
+  const std::string version = co_await version_string(result.written->service);
+  co_return deployment_result(status, version, deployment_id);
 }
 
 asio::awaitable<ApiResponse> MarathonApi::put_app(const ApiRequest& req, const std::string& id) {
@@ -513,7 +525,7 @@ asio::awaitable<ApiResponse> MarathonApi::restart_app(const ApiRequest& req, con
       query_true(req, "force"));
   if (r.status != 200) co_return r;
   std::vector<std::string> arns;
-  for (const auto& t : live_tasks(*found.service)) arns.push_back(t.arn);
+  for (const auto& t : live_tasks(*found.service)) arns.push_back(t.arn);  // as they were before the restart
   if (!arns.empty()) reconcile_.kill_service_tasks(name, arns);
   co_return r;
 }
@@ -524,17 +536,14 @@ asio::awaitable<ApiResponse> MarathonApi::app_versions(const std::string& id,
   if (found.error) co_return *found.error;
   auto versions = co_await store_.list_service_versions(found.service->spec.name);
   if (!versions) co_return store_error(versions.error(), id, "list_service_versions");
-  const std::string current = api::format_time(found.service->updated_at);
+  const std::string current = co_await version_string(*found.service);
   if (!version) {
-    // Newest first: the app's current version (a scale is one in Marathon), then berth's versions.
-    json::array out{json::value(current)};
-    for (auto it = versions->rbegin(); it != versions->rend(); ++it) {
-      auto v = api::format_time(it->created_at);
-      if (v != current) out.emplace_back(v);
-    }
+    // Newest first: berth's versions, each the time it was made.
+    json::array out;
+    for (auto it = versions->rbegin(); it != versions->rend(); ++it) out.emplace_back(api::format_time(it->created_at));
     co_return answer(200, json::object{{"versions", std::move(out)}});
   }
-  if (*version == current) co_return answer(200, app_json(*found.service));
+  if (*version == current) co_return answer(200, app_json(*found.service, current));
   for (const auto& v : *versions) {
     if (api::format_time(v.created_at) != *version) continue;
     policy::Service then = *found.service;

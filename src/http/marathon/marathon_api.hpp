@@ -97,13 +97,16 @@ class MarathonApi {
   boost::asio::awaitable<ApiResponse> leader(const ApiRequest&, const Params&);
 
   // The app JSON GET answers: the stored app plus version, versionInfo, task counts and deployments.
-  boost::json::object app_json(const policy::Service& service) const;
+  boost::json::object app_json(const policy::Service& service, const std::string& version) const;
+  // The Marathon version of the app: the creation time of its current berth version (stable: a count change or
+  // a deployment's end does not move it).
+  boost::asio::awaitable<std::string> version_string(const policy::Service& service);
   // The service's live tasks: their ARN and Marathon's task JSON.
   struct LiveTask {
     std::string arn;
     boost::json::object json;
   };
-  std::vector<LiveTask> live_tasks(const policy::Service& service) const;
+  std::vector<LiveTask> live_tasks(const policy::Service& service, const std::string& version = {}) const;
   // Read a Marathon app by id (404 in Marathon's words when absent or not an app).
   struct Found {
     std::optional<policy::Service> service;

@@ -48,7 +48,8 @@ json::object deployment_json(const policy::Deployment& d, const std::string& app
 
 }  // namespace
 
-std::vector<MarathonApi::LiveTask> MarathonApi::live_tasks(const policy::Service& service) const {
+std::vector<MarathonApi::LiveTask> MarathonApi::live_tasks(const policy::Service& service,
+                                                           const std::string& version) const {
   std::vector<LiveTask> out;
   auto tasks = clusters_.list_tasks(service.spec.cluster);
   if (!tasks) return out;
@@ -59,7 +60,6 @@ std::vector<MarathonApi::LiveTask> MarathonApi::live_tasks(const policy::Service
   }
   const std::string started_by = policy::encode_started_by(policy::WorkloadKey::service(service.spec.name));
   const std::string app_id = app_id_of(service);
-  const std::string version = api::format_time(service.updated_at);
   for (const auto& t : *tasks) {
     const auto* o = t.if_object();
     if (!o || string_at(*o, "startedBy") != started_by || string_at(*o, "lastStatus") == "STOPPED") continue;
@@ -70,9 +70,9 @@ std::vector<MarathonApi::LiveTask> MarathonApi::live_tasks(const policy::Service
                       {"host", hosts.count(instance) ? hosts[instance] : std::string()},
                       {"slaveId", task_id_of(instance)},
                       {"state", task_state(string_at(*o, "lastStatus"))},
-                      {"version", version},
                       {"ports", json::array{}},
                       {"servicePorts", json::array{}}};
+    if (!version.empty()) task["version"] = version;
     const std::string health = string_at(*o, "health");
     if (health == "HEALTHY" || health == "UNHEALTHY") {
       task["healthCheckResults"] =
@@ -86,8 +86,9 @@ std::vector<MarathonApi::LiveTask> MarathonApi::live_tasks(const policy::Service
 asio::awaitable<ApiResponse> MarathonApi::app_tasks(const std::string& id) {
   auto found = co_await find_app(id);
   if (found.error) co_return *found.error;
+  const std::string version = co_await version_string(*found.service);
   json::array tasks;
-  for (auto& t : live_tasks(*found.service)) tasks.push_back(std::move(t.json));
+  for (auto& t : live_tasks(*found.service, version)) tasks.push_back(std::move(t.json));
   co_return answer(200, json::object{{"tasks", std::move(tasks)}});
 }
 
@@ -127,9 +128,11 @@ asio::awaitable<ApiResponse> MarathonApi::list_tasks(const ApiRequest& req, cons
     std::transform(status.begin(), status.end(), status.begin(), [](unsigned char c) { return std::toupper(c); });
   }
   json::array tasks;
-  for (const auto& s : *apps)
-    for (auto& t : live_tasks(s))
+  for (const auto& s : *apps) {
+    const std::string version = co_await version_string(s);
+    for (auto& t : live_tasks(s, version))
       if (status.empty() || t.json.at("state").as_string() == status) tasks.push_back(std::move(t.json));
+  }
   co_return answer(200, json::object{{"tasks", std::move(tasks)}});
 }
 
@@ -267,7 +270,8 @@ asio::awaitable<ApiResponse> MarathonApi::queue(const ApiRequest&, const Params&
     const auto* count = unplaced.if_contains("count");
     const std::int64_t n = count && count->is_number() ? count->to_number<std::int64_t>() : 0;
     if (n <= 0) continue;
-    out.push_back(json::object{{"app", app_json(s)},
+    const std::string version = co_await version_string(s);
+    out.push_back(json::object{{"app", app_json(s, version)},
                                {"count", n},
                                {"delay", json::object{{"timeLeftSeconds", 0}, {"overdue", true}}},
                                {"since", api::format_time(s.updated_at)},
