@@ -114,8 +114,8 @@ class MarathonApiTest : public ::testing::Test {
     const ApiRequest request = ApiRequest::from_target(std::move(method), target, std::move(body));
     return berth::test::run_blocking(io_, api_->handle(request));
   }
-  ApiResponse call_v1(std::string method, std::string_view target) {
-    const ApiRequest request = ApiRequest::from_target(std::move(method), target);
+  ApiResponse call_v1(std::string method, std::string_view target, std::string body = {}) {
+    const ApiRequest request = ApiRequest::from_target(std::move(method), target, std::move(body));
     return berth::test::run_blocking(io_, v1_->handle(request));
   }
   static std::string header(const ApiResponse& r, std::string_view name) {
@@ -267,6 +267,23 @@ TEST_F(MarathonApiTest, PutIsAPartialUpdateLockedByARunningDeployment) {
   // force=true overrides the lock.
   auto forced = call("PUT", "/v2/apps/basic-3?force=true", R"({"instances": 1})");
   EXPECT_EQ(forced.status, 200) << json::serialize(forced.body);
+}
+
+TEST_F(MarathonApiTest, AV1PutKeepsTheAppAndMarathonSeesItsChange) {
+  ASSERT_EQ(call("POST", "/v2/apps", testdata_text("basic-3-docker-ecs.json")).status, 201);
+  auto put = call_v1("PUT", "/v1/services/basic-3",
+                     R"({"cluster": "prod", "taskDefinition": "web:2", "desiredCount": 2})");
+  ASSERT_EQ(put.status, 200) << json::serialize(put.body);
+  auto app = call("GET", "/v2/apps/basic-3");
+  ASSERT_EQ(app.status, 200) << json::serialize(app.body);
+  EXPECT_EQ(app.body.at("app").at("cmd"), json::value("web:2"));
+  EXPECT_EQ(app.body.at("app").at("instances"), json::value(2));
+  EXPECT_EQ(app.body.at("app").at("container"), testdata("basic-3-docker-ecs.json").at("container"));
+  // A /v1 service is no Marathon app.
+  ASSERT_EQ(call_v1("POST", "/v1/services", R"({"name": "plain", "cluster": "prod", "taskDefinition": "web:1",
+                                                 "desiredCount": 1})").status, 200);
+  EXPECT_EQ(call("GET", "/v2/apps/plain").status, 404);
+  EXPECT_EQ(call("GET", "/v2/apps").body.at("apps").as_array().size(), 1u);
 }
 
 TEST_F(MarathonApiTest, PutCreatesAnAppThatDoesNotExist) {
