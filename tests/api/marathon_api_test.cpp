@@ -340,6 +340,14 @@ TEST_F(MarathonApiTest, TasksAreTheServicesLiveTasksInMarathonsShape) {
   EXPECT_EQ(keys(scaled.body.as_object()), keys(testdata("deployments_result.json").as_object()));
   EXPECT_EQ(reactor_.killed.back(), "prod_web arn:aws:ecs:us-east-1:1:task/prod/t1");
   EXPECT_EQ(call_v1("GET", "/v1/services/prod_web").body.at("desiredCount"), json::value(1));
+  // DELETE /v2/apps/{id}/tasks?host=: the app's tasks on that host (i-0001 holds both).
+  reactor_.killed.clear();
+  auto on_host = call("DELETE", "/v2/apps/prod/web/tasks?host=i-0002");
+  ASSERT_EQ(on_host.status, 200) << json::serialize(on_host.body);
+  EXPECT_TRUE(on_host.body.at("tasks").as_array().empty());
+  auto all = call("DELETE", "/v2/apps/prod/web/tasks?host=i-0001");
+  EXPECT_EQ(all.body.at("tasks").as_array().size(), 2u);
+  EXPECT_EQ(reactor_.killed.size(), 2u);
   // POST /v2/tasks/delete: every id must be known.
   auto unknown = call("POST", "/v2/tasks/delete", R"({"ids": ["t1", "nope"]})");
   EXPECT_EQ(unknown.status, 400);

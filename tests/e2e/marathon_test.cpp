@@ -120,5 +120,19 @@ TEST_F(MarathonTest, AnAppRunsScalesLosesATaskRestartsAndIsDeletedAsABerthServic
   EXPECT_TRUE(berth().get_json("/v2/apps").at("apps").as_array().empty());
 }
 
+// The front follows api.auth_token like every other route.
+TEST_F(MarathonTest, RoutesNeedTheApiToken) {
+  start_sim({"--instances", "1"});
+  BerthOptions options;
+  options.api_token = "marathon-front-token-0123456789";
+  start_berth(options);
+  EXPECT_EQ(berth().api("GET", "/v2/apps").status, 200u);  // BerthProcess sends the token
+  for (const char* target : {"/v2/apps", "/v2/info", "/v2/apps/web", "/ping"})
+    EXPECT_EQ(berth::testing::http_call(berth().port(), "GET", target).status, 401u) << target;
+  EXPECT_EQ(berth::testing::http_call(berth().port(), "POST", "/v2/apps", R"({"id":"/web","cmd":"web:1"})").status,
+            401u);
+  EXPECT_TRUE(berth().get_json("/v2/apps").at("apps").as_array().empty());
+}
+
 }  // namespace
 }  // namespace berth::e2e

@@ -392,6 +392,10 @@ asio::awaitable<ApiResponse> MarathonApi::app_path(const ApiRequest& req, const 
       auto r = co_await kill_app_task(req, join_id(segments, 2, n - 2), from_end(1));
       co_return r;
     }
+    if (n >= 4 && from_end(1) == "tasks") {
+      auto r = co_await kill_app_tasks(req, join_id(segments, 2, n - 1));
+      co_return r;
+    }
     auto r = co_await delete_app(req, join_id(segments, 2, n));
     co_return r;
   }

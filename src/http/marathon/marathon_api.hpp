@@ -13,6 +13,7 @@
 //                                                    replaced
 //   GET    /v2/apps/{id}/tasks                    -> {"tasks":[task...]}
 //   DELETE /v2/apps/{id}/tasks/{taskId}[?scale=true] -> {"task": task}, or with scale {"version","deploymentId"}
+//   DELETE /v2/apps/{id}/tasks[?host=&scale=true] -> {"tasks":[...]}, or with scale {"version","deploymentId"}
 //   GET    /v2/apps/{id}/versions[/{version}]     -> {"versions":[iso...]} newest first / the app at that version
 //   GET    /v2/tasks[?status=]                    -> {"tasks":[task...]} of every app
 //   POST   /v2/tasks/delete[?scale=true] {"ids"}  -> {"tasks":[...]} or {"version","deploymentId"}
@@ -88,6 +89,8 @@ class MarathonApi {
   boost::asio::awaitable<ApiResponse> app_tasks(const std::string& id);
   boost::asio::awaitable<ApiResponse> kill_app_task(const ApiRequest&, const std::string& id,
                                                     const std::string& task_id);
+  // DELETE /v2/apps/{id}/tasks[?host=&scale=true]: every live task of the app (on `host`, an EC2 instance id).
+  boost::asio::awaitable<ApiResponse> kill_app_tasks(const ApiRequest&, const std::string& id);
   boost::asio::awaitable<ApiResponse> list_tasks(const ApiRequest&, const Params&);
   boost::asio::awaitable<ApiResponse> delete_tasks(const ApiRequest&, const Params&);
   boost::asio::awaitable<ApiResponse> list_deployments(const ApiRequest&, const Params&);

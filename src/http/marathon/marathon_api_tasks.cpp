@@ -119,6 +119,38 @@ asio::awaitable<ApiResponse> MarathonApi::kill_app_task(const ApiRequest& req, c
   co_return answer(200, json::object{{"task", std::move(task->json)}});
 }
 
+asio::awaitable<ApiResponse> MarathonApi::kill_app_tasks(const ApiRequest& req, const std::string& id) {
+  auto found = co_await find_app(id);
+  if (found.error) co_return *found.error;
+  const std::string name = found.service->spec.name;
+  const auto host = req.query.count("host") ? req.query.at("host") : std::string();
+  std::vector<LiveTask> chosen;
+  for (auto& t : live_tasks(*found.service))
+    if (host.empty() || t.json.at("host").as_string() == host) chosen.push_back(std::move(t));
+  std::vector<std::string> arns;
+  for (const auto& t : chosen) arns.push_back(t.arn);
+  if (query_true(req, "scale")) {
+    const auto n = static_cast<std::int32_t>(chosen.size());
+    auto r = co_await write_app(
+        name,
+        [n](policy::Service s) -> std::variant<policy::Service, MarathonError> {
+          s.spec.desired_count = std::max(0, s.spec.desired_count - n);
+          return s;
+        },
+        query_true(req, "force"));
+    if (r.status != 200) co_return r;
+    if (!arns.empty()) reconcile_.kill_service_tasks(name, arns);
+    co_return r;
+  }
+  if (!arns.empty()) reconcile_.kill_service_tasks(name, arns);
+  json::array killed;
+  for (auto& t : chosen) {
+    t.json["state"] = "TASK_KILLING";
+    killed.push_back(std::move(t.json));
+  }
+  co_return answer(200, json::object{{"tasks", std::move(killed)}});
+}
+
 asio::awaitable<ApiResponse> MarathonApi::list_tasks(const ApiRequest& req, const Params&) {
   auto apps = co_await all_apps();
   if (!apps) co_return store_error(apps.error(), "", "list_services");
