@@ -3,6 +3,7 @@
 // /v2/apps/{id}/tasks and the same service under /v1/services, scales with PUT, loses one named task with
 // scale=true, restarts (a deployment that replaces every task) and is deleted.
 #include "e2e_fixture.hpp"
+#include "swagger_check.hpp"
 
 #include <boost/json/parse.hpp>
 
@@ -37,6 +38,31 @@ std::set<std::string> running_arns(const SimProcess& sim, const std::string& fam
 }
 
 std::string task_id(const std::string& arn) { return arn.substr(arn.rfind('/') + 1); }
+
+// Marathon's AppDefinition JSON schema as the one response of a one-path Swagger 2.0 file, so SwaggerCheck
+// (python3-jsonschema) validates app definitions against it.
+std::filesystem::path app_definition_swagger(const std::filesystem::path& dir) {
+  json::object schema = testdata("AppDefinition.json").as_object();
+  json::value definitions = schema["definitions"];
+  schema.erase("definitions");
+  schema.erase("$schema");
+  json::object swagger{
+      {"swagger", "2.0"},
+      {"paths", json::object{{"/v2/apps/{id}",
+                              json::object{{"get", json::object{{"responses",
+                                                                 json::object{{"200", json::object{{"schema", schema}}}}}}}}}}},
+      {"definitions", definitions}};
+  const auto path = dir / "marathon-app-definition-swagger.json";
+  std::ofstream(path) << json::serialize(swagger);
+  return path;
+}
+
+// The definition part of an app answer: without the status fields Marathon's GET adds beside the definition.
+json::value definition_of(json::object app) {
+  for (const char* k : {"tasksStaged", "tasksRunning", "tasksHealthy", "tasksUnhealthy", "deployments", "warnings"})
+    app.erase(k);
+  return app;
+}
 
 TEST_F(MarathonTest, AnAppRunsScalesLosesATaskRestartsAndIsDeletedAsABerthService) {
   start_sim({"--instances", "3"});
@@ -89,6 +115,13 @@ TEST_F(MarathonTest, AnAppRunsScalesLosesATaskRestartsAndIsDeletedAsABerthServic
       converge_timeout));
   EXPECT_EQ(berth().get_json("/v1/services/basic-3").at("desiredCount"), 2);
   EXPECT_EQ(berth().get_json("/v2/apps/basic-3").at("app").at("instances"), 2);
+
+  // What GET answers is a Marathon app definition (its AppDefinition schema), and so is what was posted.
+  berth::testing::SwaggerCheck schema(app_definition_swagger(berth().log_path().parent_path()));
+  schema.record("get", "/v2/apps/{id}", 200, testdata("basic-3-docker-ecs.json"), "posted");
+  schema.record("get", "/v2/apps/{id}", 200, definition_of(berth().get_json("/v2/apps/basic-3").at("app").as_object()),
+                "answered");
+  EXPECT_EQ(schema.errors(), std::vector<std::string>{});
 
   // Restart: a deployment; every task is replaced, two run again.
   ASSERT_TRUE(wait_until(deployments_done, converge_timeout));
