@@ -360,27 +360,33 @@ asio::awaitable<ApiResponse> MarathonApi::app_path(const ApiRequest& req, const 
   if (n < 3) co_return message(404, no_route_message(req.path));
   auto from_end = [&](std::size_t k) -> const std::string& { return segments[n - k]; };
   const std::string& method = req.method;
-  // The id runs from segment 2 to the sub-resource, if any (Marathon reads "{id:.+}/tasks" the same way).
+  // The id runs from segment 2 to the sub-resource, if any (Marathon reads "{id:.+}/tasks" the same way). Ids
+  // are named before the co_await: GCC 12 mishandles temporaries passed to a coroutine by reference.
+  const std::string whole = join_id(segments, 2, n);
+  const std::string but_last = join_id(segments, 2, n - 1);
+  const std::string but_two = n >= 4 ? join_id(segments, 2, n - 2) : std::string();
+  const bool id_too_deep = static_cast<int>(n - 2) > max_id_depth;
   if (method == "GET") {
     if (n >= 4 && from_end(1) == "tasks") {
-      auto r = co_await app_tasks(join_id(segments, 2, n - 1));
+      auto r = co_await app_tasks(but_last);
       co_return r;
     }
     if (n >= 4 && from_end(1) == "versions") {
-      auto r = co_await app_versions(join_id(segments, 2, n - 1), std::nullopt);
+      auto r = co_await app_versions(but_last, std::nullopt);
       co_return r;
     }
     if (n >= 5 && from_end(2) == "versions") {
-      auto r = co_await app_versions(join_id(segments, 2, n - 2), from_end(1));
+      const std::optional<std::string> version = from_end(1);
+      auto r = co_await app_versions(but_two, version);
       co_return r;
     }
-    if (static_cast<int>(n - 2) > max_id_depth) co_return message(404, no_route_message(req.path));
-    auto r = co_await get_app(join_id(segments, 2, n));
+    if (id_too_deep) co_return message(404, no_route_message(req.path));
+    auto r = co_await get_app(whole);
     co_return r;
   }
   if (method == "POST") {
     if (n >= 4 && from_end(1) == "restart") {
-      auto r = co_await restart_app(req, join_id(segments, 2, n - 1));
+      auto r = co_await restart_app(req, but_last);
       co_return r;
     }
     auto r = message(405, method_not_allowed_message(method, req.path, "GET, PUT, DELETE"));
@@ -389,18 +395,18 @@ asio::awaitable<ApiResponse> MarathonApi::app_path(const ApiRequest& req, const 
   }
   if (method == "DELETE") {
     if (n >= 5 && from_end(2) == "tasks") {
-      auto r = co_await kill_app_task(req, join_id(segments, 2, n - 2), from_end(1));
+      auto r = co_await kill_app_task(req, but_two, from_end(1));
       co_return r;
     }
     if (n >= 4 && from_end(1) == "tasks") {
-      auto r = co_await kill_app_tasks(req, join_id(segments, 2, n - 1));
+      auto r = co_await kill_app_tasks(req, but_last);
       co_return r;
     }
-    auto r = co_await delete_app(req, join_id(segments, 2, n));
+    auto r = co_await delete_app(req, whole);
     co_return r;
   }
-  if (static_cast<int>(n - 2) > max_id_depth) co_return message(404, no_route_message(req.path));
-  auto r = co_await put_app(req, join_id(segments, 2, n));  // PUT
+  if (id_too_deep) co_return message(404, no_route_message(req.path));
+  auto r = co_await put_app(req, whole);  // PUT
   co_return r;
 }
 
@@ -415,11 +421,12 @@ asio::awaitable<ApiResponse> MarathonApi::write_app(
     const std::string& name, std::function<std::variant<policy::Service, MarathonError>(policy::Service)> change,
     bool force, int status) {
   std::optional<MarathonError> refused;
+  std::optional<std::string> locked_by;  // the deployment in progress that refused the write (without force)
   auto result = co_await api::write_service(
       store_, name,
       [&](policy::Service s) -> api::ApiResult<policy::Service> {
         if (!force && !s.active_deployment_id.empty()) {
-          refused = MarathonError{409, "locked:" + s.active_deployment_id, {}};
+          locked_by = s.active_deployment_id;
           return api::ApiError{409, "conflict", "locked"};
         }
         auto next = change(std::move(s));
@@ -430,10 +437,8 @@ asio::awaitable<ApiResponse> MarathonApi::write_app(
         return std::get<policy::Service>(std::move(next));
       },
       std::nullopt, clock_(), [this, &name] { return next_deployment(name); });
-  if (result.refused && refused) {
-    if (refused->message.rfind("locked:", 0) == 0) co_return locked(refused->message.substr(7));
-    co_return error_response(*refused);
-  }
+  if (result.refused && locked_by) co_return locked(*locked_by);
+  if (result.refused && refused) co_return error_response(*refused);
   if (result.refused) co_return message(result.refused->status, result.refused->message);
   if (!result.written) co_return store_error(result.written.error(), name, "update_service");
   reconcile_.mark_service_dirty(name);
