@@ -118,6 +118,9 @@ int serve(berth::config::Config cfg, const std::string& path) {
   berth::http::api::EcsSchedulerApi ecs_scheduler_api(
       **store, cluster_view, [] { return std::chrono::system_clock::now(); }, api_options.max_body_bytes);
   berth::http::add_ecs_scheduler_routes(process.router(), ecs_scheduler_api);
+  berth::http::api::ChronosApi chronos_api(
+      **store, cluster_view, [] { return std::chrono::system_clock::now(); }, api_options.max_body_bytes);
+  berth::http::add_chronos_routes(process.router(), chronos_api);
   berth::http::marathon::MarathonOptions marathon_options;
   marathon_options.max_body_bytes = api_options.max_body_bytes;
   marathon_options.leader = [&process] { return process.listen_address(); };

@@ -59,8 +59,12 @@ void add_api_routes(Router& router, api::ApiV1& api, std::function<boost::json::
 
 namespace berth::http {
 
-void add_ecs_scheduler_routes(Router& router, api::EcsSchedulerApi& api) {
-  for (const auto& route : api::EcsSchedulerApi::routes()) {
+namespace {
+
+// A front that is a table of routes (Front::routes(), Front::run): each route on the Router.
+template <class Front>
+void add_front_routes(Router& router, Front& api) {
+  for (const auto& route : Front::routes()) {
     router.add_async(route.method, std::string(route.pattern),
                      [&api, &route](Request req) -> boost::asio::awaitable<Response> {
                        const api::ApiRequest api_request = to_api_request(req);
@@ -70,19 +74,15 @@ void add_ecs_scheduler_routes(Router& router, api::EcsSchedulerApi& api) {
   }
 }
 
-}  // namespace berth::http
+}  // namespace
 
-namespace berth::http {
+void add_ecs_scheduler_routes(Router& router, api::EcsSchedulerApi& api) { add_front_routes(router, api); }
+
+void add_chronos_routes(Router& router, api::ChronosApi& api) { add_front_routes(router, api); }
 
 void add_marathon_routes(Router& router, marathon::MarathonApi& api) {
   router.add(Verb::get, "/ping", [](const Request&) { return Response::text(200, "pong"); });
-  for (const auto& route : marathon::MarathonApi::routes()) {
-    router.add_async(route.method, route.pattern, [&api, &route](Request req) -> boost::asio::awaitable<Response> {
-      const api::ApiRequest api_request = to_api_request(req);
-      auto answer = co_await api.run(route, api_request, req.params);
-      co_return to_http_response(answer);
-    });
-  }
+  add_front_routes(router, api);
 }
 
 }  // namespace berth::http

@@ -3,7 +3,6 @@
 
 #include <list>
 
-#include <openssl/crypto.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
@@ -17,6 +16,7 @@
 #include <boost/beast/http.hpp>
 
 #include "config/logging.hpp"
+#include "http/auth.hpp"
 
 namespace berth::http {
 
@@ -59,14 +59,6 @@ struct Server::State {
 namespace {
 
 using State = Server::State;
-
-bool token_matches(std::string_view header, const std::string& token) {
-  constexpr std::string_view prefix = "Bearer ";
-  if (!header.starts_with(prefix)) return false;
-  std::string_view given = header.substr(prefix.size());
-  if (given.size() != token.size()) return false;
-  return CRYPTO_memcmp(given.data(), token.data(), token.size()) == 0;  // constant time
-}
 
 Request to_request(bhttp::request<bhttp::string_body>&& msg) {
   Request req;
@@ -163,9 +155,9 @@ asio::awaitable<void> run_session(std::shared_ptr<State> st, std::list<State::Se
       const bool client_keep_alive = msg.keep_alive();
       Request req = to_request(std::move(msg));
       Response res;
-      if (opts.auth_token && req.path != "/healthz" && !token_matches(req.header("authorization"), *opts.auth_token)) {
-        res = Response::error(401, "unauthorized", "missing or wrong bearer token");
-        res.headers.emplace_back("WWW-Authenticate", "Bearer");
+      if (opts.auth_token && req.path != "/healthz" && !credentials_match(req.header("authorization"), *opts.auth_token)) {
+        res = Response::error(401, "unauthorized", "missing or wrong API token (Bearer, or the Basic password)");
+        res.headers.emplace_back("WWW-Authenticate", "Bearer, Basic realm=\"berth\"");
       } else {
         res = co_await st->router.dispatch(req);
       }

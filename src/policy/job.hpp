@@ -81,6 +81,9 @@ struct JobSpec {
   std::chrono::seconds starting_deadline{3600};  // a slot older than this is missed, not run
   JobRetries retries;
   JobHistoryLimit history_limit;
+  // A JSON object (text) of the fields a compatibility front accepted without a berth meaning and answers back
+  // verbatim (Chronos's owner, cpus, mem, ...). berth never reads it; a /v1 PUT keeps it. Empty: none.
+  std::string front_fields;
   friend bool operator==(const JobSpec&, const JobSpec&) = default;
 };
 

@@ -60,6 +60,7 @@ json::object job_spec_to_json(const policy::JobSpec& spec) {
     overrides.push_back(json::object{{"containerName", c.container_name}, {"environment", std::move(env)}});
   }
   o["overrides"] = std::move(overrides);
+  if (!spec.front_fields.empty()) o["frontFields"] = spec.front_fields;
   return o;
 }
 
@@ -119,6 +120,7 @@ StoreResult<policy::JobSpec> decode_job_spec(const std::string& text) {
         spec.retries.max_delay = std::chrono::seconds(x->to_number<std::int64_t>());
       }
     }
+    if (const auto* p = o.if_contains("frontFields")) spec.front_fields = std::string(p->as_string());
     if (const auto* p = o.if_contains("historyLimit")) {
       const auto& h = p->as_object();
       if (const auto* x = h.if_contains("successful")) spec.history_limit.successful = x->to_number<int>();

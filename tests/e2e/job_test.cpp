@@ -7,6 +7,7 @@
 
 #include <boost/json/serialize.hpp>
 
+#include <cstdio>
 #include <map>
 
 namespace berth::e2e {
@@ -208,6 +209,62 @@ TEST_F(JobTest, BadInputIsRefusedNamingTheFieldAndNothingIsStored) {
   EXPECT_EQ(malformed.status, 400);
   EXPECT_EQ(berth().api("GET", "/v1/jobs/bad").status, 404);
   EXPECT_TRUE(berth().alive());
+}
+
+
+// Chronos's client: its job hash at /scheduler/iso8601 with HTTP Basic credentials (the API token as password),
+// "R3/start/PT2S" runs three times, PUT runs it once more, DELETE removes it; the job is a berth job throughout.
+TEST_F(JobTest, ChronosFrontDrivesABerthJobWithBasicCredentials) {
+  start_sim({"--instances", "2"});
+  const auto td = batch_definition(sim(), "nightly", 200);
+  BerthOptions options;
+  options.api_token = "0123456789abcdef-token";
+  start_berth(options);
+  const berth::testing::HttpHeaders basic{{"Content-Type", "application/json"},
+                                          {"Authorization", "Basic Y2hyb25vczowMTIzNDU2Nzg5YWJjZGVmLXRva2Vu"}};
+  const berth::testing::HttpHeaders wrong{{"Content-Type", "application/json"},
+                                          {"Authorization", "Basic Y2hyb25vczp3cm9uZy1wYXNzd29yZC0wMDAwMDA="}};
+  auto chronos = [&](const std::string& method, const std::string& target, const std::string& body = {},
+                     const berth::testing::HttpHeaders& headers = {}) {
+    return berth::testing::http_call(berth().port(), method, target, body, headers.empty() ? basic : headers);
+  };
+  // The start a few seconds ahead, as a Chronos user writes it (UTC, 'Z').
+  const auto start = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()) + 3s;
+  const std::chrono::year_month_day day{std::chrono::floor<std::chrono::days>(start)};
+  const std::chrono::hh_mm_ss time{start - std::chrono::floor<std::chrono::days>(start)};
+  char schedule[48];
+  std::snprintf(schedule, sizeof schedule, "R3/%04d-%02u-%02uT%02d:%02d:%02dZ/PT2S", static_cast<int>(day.year()),
+                static_cast<unsigned>(day.month()), static_cast<unsigned>(day.day()),
+                static_cast<int>(time.hours().count()), static_cast<int>(time.minutes().count()),
+                static_cast<int>(time.seconds().count()));
+  const auto job = json::serialize(json::object{{"name", "nightly"}, {"command", td},
+                                                {"schedule", schedule},
+                                                {"epsilon", "PT30S"}, {"owner", "ops@example.com"}});
+  EXPECT_EQ(chronos("POST", "/scheduler/iso8601", job, wrong).status, 401);
+  auto posted = chronos("POST", "/scheduler/iso8601", job);
+  ASSERT_EQ(posted.status, 204) << posted.body;
+  ASSERT_TRUE(wait_until([&] { return runs_with_status(berth(), "nightly", "succeeded") >= 3; }, 60s))
+      << json::serialize(runs(berth(), "nightly"));
+  // R3: three slots, then no further one.
+  auto v1 = berth().get_json("/v1/jobs/nightly");
+  EXPECT_TRUE(v1.at("estimatedNextRun").is_null()) << json::serialize(v1);
+  EXPECT_EQ(v1.at("taskDefinition").as_string(), td);
+  auto listed = chronos("GET", "/scheduler/jobs");
+  ASSERT_EQ(listed.status, 200);
+  const auto listed_jobs = listed.json();
+  ASSERT_EQ(listed_jobs.as_array().size(), 1u) << listed.body;
+  const auto& chronos_job = listed_jobs.as_array().at(0);
+  EXPECT_EQ(chronos_job.at("name"), "nightly");
+  EXPECT_EQ(chronos_job.at("successCount"), 3) << listed.body;
+  EXPECT_EQ(chronos_job.at("owner"), "ops@example.com");
+  EXPECT_NE(chronos_job.at("lastSuccess"), "");
+  // Run now, Chronos's way.
+  ASSERT_EQ(chronos("PUT", "/scheduler/job/nightly").status, 204);
+  ASSERT_TRUE(wait_until([&] { return runs_with_status(berth(), "nightly", "succeeded") >= 4; }, 60s))
+      << json::serialize(runs(berth(), "nightly"));
+  EXPECT_EQ(tasks_per_run(sim(), "nightly").size(), 4u);
+  ASSERT_EQ(chronos("DELETE", "/scheduler/job/nightly").status, 204);
+  EXPECT_EQ(berth().api("GET", "/v1/jobs/nightly").status, 404);
 }
 
 }  // namespace

@@ -148,7 +148,7 @@ TEST_F(ServerTest, BearerTokenGuardsEverythingButHealthz) {
   ServerOptions options;
   options.auth_token = "0123456789abcdef";
   start(options);
-  HttpResponse none, wrong, right, health;
+  HttpResponse none, wrong, right, basic, health;
   run([&]() -> asio::awaitable<void> {
     none = co_await fetch(ep_, make_request(bhttp::verb::post, "/echo", "hi"));
     auto w = make_request(bhttp::verb::post, "/echo", "hi");
@@ -157,14 +157,18 @@ TEST_F(ServerTest, BearerTokenGuardsEverythingButHealthz) {
     auto r = make_request(bhttp::verb::post, "/echo", "hi");
     r.set(bhttp::field::authorization, "Bearer 0123456789abcdef");
     right = co_await fetch(ep_, std::move(r));
+    auto b = make_request(bhttp::verb::post, "/echo", "hi");
+    b.set(bhttp::field::authorization, "Basic bWFyYXRob246MDEyMzQ1Njc4OWFiY2RlZg==");  // marathon:0123456789abcdef
+    basic = co_await fetch(ep_, std::move(b));
     health = co_await fetch(ep_, make_request(bhttp::verb::get, "/healthz"));
   });
   EXPECT_EQ(none.result_int(), 401u);
   EXPECT_EQ(error_code_of(none), "unauthorized");
-  EXPECT_EQ(none[bhttp::field::www_authenticate], "Bearer");
+  EXPECT_EQ(none[bhttp::field::www_authenticate], "Bearer, Basic realm=\"berth\"");
   EXPECT_EQ(wrong.result_int(), 401u);
   EXPECT_EQ(right.result_int(), 200u);
   EXPECT_EQ(right.body(), "hi");
+  EXPECT_EQ(basic.result_int(), 200u);
   EXPECT_EQ(health.result_int(), 200u);
 }
 

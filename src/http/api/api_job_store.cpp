@@ -3,9 +3,16 @@
 
 #include "http/api/api_json_fields.hpp"
 
+#include <random>
+
 namespace berth::http::api {
 namespace asio = boost::asio;
 using store::StoreErrc;
+
+std::uint64_t random_schedule_seed() {
+  static thread_local std::mt19937_64 rng{std::random_device{}() ^ (std::uint64_t{std::random_device{}()} << 32)};
+  return rng();
+}
 
 policy::Job new_job(policy::JobSpec spec, policy::SystemTime now) {
   policy::Job job;
@@ -17,6 +24,8 @@ policy::Job new_job(policy::JobSpec spec, policy::SystemTime now) {
 
 void apply_job_spec(policy::Job& job, policy::JobSpec next, policy::SystemTime now) {
   const bool resumed = job.spec.suspended && !next.suspended;
+  // Another front's fields survive a write through a front that does not know them (a /v1 PUT of a Chronos job).
+  if (next.front_fields.empty()) next.front_fields = std::move(job.spec.front_fields);
   job.spec = std::move(next);
   if (resumed) job.handled_through = std::max(job.handled_through, std::chrono::floor<std::chrono::seconds>(now));
 }
@@ -46,6 +55,38 @@ asio::awaitable<JobWrite> write_job(store::DesiredStateStore& store, std::string
     if (!retry) break;
   }
   co_return out;
+}
+
+asio::awaitable<store::StoreResult<store::StartedRun>> request_manual_run(store::DesiredStateStore& store,
+                                                                         std::string id, policy::SystemTime now) {
+  policy::JobRun run;
+  run.job = id;
+  run.id = "manual-" + std::to_string(
+                           std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count());
+  run.status = policy::RunStatus::requested;
+  run.created_at = now;
+  // The job itself is written unchanged (its cursor is for slots); only the compare-and-set needs its revision.
+  store::StoreResult<store::StartedRun> started = store::StoreError{StoreErrc::conflict, "not attempted"};
+  for (int attempt = 0; attempt < fields::max_conflict_retries && !started &&
+                        started.error().code == StoreErrc::conflict;
+       ++attempt) {
+    auto job = co_await store.get_job(id);
+    if (!job) co_return job.error();
+    started = co_await store.start_run(*job, run);
+  }
+  co_return started;
+}
+
+asio::awaitable<store::StoreResult<policy::Job>> delete_job_retrying(store::DesiredStateStore& store, std::string id) {
+  store::StoreResult<policy::Job> deleted = store::StoreError{StoreErrc::conflict, "not attempted"};
+  for (int attempt = 0; attempt < fields::max_conflict_retries && !deleted &&
+                        deleted.error().code == StoreErrc::conflict;
+       ++attempt) {
+    auto current = co_await store.get_job(id);
+    if (!current) co_return current.error();
+    deleted = co_await store.delete_job(id, current->revision);
+  }
+  co_return deleted;
 }
 
 asio::awaitable<store::StoreResult<std::optional<policy::JobRun>>> newest_run(store::DesiredStateStore& store,

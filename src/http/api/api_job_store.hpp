@@ -12,11 +12,15 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
 
 namespace berth::http::api {
+
+// Draws the "?" of an ECS Scheduler schedule (JobBodyContext::seed): random per job, as ECS Scheduler does.
+std::uint64_t random_schedule_seed();
 
 // A job record for a validated spec, created `now` (revision 0, cursor at `now` in whole seconds).
 policy::Job new_job(policy::JobSpec spec, policy::SystemTime now);
@@ -36,6 +40,16 @@ struct JobWrite {
 // retried on a fresh read (bounded); without it (the client named a revision) the conflict is the answer.
 boost::asio::awaitable<JobWrite> write_job(store::DesiredStateStore& store, std::string id, JobChange change,
                                            bool retry, policy::SystemTime now);
+
+// "Run now": records a requested run "manual-<epoch ms>" (the controller sizes and launches it), retrying a lost
+// compare-and-set with the controller. already_exists when a run of that id exists (two in one millisecond).
+boost::asio::awaitable<store::StoreResult<store::StartedRun>> request_manual_run(store::DesiredStateStore& store,
+                                                                                 std::string id,
+                                                                                 policy::SystemTime now);
+
+// Deletes the job at its current revision (re-read and retried when the controller wrote in between).
+boost::asio::awaitable<store::StoreResult<policy::Job>> delete_job_retrying(store::DesiredStateStore& store,
+                                                                           std::string id);
 
 // The job's newest run, if it has one.
 boost::asio::awaitable<store::StoreResult<std::optional<policy::JobRun>>> newest_run(store::DesiredStateStore& store,

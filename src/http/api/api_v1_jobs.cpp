@@ -8,7 +8,6 @@
 #include "http/api/api_v1.hpp"
 
 #include <limits>
-#include <random>
 
 namespace berth::http::api {
 namespace asio = boost::asio;
@@ -20,12 +19,6 @@ namespace {
 
 constexpr std::size_t max_jobs_listed = 100;
 constexpr std::size_t max_runs_listed = 100;
-
-// Draws the "?" of an ECS Scheduler schedule: random per job, as ECS Scheduler does.
-std::uint64_t random_seed() {
-  static thread_local std::mt19937_64 rng{std::random_device{}() ^ (std::uint64_t{std::random_device{}()} << 32)};
-  return rng();
-}
 
 // berth's error shape for a body with bad fields: the first one's code; the message lists them all.
 ApiResponse job_fields_error(const std::vector<JobFieldError>& errors) {
@@ -53,7 +46,7 @@ asio::awaitable<ApiResponse> ApiV1::create_job(const ApiRequest& req, const Para
   JobBodyContext ctx;
   ctx.mode = JobBodyMode::create;
   ctx.clusters = clusters_.clusters();
-  ctx.seed = random_seed();
+  ctx.seed = random_schedule_seed();
   auto parsed = parse_job_body(*body, ctx);
   if (!parsed.errors.empty()) co_return job_fields_error(parsed.errors);
   const std::string id = parsed.spec.id;
@@ -129,7 +122,7 @@ asio::awaitable<ApiResponse> ApiV1::update_job(const ApiRequest& req, const Para
         ctx.mode = JobBodyMode::replace;
         ctx.base = &job.spec;
         ctx.clusters = watched;
-        ctx.seed = random_seed();
+        ctx.seed = random_schedule_seed();
         ctx.accept_revision = true;
         auto parsed = parse_job_body(*body, ctx);
         if (!parsed.errors.empty()) return job_fields_error(parsed.errors);
@@ -146,13 +139,7 @@ asio::awaitable<ApiResponse> ApiV1::update_job(const ApiRequest& req, const Para
 asio::awaitable<ApiResponse> ApiV1::delete_job(const ApiRequest&, const Params& p) {
   const std::string& id = p.at("id");
   if (!valid_environment_name(id)) co_return bad_path_name("job", id);
-  store::StoreResult<policy::Job> deleted = store::StoreError{StoreErrc::conflict, "not attempted"};
-  for (int attempt = 0; attempt < max_conflict_retries && !deleted && deleted.error().code == StoreErrc::conflict;
-       ++attempt) {
-    auto current = co_await store_.get_job(id);
-    if (!current) co_return store_error(current.error(), "get_job");
-    deleted = co_await store_.delete_job(id, current->revision);
-  }
+  auto deleted = co_await delete_job_retrying(store_, id);
   if (!deleted) co_return store_error(deleted.error(), "delete_job");
   auto o = job_to_json(*deleted, std::nullopt, clock_());
   o["revision"] = deleted->revision;
@@ -162,24 +149,11 @@ asio::awaitable<ApiResponse> ApiV1::delete_job(const ApiRequest&, const Params& 
 asio::awaitable<ApiResponse> ApiV1::run_job(const ApiRequest&, const Params& p) {
   const std::string& id = p.at("id");
   if (!valid_environment_name(id)) co_return bad_path_name("job", id);
-  const auto now = clock_();
-  policy::JobRun run;
-  run.job = id;
-  run.id = "manual-" + std::to_string(
-                           std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count());
-  run.status = policy::RunStatus::requested;
-  run.created_at = now;
-  // The job itself is written unchanged (its cursor is for slots); only the compare-and-set needs its revision.
-  store::StoreResult<store::StartedRun> started = store::StoreError{StoreErrc::conflict, "not attempted"};
-  for (int attempt = 0; attempt < max_conflict_retries && !started && started.error().code == StoreErrc::conflict;
-       ++attempt) {
-    auto job = co_await store_.get_job(id);
-    if (!job) co_return store_error(job.error(), "get_job");
-    started = co_await store_.start_run(*job, run);
-  }
+  auto started = co_await request_manual_run(store_, id, clock_());
   if (!started) {
     if (started.error().code == StoreErrc::already_exists)
-      co_return error_response(ApiError{409, "already_exists", "run '" + run.id + "' of job '" + id + "' exists"});
+      co_return error_response(
+          ApiError{409, "already_exists", "a run of job '" + id + "' was requested in the same millisecond"});
     co_return store_error(started.error(), "start_run");
   }
   auto resp = json_response(202, run_to_json(started->run, started->job.spec.timezone));

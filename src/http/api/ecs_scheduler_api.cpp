@@ -5,11 +5,11 @@
 #include "http/api/api_job_json.hpp"
 #include "http/api/api_job_store.hpp"
 #include "http/api/api_json.hpp"
+#include "http/api/front_routes.hpp"
 
 #include <spdlog/spdlog.h>
 
 #include <charconv>
-#include <random>
 
 namespace berth::http::api {
 namespace asio = boost::asio;
@@ -35,11 +35,6 @@ json::object job_link(const std::string& id) {
 }
 
 json::object committed(const std::string& id) { return json::object{{"id", id}, {"link", job_link(id)}}; }
-
-std::uint64_t random_seed() {
-  static thread_local std::mt19937_64 rng{std::random_device{}() ^ (std::uint64_t{std::random_device{}()} << 32)};
-  return rng();
-}
 
 // {"messages": {...}} nested by each error's path, as marshmallow reports nested schemas.
 ApiResponse field_errors(const std::vector<JobFieldError>& errors) {
@@ -114,20 +109,7 @@ const std::vector<EcsSchedulerApi::Route>& EcsSchedulerApi::routes() {
 }
 
 asio::awaitable<ApiResponse> EcsSchedulerApi::handle(const ApiRequest& request) {
-  static const RouteTable table = [] {
-    RouteTable t;
-    for (const auto& route : routes()) t.add(route.method, route.pattern);
-    return t;
-  }();
-  auto m = table.match(boost::beast::http::string_to_verb(request.method), request.path);
-  if (m.route) {
-    auto r = co_await run(routes()[*m.route], request, m.params);
-    co_return r;
-  }
-  if (m.allow.empty()) co_return error_response(ApiError{404, "not_found", no_route_message(request.path)});
-  auto r = error_response(
-      ApiError{405, "method_not_allowed", method_not_allowed_message(request.method, request.path, m.allow)});
-  r.headers.emplace_back("Allow", m.allow);
+  auto r = co_await handle_by_routes(*this, request);
   co_return r;
 }
 
@@ -209,7 +191,7 @@ asio::awaitable<ApiResponse> EcsSchedulerApi::create(const ApiRequest& req, cons
   JobBodyContext ctx;
   ctx.mode = JobBodyMode::create;
   ctx.clusters = clusters_.clusters();
-  ctx.seed = random_seed();
+  ctx.seed = random_schedule_seed();
   ctx.ignore_read_only = true;
   auto parsed = parse_job_body(body, ctx);
   if (!parsed.errors.empty()) co_return field_errors(parsed.errors);
@@ -248,7 +230,7 @@ asio::awaitable<ApiResponse> EcsSchedulerApi::update(const ApiRequest& req, cons
         ctx.mode = JobBodyMode::merge;
         ctx.base = &job.spec;
         ctx.clusters = watched;
-        ctx.seed = random_seed();
+        ctx.seed = random_schedule_seed();
         ctx.ignore_read_only = true;
         auto parsed = parse_job_body(body, ctx);
         if (!parsed.errors.empty()) return field_errors(parsed.errors);
@@ -264,12 +246,7 @@ asio::awaitable<ApiResponse> EcsSchedulerApi::update(const ApiRequest& req, cons
 asio::awaitable<ApiResponse> EcsSchedulerApi::remove(const ApiRequest&, const Params& p) {
   const std::string& id = p.at("id");
   if (!valid_environment_name(id)) co_return message(404, "Job " + id + " does not exist.");
-  store::StoreResult<policy::Job> deleted = store::StoreError{StoreErrc::conflict, "not attempted"};
-  for (int attempt = 0; attempt < 3 && !deleted && deleted.error().code == StoreErrc::conflict; ++attempt) {
-    auto current = co_await store_.get_job(id);
-    if (!current) co_return store_error(current.error(), id, "get_job");
-    deleted = co_await store_.delete_job(id, current->revision);
-  }
+  auto deleted = co_await delete_job_retrying(store_, id);
   if (!deleted) co_return store_error(deleted.error(), id, "delete_job");
   co_return answer(200, json::object{{"id", id}});
 }
