@@ -151,6 +151,10 @@ TEST_F(MarathonTest, AnAppRunsScalesLosesATaskRestartsAndIsDeletedAsABerthServic
   EXPECT_EQ(berth().api("GET", "/v1/services/basic-3").status, 404u);
   EXPECT_EQ(berth().api("GET", "/v2/apps/basic-3").status, 404u);
   EXPECT_TRUE(berth().get_json("/v2/apps").at("apps").as_array().empty());
+  // Marathon's clients send HTTP Basic: the token is the password (any user name).
+  const berth::testing::HttpHeaders basic{{"Authorization", "Basic bWFyYXRob246bWFyYXRob24tZnJvbnQtdG9rZW4tMDEyMzQ1Njc4OQ=="}};  // marathon:<token>
+  EXPECT_EQ(berth::testing::http_call(berth().port(), "GET", "/v2/info", {}, basic).status, 200u);
+  EXPECT_EQ(berth::testing::http_call(berth().port(), "GET", "/ping", {}, basic).body, "pong");
 }
 
 // The front follows api.auth_token like every other route.
@@ -165,6 +169,10 @@ TEST_F(MarathonTest, RoutesNeedTheApiToken) {
   EXPECT_EQ(berth::testing::http_call(berth().port(), "POST", "/v2/apps", R"({"id":"/web","cmd":"web:1"})").status,
             401u);
   EXPECT_TRUE(berth().get_json("/v2/apps").at("apps").as_array().empty());
+  // Marathon's clients send HTTP Basic: the token is the password (any user name).
+  const berth::testing::HttpHeaders basic{{"Authorization", "Basic bWFyYXRob246bWFyYXRob24tZnJvbnQtdG9rZW4tMDEyMzQ1Njc4OQ=="}};  // marathon:<token>
+  EXPECT_EQ(berth::testing::http_call(berth().port(), "GET", "/v2/info", {}, basic).status, 200u);
+  EXPECT_EQ(berth::testing::http_call(berth().port(), "GET", "/ping", {}, basic).body, "pong");
 }
 
 }  // namespace
