@@ -370,7 +370,9 @@ boost::asio::awaitable<bool> ServiceController::record_progress(const policy::Se
   deployment.updated_count = r.updated;
   deployment.failed_count = r.failed;
   const auto final_status = status_of(r.verdict);
-  if (final_status != policy::DeploymentStatus::running) {
+  // A verdict is recorded once: a halted (failed) deployment is judged again on every sync, and rewriting its end
+  // time each time would write the store on every event.
+  if (final_status != policy::DeploymentStatus::running && before.status != final_status) {
     deployment.status = final_status;
     deployment.reason = r.reason;
     deployment.ended_at = now;
@@ -388,7 +390,7 @@ boost::asio::awaitable<bool> ServiceController::record_progress(const policy::Se
     if (final_status == policy::DeploymentStatus::failed) ++stats_.deployments_failed;
     if (final_status == policy::DeploymentStatus::rolled_back) ++stats_.rollbacks;
   }
-  if (final_status != policy::DeploymentStatus::running) {
+  if (final_status != policy::DeploymentStatus::running && before.status != final_status) {
     logger()->info("service deployment finished service={} deployment={} version={} status={} updated={}/{} "
                    "reason=\"{}\"",
                    service.spec.name, deployment.id, deployment.version, policy::to_string(final_status), r.updated,

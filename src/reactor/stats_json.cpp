@@ -89,8 +89,9 @@ json::object clusters_json(const metrics::Registry& registry, const Reader& v) {
   return clusters;
 }
 
-// "reconcile"."by_kind": per workload kind, the controller's own counters. Every kind has the first five
-// keys (syncs, failures, tasks_started, tasks_stopped, start_failures); a new kind (jobs) adds a table.
+// "reconcile"."by_kind": per workload kind, the controller's own counters. The task-keeping kinds (daemon,
+// service) share the first five keys (syncs, failures, tasks_started, tasks_stopped, start_failures); jobs count
+// runs instead (their tasks end by themselves).
 struct KindSeries {
   std::string_view key;
   std::string_view metric;
@@ -112,6 +113,17 @@ constexpr KindSeries service_series[] = {{"syncs", "berth_service_syncs_total"},
                                          {"rollbacks", "berth_service_rollbacks_total"},
                                          {"deployments_completed", "berth_service_deployments_completed_total"},
                                          {"deployments_failed", "berth_service_deployments_failed_total"}};
+
+constexpr KindSeries job_series[] = {{"syncs", "berth_job_syncs_total"},
+                                     {"runs_started", "berth_job_runs_started_total"},
+                                     {"runs_skipped", "berth_job_runs_skipped_total"},
+                                     {"runs_succeeded", "berth_job_runs_succeeded_total"},
+                                     {"runs_failed", "berth_job_runs_failed_total"},
+                                     {"slots_missed", "berth_job_slots_missed_total"},
+                                     {"retries", "berth_job_retries_total"},
+                                     {"run_task_calls", "berth_job_run_task_calls_total"},
+                                     {"queue_depth_reads", "berth_job_queue_depth_reads_total"},
+                                     {"lost_tasks", "berth_job_lost_tasks_total"}};
 
 json::object kind_json(const Reader& v, std::span<const KindSeries> series) {
   json::object o;
@@ -139,7 +151,9 @@ json::object reconcile_json(const Reader& v) {
           {"queue_completed", v("berth_work_queue_completed_total")},
           {"resumed_deployments", v("berth_daemon_resumed_deployments_total")},
           {"queue_depth", v("berth_work_queue_depth")},
-          {"by_kind", json::object{{"daemon", kind_json(v, daemon_series)}, {"service", kind_json(v, service_series)}}}};
+          {"by_kind", json::object{{"daemon", kind_json(v, daemon_series)},
+                                   {"service", kind_json(v, service_series)},
+                                   {"job", kind_json(v, job_series)}}}};
 }
 
 // {"daemon/<name>": {"<reason>": n}}: label order is kind, workload, reason (Reconciler::record_skips).

@@ -51,6 +51,26 @@ class Sampler {
   std::thread thread_;
 };
 
+// Plays a crash loop, since the sim has no per-revision failure switch: every live task of `task_definition`
+// that ECS wants RUNNING exits 1 as soon as it shows up (EssentialContainerExited, like a real crash loop).
+class CrashLoop {
+ public:
+  CrashLoop(const SimProcess& sim, std::string task_definition)
+      : sampler_([this, &sim, td = std::move(task_definition)] {
+          for (const auto& t : sim_view(sim).tasks)
+            if (t.task_definition == td && t.live() && t.desired_status == "RUNNING") {
+              sim.post("/_sim/tasks/fail", json::object{{"task", t.arn}, {"exit_code", 1}, {"reason", "bad revision"}});
+              ++crashed_;
+            }
+        }) {}
+  void stop() { sampler_.stop(); }
+  int crashed() const { return crashed_; }
+
+ private:
+  std::atomic<int> crashed_{0};
+  Sampler sampler_;  // last: it starts calling the probe at once
+};
+
 // Generous bounds: they only matter when something is broken, and the machine may be loaded.
 inline constexpr std::chrono::milliseconds converge_timeout = 120s;
 

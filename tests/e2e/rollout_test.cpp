@@ -87,23 +87,14 @@ TEST_F(RolloutE2e, BadRevisionRollsBack) {
   ASSERT_TRUE(converges("flaky", instances, good));
   ASSERT_EQ(wait_deployment_final(berth(), "flaky", first, converge_timeout), "completed");
 
-  // The sim has no per-revision failure switch, so the test plays the crashing container: every task of
-  // the bad revision exits 1 as soon as it shows up (EssentialContainerExited, like a real crash loop).
-  std::atomic<int> crashed{0};
-  Sampler crasher([&] {
-    for (const auto& t : sim_view(sim()).tasks)
-      if (t.task_definition == bad && t.live() && t.desired_status == "RUNNING") {
-        sim().post("/_sim/tasks/fail", json::object{{"task", t.arn}, {"exit_code", 1}, {"reason", "bad revision"}});
-        ++crashed;
-      }
-  });
+  CrashLoop crasher(sim(), bad);
   auto id = deploy("flaky", bad);
   auto status = wait_deployment_final(berth(), "flaky", id, converge_timeout);
   EXPECT_EQ(status, "rolled_back");
   // Back on the good revision everywhere (crashed instances back off before their relaunch).
   EXPECT_TRUE(converges("flaky", instances, good));
   crasher.stop();
-  EXPECT_GE(crashed.load(), 2);
+  EXPECT_GE(crasher.crashed(), 2);
 
   auto dep = berth().get_json("/v1/environments/flaky/deployments/" + id);
   EXPECT_GE(dep.at("failedCount").to_number<int>(), 2);

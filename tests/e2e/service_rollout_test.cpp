@@ -1,7 +1,8 @@
 // File: tests/e2e/service_rollout_test.cpp — replica services changing under load: a rolling update within
 // maximumPercent / minimumHealthyPercent (sampled), a crashing revision tripping the circuit breaker and rolled
-// back, a draining instance's task replaced before it is stopped, a killed instance's task replaced, binpack
-// filling one instance first, and a fixed host port allowing one task per instance.
+// back (or, without rollback, halted and recorded once), a draining instance's task replaced before it is
+// stopped, a killed instance's task replaced, binpack filling one instance first, and a fixed host port allowing
+// one task per instance.
 #include "e2e_fixture.hpp"
 
 #include <algorithm>
@@ -98,15 +99,7 @@ TEST_F(ServiceRollout, ACrashingRevisionTripsTheCircuitBreakerAndRollsBack) {
   auto created = berth().post_json("/v1/services", service_body("flaky", good, 3, deployment));
   ASSERT_EQ(wait_final(berth(), "flaky", std::string(created.at("activeDeploymentId").as_string())), "completed");
 
-  // The test plays the crash loop: every task of the bad revision exits 1 as soon as it shows up.
-  std::atomic<int> crashed{0};
-  Sampler crasher([&] {
-    for (const auto& t : sim_view(sim()).tasks)
-      if (t.task_definition == bad && t.live() && t.desired_status == "RUNNING") {
-        sim().post("/_sim/tasks/fail", json::object{{"task", t.arn}, {"exit_code", 1}, {"reason", "bad revision"}});
-        ++crashed;
-      }
-  });
+  CrashLoop crasher(sim(), bad);
   auto updated = berth().put_json("/v1/services/flaky", service_body("flaky", bad, 3, deployment));
   const std::string id(updated.at("activeDeploymentId").as_string());
   EXPECT_EQ(wait_final(berth(), "flaky", id), "rolled_back");
@@ -116,8 +109,41 @@ TEST_F(ServiceRollout, ACrashingRevisionTripsTheCircuitBreakerAndRollsBack) {
   EXPECT_TRUE(wait_until([&] { return counts(sim_view(sim()), "flaky", good).running == 3; }, converge_timeout));
   crasher.stop();
   // ECS's threshold for 3 tasks: max(3, ceil(0.5 x 3)) = 3 failures.
-  EXPECT_GE(crashed.load(), 3);
+  EXPECT_GE(crasher.crashed(), 3);
   EXPECT_GE(berth().get_json("/v1/services/flaky/deployments/" + id).at("failedCount").to_number<int>(), 3);
+}
+
+// Without rollback the tripped deployment halts as failed; later syncs must not rewrite it (its end is recorded
+// once, not on every event) and the service is not rolled back.
+TEST_F(ServiceRollout, AHaltedDeploymentIsRecordedOnceNotRewrittenOnEverySync) {
+  start_sim({"--instances", "3"});
+  const auto good = register_task_definition(sim(), "halt", 128, 128);
+  const auto bad = register_task_definition(sim(), "halt", 128, 128);
+  start_berth();
+  const json::object deployment{{"deploymentCircuitBreaker", json::object{{"enable", true}, {"rollback", false}}},
+                                {"minHealthySeconds", 1}};
+  auto created = berth().post_json("/v1/services", service_body("halt", good, 3, deployment));
+  ASSERT_EQ(wait_final(berth(), "halt", std::string(created.at("activeDeploymentId").as_string())), "completed");
+  CrashLoop crasher(sim(), bad);
+  auto updated = berth().put_json("/v1/services/halt", service_body("halt", bad, 3, deployment));
+  const std::string id(updated.at("activeDeploymentId").as_string());
+  ASSERT_EQ(wait_final(berth(), "halt", id), "failed");
+  crasher.stop();
+  const auto path = "/v1/services/halt/deployments/" + id;
+  const auto ended = berth().get_json(path).at("endedAt");
+  ASSERT_FALSE(ended.is_null());
+  auto syncs = [&] { return berth().stats().at("reconcile").at("by_kind").at("service").at("syncs").to_number<int>(); };
+  const int before = syncs();
+  // Scaling is not a deployment: each scale is a sync that judges the halted deployment again.
+  berth().post_json("/v1/services/halt/scale", json::object{{"desiredCount", 2}});
+  berth().post_json("/v1/services/halt/scale", json::object{{"desiredCount", 3}});
+  ASSERT_TRUE(wait_until([&] { return syncs() >= before + 2; }, converge_timeout));
+  const auto after = berth().get_json(path);
+  EXPECT_EQ(after.at("status"), "failed");
+  EXPECT_EQ(after.at("endedAt"), ended) << "the halted deployment was rewritten by a later sync";
+  // The failed deployment is no longer the active one: the service stays on its new version, not rolled back.
+  const auto service = berth().get_json("/v1/services/halt");
+  EXPECT_EQ(service.at("taskDefinition").as_string(), bad) << json::serialize(service);
 }
 
 TEST_F(ServiceRollout, ADrainingInstancesTaskIsReplacedBeforeItIsStoppedAndAKilledOnesAtOnce) {
