@@ -126,6 +126,14 @@ int serve(berth::config::Config cfg, const std::string& path) {
   berth::http::api::SchedulerClusterState cluster_state_source(*scheduler);
   berth::http::cluster_state::ClusterStateApi cluster_state(cluster_state_source);
   cluster_state.mount(process.router());
+  berth::http::marathon::MarathonOptions marathon_options;
+  marathon_options.max_body_bytes = api_options.max_body_bytes;
+  marathon_options.leader = [&process] { return process.listen_address(); };
+  marathon_options.berth_version = BERTH_VERSION;
+  berth::http::marathon::MarathonApi marathon_api(
+      **store, cluster_view, reconcile, [] { return std::chrono::system_clock::now(); },
+      berth::http::api::random_deployment_id, marathon_options);
+  berth::http::add_marathon_routes(process.router(), marathon_api);
   berth::http::add_metrics_route(process.router(),
                                  [s = scheduler.get()] { return berth::metrics::render_prometheus(s->metrics()); });
   process.add_component(scheduler);

@@ -80,4 +80,9 @@ void add_ecs_scheduler_routes(Router& router, api::EcsSchedulerApi& api) { add_f
 
 void add_chronos_routes(Router& router, api::ChronosApi& api) { add_front_routes(router, api); }
 
+void add_marathon_routes(Router& router, marathon::MarathonApi& api) {
+  router.add(Verb::get, "/ping", [](const Request&) { return Response::text(200, "pong"); });
+  add_front_routes(router, api);
+}
+
 }  // namespace berth::http

@@ -62,6 +62,10 @@ struct ServiceSpec {
   ServiceDeploymentConfig deployment;
   std::vector<PlacementStrategy> placement_strategy;  // empty: ECS's service default (see effective_strategy)
   std::vector<PlacementConstraint> placement_constraints;
+  // What a compatibility front keeps with the service and berth does not interpret, as JSON text (empty: none).
+  // Marathon's /v2 (src/http/marathon) keeps the app as it was sent: its id path, labels, cpus/mem, backoff
+  // fields, so GET answers what was PUT. Part of the spec, so it is versioned with it (a change is a new version).
+  std::string front_metadata;
   friend bool operator==(const ServiceSpec&, const ServiceSpec&) = default;
 };
 

@@ -356,6 +356,16 @@ void Scheduler::terminate(const policy::WorkloadKey& key) {
   if (known) queue_.add(key);
 }
 
+boost::asio::awaitable<std::optional<policy::CpuMemory>> Scheduler::task_definition_size(std::string ref) {
+  auto info = co_await definitions_.ensure(std::move(ref));
+  if (!info) co_return std::nullopt;
+  co_return policy::CpuMemory{info->cpu, info->memory};
+}
+
+void Scheduler::kill_service_tasks(const std::string& service, const std::vector<std::string>& task_arns) {
+  if (services_.kill_tasks(service, task_arns)) queue_.add(policy::WorkloadKey::service(service));
+}
+
 void Scheduler::register_views() {
   using metrics::must;
   const metrics::Labels none;

@@ -116,6 +116,8 @@ class Scheduler final : public process::Component {
   void mark_dirty(const policy::WorkloadKey& key);
   // The workload was deleted with terminateTasks=true: stop every task it started.
   void terminate(const policy::WorkloadKey& key);
+  // Stop these tasks (ARNs) of a replica service, then re-plan it (Marathon's task kill).
+  void kill_service_tasks(const std::string& service, const std::vector<std::string>& task_arns);
 
   // Why the last plan of a replica service left tasks unplaced (count 0: all placed).
   policy::UnplacedTasks service_unplaced(const std::string& name) const { return services_.unplaced(name); }
@@ -124,6 +126,10 @@ class Scheduler final : public process::Component {
   boost::asio::awaitable<std::optional<policy::ServicePlan>> dry_run_service(policy::Service service) {
     return services_.dry_run(std::move(service));
   }
+
+  // The CPU units and MiB a task definition reserves (cached; else one DescribeTaskDefinition); nullopt when ECS
+  // does not answer it. Marathon's /v2/apps compares an app's cpus/mem with it.
+  boost::asio::awaitable<std::optional<policy::CpuMemory>> task_definition_size(std::string ref);
 
   // GET /v1/stats, rendered from the registry (render_stats_json).
   boost::json::object stats_json() const;

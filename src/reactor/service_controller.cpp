@@ -72,6 +72,7 @@ void ServiceController::forget(const std::string& name) {
   instance_backoff_.erase(name);
   crashes_.erase(name);
   crash_backoff_.forget(policy::WorkloadKey::service(name));
+  kills_.erase(name);
   registry_.remove(unplaced_metric, {{"service", name}});
 }
 
@@ -105,6 +106,35 @@ bool ServiceController::terminate(const std::string& name) {
   }
   removals_[name] = c->second;
   return true;
+}
+
+bool ServiceController::kill_tasks(const std::string& name, const std::vector<std::string>& task_arns) {
+  if (cluster_of_.find(name) == cluster_of_.end()) {
+    logger()->warn("task kill requested for an unknown service service={}", name);
+    return false;
+  }
+  kills_[name].insert(task_arns.begin(), task_arns.end());
+  return true;
+}
+
+boost::asio::awaitable<bool> ServiceController::sync_kills(const std::string& name, ClusterWatcher& w,
+                                                           const std::string& cluster) {
+  auto k = kills_.find(name);
+  if (k == kills_.end()) co_return true;
+  std::vector<policy::StopOrder> stops;
+  {
+    auto snapshot = w.model().snapshot(policy::encode_started_by(policy::WorkloadKey::service(name)), clock_());
+    for (const auto& t : snapshot.tasks)
+      if (t.is_live() && k->second.count(std::string(t.arn)))
+        stops.push_back({std::string(t.arn), std::string(t.instance_arn), policy::StopCause::not_matching,
+                         "berth: " + name + ": task killed through the API"});
+  }
+  kills_.erase(k);
+  Execution done;
+  co_await executor_.stop(w.model(), cluster, stops, done);
+  stats_.tasks_stopped += done.stopped;
+  logger()->info("stopped tasks killed through the API service={} stopped={}", name, done.stopped);
+  co_return done.success;
 }
 
 std::vector<std::string> ServiceController::workloads_on(std::string_view cluster) const {
@@ -192,6 +222,11 @@ boost::asio::awaitable<SyncVerdict> ServiceController::sync_service(const std::s
     co_return verdict;
   }
   if (!w->ready()) co_return verdict;  // the end of the bootstrap enqueues every workload of the cluster
+  const bool killed = co_await sync_kills(name, *w, cluster);
+  if (!killed) {
+    verdict.success = false;
+    co_return verdict;
+  }
 
   std::optional<policy::Deployment> deployment;
   if (!service->active_deployment_id.empty()) {

@@ -25,6 +25,7 @@
 
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 
 namespace berth::reactor {
@@ -67,6 +68,10 @@ class ServiceController final : public WorkloadController {
 
   // Deleted without keepTasks: its live tasks are stopped by the next sync. False if unknown.
   bool terminate(const std::string& name);
+  // Stop these tasks of the service (task ARNs; others are ignored) at its next sync, before it is planned: the
+  // plan then replaces them, or not when the count went down (Marathon's kill, with or without scale). False if
+  // the service is unknown.
+  bool kill_tasks(const std::string& name, const std::vector<std::string>& task_arns);
   // Services on `cluster` whose last plan left tasks unplaced.
   std::vector<std::string> waiting_on(std::string_view cluster) const;
   // What syncing `service` (as given, maybe not stored yet) would do now, without acting or counting anything;
@@ -86,6 +91,8 @@ class ServiceController final : public WorkloadController {
                                                                  bool observe);
   boost::asio::awaitable<SyncVerdict> sync_service(const std::string& name);
   boost::asio::awaitable<SyncVerdict> sync_removed(const std::string& name, const std::string& cluster);
+  // Stops the tasks kill_tasks asked for that are still live tasks of the service.
+  boost::asio::awaitable<bool> sync_kills(const std::string& name, ClusterWatcher& w, const std::string& cluster);
   // Records the plan's verdict on the deployment (compare-and-set); true if the service must be re-planned now.
   boost::asio::awaitable<bool> record_progress(const policy::Service& service, policy::Deployment deployment,
                                                const policy::ServicePlan& plan, SystemTime now);
@@ -101,6 +108,7 @@ class ServiceController final : public WorkloadController {
   ServiceControllerStats stats_;
   std::map<std::string, std::string, std::less<>> cluster_of_;  // service -> cluster name
   std::map<std::string, std::string, std::less<>> removals_;    // deleted, tasks to stop -> cluster
+  std::map<std::string, std::set<std::string>, std::less<>> kills_;  // tasks to stop at the next sync
   std::map<std::string, policy::UnplacedTasks, std::less<>> unplaced_;
   std::map<std::string, policy::InstanceBackoff, std::less<>> instance_backoff_;
   std::map<std::string, policy::CrashObserver, std::less<>> crashes_;  // feeds crash_backoff_

@@ -51,11 +51,14 @@ json::object service_spec_to_json(const policy::ServiceSpec& spec) {
     else
       constraints.push_back(json::object{{"type", "memberOf"}, {"expression", c.expression}});
   }
-  return json::object{{"taskDefinition", spec.task_definition},
-                      {"desiredCount", spec.desired_count},
-                      {"deploymentConfiguration", std::move(deployment)},
-                      {"placementStrategy", std::move(strategy)},
-                      {"placementConstraints", std::move(constraints)}};
+  json::object out{{"taskDefinition", spec.task_definition},
+                   {"desiredCount", spec.desired_count},
+                   {"deploymentConfiguration", std::move(deployment)},
+                   {"placementStrategy", std::move(strategy)},
+                   {"placementConstraints", std::move(constraints)}};
+  // Kept as text inside the JSON row: no column and no migration, and an older row simply lacks it.
+  if (!spec.front_metadata.empty()) out["frontMetadata"] = spec.front_metadata;
+  return out;
 }
 
 std::string encode_service_spec(const policy::ServiceSpec& spec) { return json::serialize(service_spec_to_json(spec)); }
@@ -94,6 +97,7 @@ StoreResult<policy::ServiceSpec> decode_service_spec(const std::string& text) {
         spec.placement_strategy.push_back(std::move(s));
       }
     }
+    if (const auto* p = o->if_contains("frontMetadata")) spec.front_metadata = std::string(p->as_string());
     if (const auto* pc = o->if_contains("placementConstraints")) {
       for (const auto& e : pc->as_array()) {
         const auto& co = e.as_object();

@@ -118,6 +118,23 @@ TEST_F(ServiceStoreTest, DesiredCountIsNotAVersionEveryOtherChangeIs) {
   EXPECT_EQ(deployments[0].id, "s-3");  // newest first
 }
 
+// A front's metadata (Marathon's app fields) is part of the spec: stored, versioned, and a change of it alone is a
+// new version.
+TEST_F(ServiceStoreTest, FrontMetadataRoundTripsAndIsVersioned) {
+  auto service = make_service();
+  service.spec.front_metadata = R"({"marathon":{"id":"/web","labels":{"owner":"zeus"}}})";
+  auto s = run(store_->create_service(service, next_deployment("s-1", 1000))).value().service;
+  EXPECT_EQ(run(store_->get_service("web")).value().spec.front_metadata, service.spec.front_metadata);
+  s.spec.front_metadata = R"({"marathon":{"id":"/web","labels":{"owner":"hera"}}})";
+  auto relabelled = run(store_->update_service(s, next_deployment("s-2", 1100))).value();
+  EXPECT_EQ(relabelled.service.version, 2);
+  auto versions = run(store_->list_service_versions("web")).value();
+  ASSERT_EQ(versions.size(), 2u);
+  EXPECT_EQ(versions[0].spec.front_metadata, service.spec.front_metadata);
+  EXPECT_EQ(versions[1].spec.front_metadata, s.spec.front_metadata);
+  EXPECT_TRUE(make_service().spec.front_metadata.empty());  // a /v1 service has none
+}
+
 TEST_F(ServiceStoreTest, CompletedMakesItsVersionStableAndARollbackReturnsToIt) {
   run(store_->create_service(make_service(), next_deployment("s-1", 1000))).value();
   auto done = finish("s-1", DeploymentStatus::completed, 1100);

@@ -3,6 +3,7 @@
 
 #include "policy/desired_state.hpp"
 
+#include "policy/cluster_snapshot.hpp"
 #include "policy/service_state.hpp"
 
 #include <boost/asio/awaitable.hpp>
@@ -68,6 +69,12 @@ class ClusterView {
     (void)service;
     co_return std::nullopt;
   }
+  // The CPU units and MiB the task definition `ref` reserves; nullopt when not known (Marathon's cpus/mem
+  // warnings).
+  virtual boost::asio::awaitable<std::optional<policy::CpuMemory>> task_definition_size(std::string ref) const {
+    (void)ref;
+    co_return std::nullopt;
+  }
 };
 
 // How the API nudges the reactor after a change. Both calls only enqueue work and must not block.
@@ -81,6 +88,11 @@ class Reconcile {
   // The same for a replica service (deleted without keepTasks=true).
   virtual void mark_service_dirty(std::string_view service) = 0;
   virtual void terminate_service_tasks(std::string_view service) = 0;
+  // Stop these tasks (ARNs) of a service, which is then re-planned (Marathon's task kill). Default: nothing.
+  virtual void kill_service_tasks(std::string_view service, const std::vector<std::string>& task_arns) {
+    (void)service;
+    (void)task_arns;
+  }
 };
 
 using ApiClock = std::function<policy::SystemTime()>;

@@ -5,6 +5,7 @@
 #include "http/api/api_json_fields.hpp"
 #include "http/api/api_paging.hpp"
 #include "http/api/api_service_json.hpp"
+#include "http/api/api_service_store.hpp"
 #include "http/api/api_v1.hpp"
 
 #include "policy/ownership.hpp"
@@ -106,11 +107,8 @@ asio::awaitable<ApiResponse> ApiV1::get_service(const ApiRequest&, const Params&
 asio::awaitable<ApiResponse> ApiV1::write_service(const std::string& name,
                                                   std::function<ApiResult<policy::Service>(policy::Service)> change,
                                                   std::optional<std::int64_t> expected_revision, bool dry_run) {
-  // Read, change, compare-and-set. Without a client revision a lost race is retried (bounded): the change is
-  // applied to the service as it is then.
-  store::StoreResult<store::ServiceWrite> written = store::StoreError{StoreErrc::conflict, "not attempted"};
-  for (int attempt = 0; attempt < max_conflict_retries && !written && written.error().code == StoreErrc::conflict;
-       ++attempt) {
+  if (dry_run) {
+    // Nothing is written: the plan of the service as the change would make it.
     auto current = co_await store_.get_service(name);
     if (!current) co_return store_error(current.error(), "get_service");
     if (expected_revision && *expected_revision != current->revision) {
@@ -121,16 +119,16 @@ asio::awaitable<ApiResponse> ApiV1::write_service(const std::string& name,
     auto next = change(*current);
     if (!next) co_return error_response(next.error());
     next->updated_at = clock_();
-    if (dry_run) {
-      auto answer = co_await dry_run_answer(std::move(*next));
-      co_return answer;
-    }
-    written = co_await store_.update_service(std::move(*next), next_service_deployment(name));
-    if (expected_revision) break;  // the client's revision decides, not a retry
+    auto answer = co_await dry_run_answer(std::move(*next));
+    co_return answer;
   }
-  if (!written) co_return store_error(written.error(), "update_service");
+  // Read, change, compare-and-set (api_service_store.hpp, shared with Marathon's /v2/apps).
+  auto result = co_await api::write_service(store_, name, std::move(change), expected_revision, clock_(),
+                                            [this, &name] { return next_service_deployment(name); });
+  if (result.refused) co_return error_response(*result.refused);
+  if (!result.written) co_return store_error(result.written.error(), "update_service");
   reconcile_.mark_service_dirty(name);
-  co_return json_response(200, service_to_json(written->service));
+  co_return json_response(200, service_to_json(result.written->service));
 }
 
 asio::awaitable<ApiResponse> ApiV1::update_service(const ApiRequest& req, const Params& p) {
@@ -147,7 +145,10 @@ asio::awaitable<ApiResponse> ApiV1::update_service(const ApiRequest& req, const 
       name,
       [&spec](policy::Service s) -> ApiResult<policy::Service> {
         if (spec.cluster != s.spec.cluster) return invalid_field("cluster", "a service cannot move to another cluster");
+        // /v1 does not carry a front's metadata (Marathon's app fields): a /v1 PUT keeps it.
+        std::string metadata = s.spec.front_metadata;
         s.spec = spec;
+        s.spec.front_metadata = std::move(metadata);
         return s;
       },
       parsed->revision, *dry_run);

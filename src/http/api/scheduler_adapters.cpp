@@ -101,6 +101,16 @@ void SchedulerReconcile::terminate_service_tasks(std::string_view service) {
   scheduler_.terminate(policy::WorkloadKey::service(std::string(service)));
 }
 
+void SchedulerReconcile::kill_service_tasks(std::string_view service, const std::vector<std::string>& task_arns) {
+  scheduler_.kill_service_tasks(std::string(service), task_arns);
+}
+
+boost::asio::awaitable<std::optional<policy::CpuMemory>> SchedulerClusterView::task_definition_size(
+    std::string ref) const {
+  auto size = co_await scheduler_.task_definition_size(std::move(ref));
+  co_return size;
+}
+
 boost::json::object SchedulerClusterView::service_unplaced(std::string_view service) const {
   const auto u = scheduler_.service_unplaced(std::string(service));
   boost::json::object reasons;

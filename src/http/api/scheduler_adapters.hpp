@@ -20,6 +20,7 @@ class SchedulerClusterView final : public ClusterView {
   std::vector<std::string> clusters() const override { return scheduler_.cluster_names(); }
   boost::json::object service_unplaced(std::string_view service) const override;
   boost::asio::awaitable<std::optional<boost::json::object>> plan_service(policy::Service service) const override;
+  boost::asio::awaitable<std::optional<policy::CpuMemory>> task_definition_size(std::string ref) const override;
 
  private:
   reactor::Scheduler& scheduler_;  // plan_service plans (the view itself changes nothing)
@@ -33,6 +34,7 @@ class SchedulerReconcile final : public Reconcile {
   void terminate_tasks(std::string_view environment) override;
   void mark_service_dirty(std::string_view service) override;
   void terminate_service_tasks(std::string_view service) override;
+  void kill_service_tasks(std::string_view service, const std::vector<std::string>& task_arns) override;
 
  private:
   reactor::Scheduler& scheduler_;

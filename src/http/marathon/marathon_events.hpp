@@ -1,0 +1,58 @@
+// File: src/http/marathon/marathon_events.hpp — Marathon's event bus (GET /v2/events, Server-Sent Events) as pure
+// functions: a change berth made -> the Marathon event JSON, and the SSE frame that carries it. Shapes as
+// Marathon's docs/docs/event-bus.md and the REST reference's examples/events.txt print them.
+//
+// Which berth change is which event:
+//   an app created or changed through /v2 (a service written)   -> api_post_event {clientIp, uri, appDefinition}
+//   an app deleted                                             -> app_terminated_event {appId}
+//   a service deployment pending or running                    -> deployment_info {plan, currentStep}
+//   a service deployment completed                             -> deployment_success {id}
+//   a service deployment failed or rolled back                 -> deployment_failed {id}
+//   a task of an app changes status (the cluster model)        -> status_update_event {slaveId, taskId, taskStatus,
+//                                                                 message, appId, host, ports, version}
+//   a stream client attaches                                   -> event_stream_attached {remoteAddress}
+// Every event carries eventType and timestamp (ISO-8601, milliseconds, UTC).
+//
+// Not wired yet: the route needs the HTTP server's streaming response (another branch); until then these are the
+// mapping the stream will send, tested on their own.
+#pragma once
+
+#include "policy/desired_state.hpp"
+
+#include <boost/json.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace berth::http::marathon {
+
+boost::json::object event_stream_attached(const std::string& remote_address, const std::string& timestamp);
+
+// `app`: the app as GET /v2/apps/{id} answers it; `uri`: the request path that changed it.
+boost::json::object api_post_event(const boost::json::object& app, const std::string& uri,
+                                   const std::string& client_ip, const std::string& timestamp);
+
+boost::json::object app_terminated_event(const std::string& app_id, const std::string& timestamp);
+
+// The event for a service deployment of app `app_id` in its current status (version_string: the app version the
+// deployment rolls out).
+boost::json::object deployment_event(const policy::Deployment& d, const std::string& app_id,
+                                     const std::string& version_string, const std::string& timestamp);
+
+struct TaskStatusChange {
+  std::string task_arn;
+  std::string container_instance_arn;
+  std::string host;         // the EC2 instance id
+  std::string last_status;  // ECS's lastStatus
+  std::string message;      // ECS's stoppedReason, if any
+  std::string app_id;
+  std::string version;      // the app version
+  std::vector<int> ports;   // host ports (berth does not track them yet: empty)
+};
+boost::json::object status_update_event(const TaskStatusChange& change, const std::string& timestamp);
+
+// "event: <eventType>\ndata: <json>\n\n", as Marathon's /v2/events writes each event.
+std::string sse_frame(const boost::json::object& event);
+
+}  // namespace berth::http::marathon

@@ -1,0 +1,179 @@
+// File: tests/e2e/marathon_test.cpp — Marathon's /v2 end to end (berth + berth-sim): an app posted in Marathon's
+// shape (tests/testdata/marathon, from Marathon's docs) runs as a berth service, shows its tasks RUNNING through
+// /v2/apps/{id}/tasks and the same service under /v1/services, scales with PUT, loses one named task with
+// scale=true, restarts (a deployment that replaces every task) and is deleted.
+#include "e2e_fixture.hpp"
+#include "swagger_check.hpp"
+
+#include <boost/json/parse.hpp>
+
+#include <fstream>
+#include <sstream>
+
+namespace berth::e2e {
+namespace {
+
+using MarathonTest = E2eTest;
+
+json::value testdata(const std::string& name) {
+  std::ifstream in(std::string(BERTH_TESTDATA_DIR) + "/marathon/" + name);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return json::parse(ss.str());
+}
+
+std::set<std::string> live_arns(const SimProcess& sim, const std::string& family) {
+  std::set<std::string> out;
+  for (const auto& [instance, tasks] : sim_view(sim).live_by_instance(family))
+    for (const auto& t : tasks) out.insert(t.arn);
+  return out;
+}
+
+std::set<std::string> running_arns(const SimProcess& sim, const std::string& family) {
+  std::set<std::string> out;
+  for (const auto& [instance, tasks] : sim_view(sim).live_by_instance(family))
+    for (const auto& t : tasks)
+      if (t.last_status == "RUNNING") out.insert(t.arn);
+  return out;
+}
+
+std::string task_id(const std::string& arn) { return arn.substr(arn.rfind('/') + 1); }
+
+// Marathon's AppDefinition JSON schema as the one response of a one-path Swagger 2.0 file, so SwaggerCheck
+// (python3-jsonschema) validates app definitions against it.
+std::filesystem::path app_definition_swagger(const std::filesystem::path& dir) {
+  json::object schema = testdata("AppDefinition.json").as_object();
+  json::value definitions = schema["definitions"];
+  schema.erase("definitions");
+  schema.erase("$schema");
+  json::object swagger{
+      {"swagger", "2.0"},
+      {"paths", json::object{{"/v2/apps/{id}",
+                              json::object{{"get", json::object{{"responses",
+                                                                 json::object{{"200", json::object{{"schema", schema}}}}}}}}}}},
+      {"definitions", definitions}};
+  const auto path = dir / "marathon-app-definition-swagger.json";
+  std::ofstream(path) << json::serialize(swagger);
+  return path;
+}
+
+// The definition part of an app answer: without the status fields Marathon's GET adds beside the definition.
+json::value definition_of(json::object app) {
+  for (const char* k : {"tasksStaged", "tasksRunning", "tasksHealthy", "tasksUnhealthy", "deployments", "warnings"})
+    app.erase(k);
+  return app;
+}
+
+TEST_F(MarathonTest, AnAppRunsScalesLosesATaskRestartsAndIsDeletedAsABerthService) {
+  start_sim({"--instances", "3"});
+  // The task definition the app's cmd names: 100 CPU units, where the app says cpus 0.5 (a warning).
+  ASSERT_EQ(register_task_definition(sim(), "web", 100, 32), "web:1");
+  start_berth();
+  EXPECT_EQ(berth().api("GET", "/ping").body, "pong");
+
+  // POST /v2/apps with Marathon's Docker example (cmd: the task definition, the driver's convention).
+  auto posted = berth().api("POST", "/v2/apps", json::serialize(testdata("basic-3-docker-ecs.json")));
+  ASSERT_EQ(posted.status, 201u) << posted.body;
+  EXPECT_EQ(posted.header("Location"), "/v2/apps/basic-3");
+  const auto app = posted.json();
+  EXPECT_EQ(app.at("id"), "/basic-3");
+  EXPECT_EQ(app.at("warnings").as_array().size(), 1u) << json::serialize(app);
+
+  // Its task RUNNING through /v2/apps/{id}/tasks, and the same service under /v1/services.
+  auto marathon_tasks = [&] { return berth().get_json("/v2/apps/basic-3/tasks").at("tasks").as_array(); };
+  auto running_in_marathon = [&] {
+    std::size_t n = 0;
+    for (const auto& t : marathon_tasks()) n += t.at("state") == "TASK_RUNNING" ? 1 : 0;
+    return n;
+  };
+  ASSERT_TRUE(wait_until([&] { return running_in_marathon() == 1; }, converge_timeout));
+  EXPECT_EQ(running_arns(sim(), "web").size(), 1u);
+  auto service = berth().get_json("/v1/services/basic-3");
+  EXPECT_EQ(service.at("taskDefinition"), "web:1");
+  EXPECT_EQ(service.at("desiredCount"), 1);
+  auto deployments_done = [&] { return berth().get_json("/v2/deployments").as_array().empty(); };
+  ASSERT_TRUE(wait_until(deployments_done, converge_timeout));
+
+  // Scale with PUT {"instances": 3}.
+  auto scaled = berth().api("PUT", "/v2/apps/basic-3", R"({"instances": 3})");
+  ASSERT_EQ(scaled.status, 200u) << scaled.body;
+  EXPECT_TRUE(scaled.json().as_object().contains("deploymentId"));
+  ASSERT_TRUE(wait_until([&] { return running_in_marathon() == 3; }, converge_timeout));
+  ASSERT_TRUE(wait_until([&] { return running_arns(sim(), "web").size() == 3; }, converge_timeout));
+  EXPECT_EQ(berth().get_json("/v1/services/basic-3").at("desiredCount"), 3);
+
+  // Kill one named task with scale=true: that task goes, and two stay.
+  const auto before_kill = running_arns(sim(), "web");
+  const std::string victim = *before_kill.begin();
+  auto killed = berth().api("DELETE", "/v2/apps/basic-3/tasks/" + task_id(victim) + "?scale=true");
+  ASSERT_EQ(killed.status, 200u) << killed.body;
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto live = live_arns(sim(), "web");
+        return live.size() == 2 && !live.count(victim);
+      },
+      converge_timeout));
+  EXPECT_EQ(berth().get_json("/v1/services/basic-3").at("desiredCount"), 2);
+  EXPECT_EQ(berth().get_json("/v2/apps/basic-3").at("app").at("instances"), 2);
+
+  // What GET answers is a Marathon app definition (its AppDefinition schema), and so is what was posted.
+  berth::testing::SwaggerCheck schema(app_definition_swagger(berth().log_path().parent_path()));
+  schema.record("get", "/v2/apps/{id}", 200, testdata("basic-3-docker-ecs.json"), "posted");
+  schema.record("get", "/v2/apps/{id}", 200, definition_of(berth().get_json("/v2/apps/basic-3").at("app").as_object()),
+                "answered");
+  EXPECT_EQ(schema.errors(), std::vector<std::string>{});
+
+  // Restart: a deployment; every task is replaced, two run again.
+  ASSERT_TRUE(wait_until(deployments_done, converge_timeout));
+  const auto before_restart = running_arns(sim(), "web");
+  ASSERT_EQ(before_restart.size(), 2u);
+  auto restarted = berth().api("POST", "/v2/apps/basic-3/restart");
+  ASSERT_EQ(restarted.status, 200u) << restarted.body;
+  const std::string deployment_id(restarted.json().at("deploymentId").as_string());
+  EXPECT_EQ(berth().get_json("/v1/services/basic-3").at("activeDeploymentId"), json::value(deployment_id));
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto now = running_arns(sim(), "web");
+        if (now.size() != 2) return false;
+        for (const auto& arn : now)
+          if (before_restart.count(arn)) return false;
+        return live_arns(sim(), "web").size() == 2;
+      },
+      converge_timeout));
+  ASSERT_TRUE(wait_until(deployments_done, converge_timeout));
+  EXPECT_EQ(berth().get_json("/v1/services/basic-3").at("version"), 2);
+  EXPECT_EQ(berth().get_json("/v2/apps/basic-3/versions").at("versions").as_array().size(), 2u);
+
+  // Delete: the app, its service and its tasks go.
+  auto deleted = berth().api("DELETE", "/v2/apps/basic-3");
+  ASSERT_EQ(deleted.status, 200u) << deleted.body;
+  ASSERT_TRUE(wait_until([&] { return live_arns(sim(), "web").empty(); }, converge_timeout));
+  EXPECT_EQ(berth().api("GET", "/v1/services/basic-3").status, 404u);
+  EXPECT_EQ(berth().api("GET", "/v2/apps/basic-3").status, 404u);
+  EXPECT_TRUE(berth().get_json("/v2/apps").at("apps").as_array().empty());
+  // Marathon's clients send HTTP Basic: the token is the password (any user name).
+  const berth::testing::HttpHeaders basic{{"Authorization", "Basic bWFyYXRob246bWFyYXRob24tZnJvbnQtdG9rZW4tMDEyMzQ1Njc4OQ=="}};  // marathon:<token>
+  EXPECT_EQ(berth::testing::http_call(berth().port(), "GET", "/v2/info", {}, basic).status, 200u);
+  EXPECT_EQ(berth::testing::http_call(berth().port(), "GET", "/ping", {}, basic).body, "pong");
+}
+
+// The front follows api.auth_token like every other route.
+TEST_F(MarathonTest, RoutesNeedTheApiToken) {
+  start_sim({"--instances", "1"});
+  BerthOptions options;
+  options.api_token = "marathon-front-token-0123456789";
+  start_berth(options);
+  EXPECT_EQ(berth().api("GET", "/v2/apps").status, 200u);  // BerthProcess sends the token
+  for (const char* target : {"/v2/apps", "/v2/info", "/v2/apps/web", "/ping"})
+    EXPECT_EQ(berth::testing::http_call(berth().port(), "GET", target).status, 401u) << target;
+  EXPECT_EQ(berth::testing::http_call(berth().port(), "POST", "/v2/apps", R"({"id":"/web","cmd":"web:1"})").status,
+            401u);
+  EXPECT_TRUE(berth().get_json("/v2/apps").at("apps").as_array().empty());
+  // Marathon's clients send HTTP Basic: the token is the password (any user name).
+  const berth::testing::HttpHeaders basic{{"Authorization", "Basic bWFyYXRob246bWFyYXRob24tZnJvbnQtdG9rZW4tMDEyMzQ1Njc4OQ=="}};  // marathon:<token>
+  EXPECT_EQ(berth::testing::http_call(berth().port(), "GET", "/v2/info", {}, basic).status, 200u);
+  EXPECT_EQ(berth::testing::http_call(berth().port(), "GET", "/ping", {}, basic).body, "pong");
+}
+
+}  // namespace
+}  // namespace berth::e2e
