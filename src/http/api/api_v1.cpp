@@ -1,6 +1,8 @@
 // File: src/http/api/api_v1.cpp — /v1 route table and handlers over the Store, ClusterView and Reconcile.
 #include "http/api/api_v1.hpp"
 
+#include "http/api/front_routes.hpp"
+
 #include "http/api/api_json_fields.hpp"
 #include "http/api/api_paging.hpp"
 
@@ -101,24 +103,11 @@ const std::vector<ApiV1::Route>& ApiV1::routes() {
 }
 
 asio::awaitable<ApiResponse> ApiV1::handle(const ApiRequest& request) {
-  static const RouteTable table = [] {
-    RouteTable t;
-    for (const auto& route : routes()) t.add(route.method, route.pattern);
-    return t;
-  }();
   // An oversized body is refused before routing, whatever the path.
   if (request.body.size() > options_.max_body_bytes) co_return payload_too_large(options_.max_body_bytes);
   // A method Beast does not know becomes Verb::unknown, which no route has: 405 or 404 as for any other.
-  auto m = table.match(boost::beast::http::string_to_verb(request.method), request.path);
-  if (m.route) {
-    auto answer = co_await run(routes()[*m.route], request, m.params);
-    co_return answer;
-  }
-  if (m.allow.empty()) co_return error_response(ApiError{404, "not_found", no_route_message(request.path)});
-  auto r = error_response(
-      ApiError{405, "method_not_allowed", method_not_allowed_message(request.method, request.path, m.allow)});
-  r.headers.emplace_back("Allow", m.allow);
-  co_return r;
+  auto answer = co_await handle_by_routes(*this, request);
+  co_return answer;
 }
 
 asio::awaitable<ApiResponse> ApiV1::run(const Route& route, const ApiRequest& request, const Params& params) {

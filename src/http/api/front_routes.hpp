@@ -1,6 +1,6 @@
-// File: src/http/api/front_routes.hpp — routing a request through a front's own route list, for the fronts that
-// are tables of (method, pattern, handler) (EcsSchedulerApi, ChronosApi): tests and direct callers answer a
-// request the way the server's Router does (404, 405 with Allow), from the same table.
+// File: src/http/api/front_routes.hpp — routing a request through a front's own route list, for the APIs that
+// are tables of (method, pattern, handler) (ApiV1, EcsSchedulerApi, ChronosApi): tests and direct callers answer
+// a request the way the server's Router does (404, 405 with Allow), from the same table.
 #pragma once
 
 #include "http/api/api_json.hpp"
