@@ -80,6 +80,26 @@ TEST(MarathonEvents, StatusUpdatesFromEcsTasks) {
   EXPECT_EQ(e.at("taskStatus"), json::value("TASK_KILLED"));
 }
 
+// ECS lastStatus -> Marathon's taskStatus; a STOPPED task's stopCode and exit codes tell how it ended.
+TEST(MarathonEvents, TaskStatusOfLiveAndStoppedTasks) {
+  EXPECT_EQ(marathon_task_status("PROVISIONING", "", false), "TASK_STAGING");
+  EXPECT_EQ(marathon_task_status("PENDING", "", false), "TASK_STAGING");
+  EXPECT_EQ(marathon_task_status("RUNNING", "", false), "TASK_RUNNING");
+  EXPECT_EQ(marathon_task_status("STOPPED", "TaskFailedToStart", false), "TASK_FAILED");
+  EXPECT_EQ(marathon_task_status("STOPPED", "EssentialContainerExited", true), "TASK_FAILED");
+  EXPECT_EQ(marathon_task_status("STOPPED", "EssentialContainerExited", false), "TASK_FINISHED");
+  EXPECT_EQ(marathon_task_status("STOPPED", "UserInitiated", false), "TASK_KILLED");
+  EXPECT_EQ(marathon_task_status("STOPPED", "ServiceSchedulerInitiated", false), "TASK_KILLED");
+  EXPECT_EQ(marathon_task_status("STOPPED", "", false), "TASK_KILLED");
+
+  TaskStatusChange change;
+  change.task_arn = "arn:aws:ecs:us-east-1:1:task/prod/0123abcd";
+  change.last_status = "STOPPED";
+  change.stop_code = "EssentialContainerExited";
+  change.nonzero_exit = true;
+  EXPECT_EQ(status_update_event(change, now).at("taskStatus"), json::value("TASK_FAILED"));
+}
+
 TEST(MarathonEvents, AppEventsHaveMarathonsFields) {
   json::object app{{"id", "/my-app"}, {"cmd", "web:3"}, {"instances", 2}};
   auto posted = api_post_event(app, "/v2/apps/my-app", "127.0.0.1", now);

@@ -244,6 +244,12 @@ asio::awaitable<std::string> MarathonApi::version_string(const policy::Service& 
   co_return api::format_time(service.updated_at);
 }
 
+asio::awaitable<std::optional<json::object>> MarathonApi::app_for_event(const policy::Service& service) {
+  if (!stored_app(service.spec)) co_return std::nullopt;
+  const std::string version = co_await version_string(service);
+  co_return app_json(service, version);
+}
+
 json::object MarathonApi::app_json(const policy::Service& service, const std::string& version) const {
   auto app = *stored_app(service.spec);
   const auto tasks = live_tasks(service, version);

@@ -72,6 +72,9 @@ class MarathonApi {
   boost::asio::awaitable<ApiResponse> handle(const ApiRequest& request);
   // Answers a request matched to `route`; exceptions become an opaque 500.
   boost::asio::awaitable<ApiResponse> run(const Route& route, const ApiRequest& request, const Params& params);
+  // The app as GET /v2/apps/{id} answers it (with "version"), for the event stream (marathon_event_stream.hpp);
+  // nullopt for a service no Marathon app made.
+  boost::asio::awaitable<std::optional<boost::json::object>> app_for_event(const policy::Service& service);
 
  private:
   // marathon_api.cpp: apps

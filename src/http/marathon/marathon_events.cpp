@@ -47,12 +47,20 @@ json::object deployment_event(const policy::Deployment& d, const std::string& ap
                  timestamp);
 }
 
+std::string marathon_task_status(std::string_view last_status, std::string_view stop_code, bool nonzero_exit) {
+  if (last_status != "STOPPED") return task_state(last_status);
+  if (stop_code == "TaskFailedToStart" || nonzero_exit) return "TASK_FAILED";
+  if (stop_code == "EssentialContainerExited") return "TASK_FINISHED";
+  return "TASK_KILLED";
+}
+
 json::object status_update_event(const TaskStatusChange& change, const std::string& timestamp) {
   json::array ports;
   for (int p : change.ports) ports.emplace_back(p);
   return stamped(json::object{{"slaveId", task_id_of(change.container_instance_arn)},
                               {"taskId", task_id_of(change.task_arn)},
-                              {"taskStatus", task_state(change.last_status)},
+                              {"taskStatus", marathon_task_status(change.last_status, change.stop_code,
+                                                                  change.nonzero_exit)},
                               {"message", change.message},
                               {"appId", change.app_id},
                               {"host", change.host},
