@@ -189,6 +189,8 @@ TEST_F(MarathonTest, EventsStreamAnAppsCreationInMarathonsShapes) {
   StreamReader stream(berth().port(), "/v2/events", "Accept: text/event-stream\r\n");
   ASSERT_EQ(stream.status(), 200u) << stream.head();
   EXPECT_NE(stream.head().find("text/event-stream"), std::string::npos) << stream.head();
+  EXPECT_NE(stream.head().find("no-cache"), std::string::npos) << stream.head();
+  EXPECT_EQ(berth().request("GET", "/v2/events", {}, {{"Accept", "application/json"}}).status, 406u);
   // A filtered stream beside it: only deployment_success.
   StreamReader filtered(berth().port(), "/v2/events?event_type=deployment_success", "Accept: text/event-stream\r\n");
   ASSERT_EQ(filtered.status(), 200u) << filtered.head();

@@ -60,7 +60,21 @@ void MarathonEventStream::publish(const json::object& event) {
   drop_ended_clients();
 }
 
+namespace {
+
+// Marathon serves the stream only to a client that accepts text/event-stream (no Accept header: any type).
+bool accepts_event_stream(std::string_view accept) {
+  if (accept.empty()) return true;
+  for (std::string_view type : {"text/event-stream", "text/*", "*/*"})
+    if (accept.find(type) != std::string_view::npos) return true;
+  return false;
+}
+
+}  // namespace
+
 asio::awaitable<Response> MarathonEventStream::events(Request r) {
+  if (!accepts_event_stream(r.header("accept")))
+    co_return Response::json(406, json::object{{"message", "GET /v2/events answers only Accept: text/event-stream"}});
   std::string event_type;
   if (auto it = r.query.find("event_type"); it != r.query.end()) event_type = it->second;
   auto executor = co_await asio::this_coro::executor;
@@ -97,7 +111,9 @@ asio::awaitable<Response> MarathonEventStream::events(Request r) {
 
   if (start_store) asio::co_spawn(executor, follow_store(store_from), asio::detached);
   if (start_tasks) asio::co_spawn(executor, follow_tasks(tasks_from), asio::detached);
-  co_return Response::streaming(channel, "text/event-stream");
+  auto response = Response::streaming(channel, "text/event-stream");
+  response.headers.emplace_back("Cache-Control", "no-cache, no-store, must-revalidate");  // as Marathon answers
+  co_return response;
 }
 
 // --- the store feed: apps and deployments ------------------------------------------------------------------------

@@ -11,7 +11,8 @@
 //     a task of an app changes lastStatus -> status_update_event (TASK_STAGING, TASK_RUNNING, TASK_FAILED|
 //                                            TASK_FINISHED|TASK_KILLED once STOPPED)
 // A client first gets event_stream_attached. `?event_type=<type>` keeps one type (Marathon repeats the
-// parameter; berth's query map keeps the last value). Heartbeats are SSE comments (":\n\n") while quiet.
+// parameter; berth's query map keeps the last value). Heartbeats are SSE comments (":\n\n") while quiet. A client
+// whose Accept admits no text/event-stream is answered 406, as Marathon does; the stream cap's 503 is the server's.
 //
 // The feeds are followed only while some client is attached (one reader each for all clients, whatever their
 // number), from the moment the first one attaches: there is no replay. Publishing only pushes into each client's
