@@ -99,8 +99,18 @@ TEST_F(MarathonTest, AnAppRunsScalesLosesATaskRestartsAndIsDeletedAsABerthServic
   // Scale with PUT {"instances": 3}.
   auto scaled = berth().api("PUT", "/v2/apps/basic-3", R"({"instances": 3})");
   ASSERT_EQ(scaled.status, 200u) << scaled.body;
-  EXPECT_TRUE(scaled.json().as_object().contains("deploymentId"));
-  ASSERT_TRUE(wait_until([&] { return running_in_marathon() == 3; }, converge_timeout));
+  const json::value scale_id = scaled.json().at("deploymentId");
+  // The scale is a deployment (ScaleApplication) until its tasks run: a client waiting for its id to leave
+  // /v2/deployments returns with three tasks running, not at once.
+  const bool listed = [&] {
+    const json::value deployments = berth().get_json("/v2/deployments");
+    for (const auto& d : deployments.as_array())
+      if (d.at("id") == scale_id) return true;
+    return false;
+  }();
+  EXPECT_TRUE(listed || running_in_marathon() == 3);
+  ASSERT_TRUE(wait_until(deployments_done, converge_timeout));
+  EXPECT_EQ(running_in_marathon(), 3u);
   ASSERT_TRUE(wait_until([&] { return running_arns(sim(), "web").size() == 3; }, converge_timeout));
   EXPECT_EQ(berth().get_json("/v1/services/basic-3").at("desiredCount"), 3);
 

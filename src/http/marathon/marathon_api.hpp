@@ -17,7 +17,9 @@
 //   GET    /v2/apps/{id}/versions[/{version}]     -> {"versions":[iso...]} newest first / the app at that version
 //   GET    /v2/tasks[?status=]                    -> {"tasks":[task...]} of every app
 //   POST   /v2/tasks/delete[?scale=true] {"ids"}  -> {"tasks":[...]} or {"version","deploymentId"}
-//   GET    /v2/deployments                        -> [deployment...] (berth's service deployments in progress)
+//   GET    /v2/deployments                        -> [deployment...] (berth's service deployments in progress, and
+//                                                    count changes made through /v2 until the app's tasks match:
+//                                                    ScaleApplication)
 //   DELETE /v2/deployments/{id}[?force=true]      -> 200 {"deploymentId","version"} (rolled back), 202 with force
 //   GET    /v2/queue                              -> {"queue":[{app, count, delay, since}]} (apps with unplaced
 //                                                    tasks)
@@ -130,6 +132,24 @@ class MarathonApi {
   policy::Deployment next_deployment(const std::string& service);
   std::vector<std::string> known_clusters() const;
 
+  // A count change through /v2 in progress: Marathon's ScaleApplication deployment. berth scales without a
+  // deployment row, so the id answered is kept here (in memory: a berth restart forgets them) and listed by
+  // /v2/deployments and the app's `deployments` until the app's live tasks are `to` RUNNING ones.
+  struct ScaleDeployment {
+    std::string id;
+    std::int32_t from = 0;
+    std::int32_t to = 0;
+    policy::SystemTime at{};
+  };
+  // The scale deployment of `service` while it is in progress; nullptr when none (or it is done).
+  const ScaleDeployment* scale_in_progress(const policy::Service& service) const;
+  // Forgets the scale deployments that are done or whose app is gone (`apps`: every Marathon app).
+  void forget_finished_scales(const std::vector<policy::Service>& apps);
+  // DELETE /v2/deployments/{id} of a scale deployment: force forgets it (202), else the count goes back.
+  boost::asio::awaitable<ApiResponse> delete_scale(const ApiRequest& req, const std::string& name,
+                                                   const ScaleDeployment& scale);
+
+  std::map<std::string, ScaleDeployment> scales_;  // by service name
   store::DesiredStateStore& store_;
   const api::ClusterView& clusters_;
   api::Reconcile& reconcile_;
