@@ -111,6 +111,18 @@ TEST(MarathonEvents, AppEventsHaveMarathonsFields) {
                                        std::string(now) + "\"}");
 }
 
+// A count change through /v2: deployment_info of a ScaleApplication plan, the same keys as any deployment_info.
+TEST(MarathonEvents, ScaleDeploymentInfo) {
+  auto info = scale_deployment_info("d-scale", "/my-app", "2014-03-01T23:24:14.846Z", now);
+  EXPECT_EQ(keys(info), keys(example("deployment_info")));
+  EXPECT_EQ(info.at("eventType"), json::value("deployment_info"));
+  EXPECT_EQ(info.at("plan").at("id"), json::value("d-scale"));
+  EXPECT_EQ(info.at("plan").at("version"), json::value("2014-03-01T23:24:14.846Z"));
+  EXPECT_EQ(info.at("plan").at("steps").at(0).at("action"), json::value("ScaleApplication"));
+  EXPECT_EQ(info.at("currentStep").at("actions").at(0).at("type"), json::value("ScaleApplication"));
+  EXPECT_EQ(info.at("currentStep").at("actions").at(0).at("app"), json::value("/my-app"));
+}
+
 TEST(MarathonEvents, DeploymentsByStatus) {
   policy::Deployment d;
   d.id = "867ed450-f6a8-4d33-9b0e-e11c5513990b";

@@ -2,7 +2,8 @@
 // shape (tests/testdata/marathon, from Marathon's docs) runs as a berth service, shows its tasks RUNNING through
 // /v2/apps/{id}/tasks and the same service under /v1/services, scales with PUT, loses one named task with
 // scale=true, restarts (a deployment that replaces every task) and is deleted; GET /v2/events streams the
-// events of an app's creation in order, shaped as Marathon's docs print them (tests/testdata/marathon/events.*).
+// events of an app's creation, scale and deletion in order, shaped as Marathon's docs print them
+// (tests/testdata/marathon/events.*).
 #include "e2e_fixture.hpp"
 #include "stream_reader.hpp"
 #include "swagger_check.hpp"
@@ -249,7 +250,29 @@ TEST_F(MarathonTest, EventsStreamAnAppsCreationInMarathonsShapes) {
   ASSERT_TRUE(only);
   EXPECT_EQ(parse_frame(*only)->type, "deployment_success");
 
-  // Deleting the app: app_terminated_event, then its task stops (TASK_KILLED: berth stopped it).
+  // A count change: Marathon's ScaleApplication deployment, announced, then done once the second task runs.
+  auto scaled = berth().api("PUT", "/v2/apps/basic-3", R"({"instances": 2})");
+  ASSERT_EQ(scaled.status, 200u) << scaled.body;
+  const json::value scale_id = scaled.json().at("deploymentId");
+  bool scale_started = false, second_running = false;
+  for (;;) {
+    auto chunk = stream.next_chunk(deadline);
+    ASSERT_TRUE(chunk) << "no scale deployment events; started=" << scale_started;
+    auto event = parse_frame(*chunk);
+    if (!event) continue;
+    if (event->type == "deployment_info" && event->data.at("plan").at("id") == scale_id) {
+      EXPECT_EQ(event->data.at("plan").at("steps").at(0).at("action"), "ScaleApplication");
+      EXPECT_EQ(keys(event->data), keys(examples.at("deployment_info").as_object()));
+      scale_started = true;
+    }
+    if (event->type == "status_update_event" && event->data.at("taskStatus") == "TASK_RUNNING") second_running = true;
+    if (event->type == "deployment_success" && event->data.at("id") == scale_id) break;
+  }
+  EXPECT_TRUE(scale_started);
+  EXPECT_TRUE(second_running);
+  EXPECT_EQ(running_arns(sim(), "web").size(), 2u);
+
+  // Deleting the app: app_terminated_event, then its tasks stop (TASK_KILLED: berth stopped them).
   ASSERT_EQ(berth().api("DELETE", "/v2/apps/basic-3").status, 200u);
   // No api_post_event in between: the service row rewritten at the deployment's end is no new definition.
   bool terminated = false, killed = false;

@@ -77,6 +77,13 @@ class MarathonApi {
   // The app as GET /v2/apps/{id} answers it (with "version"), for the event stream (marathon_event_stream.hpp);
   // nullopt for a service no Marathon app made.
   boost::asio::awaitable<std::optional<boost::json::object>> app_for_event(const policy::Service& service);
+  // For the event stream: the last scale deployment of `service` (a count change through /v2) and whether it is
+  // still in progress; nullopt when none is known (forgotten once done, superseded by a deployment, canceled).
+  struct ScaleState {
+    std::string id;
+    bool in_progress = false;
+  };
+  std::optional<ScaleState> scale_state(const policy::Service& service) const;
 
  private:
   // marathon_api.cpp: apps

@@ -251,6 +251,12 @@ const MarathonApi::ScaleDeployment* MarathonApi::scale_in_progress(const policy:
   return done ? nullptr : &it->second;
 }
 
+std::optional<MarathonApi::ScaleState> MarathonApi::scale_state(const policy::Service& service) const {
+  auto it = scales_.find(service.spec.name);
+  if (it == scales_.end()) return std::nullopt;
+  return ScaleState{it->second.id, scale_in_progress(service) != nullptr};
+}
+
 void MarathonApi::forget_finished_scales(const std::vector<policy::Service>& apps) {
   std::map<std::string, ScaleDeployment> kept;
   for (const auto& s : apps)

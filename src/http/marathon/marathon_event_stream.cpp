@@ -150,6 +150,8 @@ asio::awaitable<void> MarathonEventStream::service_changed(const std::string& na
     auto it = apps_by_service_.find(name);
     if (it == apps_by_service_.end()) co_return;
     it->second.definition.clear();  // an app created again under that name is posted again
+    scale_open_.erase(name);
+    scale_announced_.erase(name);
     publish(app_terminated_event(it->second.app_id, now()));
     co_return;
   }
@@ -157,10 +159,12 @@ asio::awaitable<void> MarathonEventStream::service_changed(const std::string& na
   if (!service) co_return;  // deleted since (its delete is a later change)
   auto app = co_await api_.app_for_event(*service);
   if (!app) co_return;  // a /v1 service no Marathon app made
-  if (!remember(*app, *service)) co_return;  // the same definition: a status write
-  // The change feed does not say who wrote it: the uri is the app's, the client unknown.
-  const std::string uri = "/v2/apps" + apps_by_service_[name].app_id;
-  publish(api_post_event(*app, uri, "", now()));
+  if (remember(*app, *service)) {  // else the same definition: a status write
+    // The change feed does not say who wrote it: the uri is the app's, the client unknown.
+    const std::string uri = "/v2/apps" + apps_by_service_[name].app_id;
+    publish(api_post_event(*app, uri, "", now()));
+  }
+  check_scale(*service);
 }
 
 asio::awaitable<void> MarathonEventStream::deployment_changed(const std::string& key) {
@@ -181,6 +185,41 @@ asio::awaitable<void> MarathonEventStream::deployment_changed(const std::string&
   sent = type;
   publish(event);
   if (type != "deployment_info") deployment_sent_.erase(id);
+}
+
+void MarathonEventStream::check_scale(const policy::Service& service) {
+  const std::string& name = service.spec.name;
+  auto app = apps_by_service_.find(name);
+  if (app == apps_by_service_.end()) return;
+  const auto state = api_.scale_state(service);
+  auto success = [&](const std::string& id) {
+    policy::Deployment done;
+    done.id = id;
+    done.status = policy::DeploymentStatus::completed;
+    publish(deployment_event(done, app->second.app_id, app->second.version, now()));
+  };
+  // The open one is over: done, replaced by a newer count change or a deployment, canceled.
+  auto open = scale_open_.find(name);
+  if (open != scale_open_.end() && (!state || state->id != open->second || !state->in_progress)) {
+    success(open->second);
+    scale_open_.erase(open);
+  }
+  // A new one: announced once, and ended at once when its tasks already matched.
+  if (state && scale_announced_[name] != state->id) {
+    scale_announced_[name] = state->id;
+    publish(scale_deployment_info(state->id, app->second.app_id, app->second.version, now()));
+    if (state->in_progress) scale_open_[name] = state->id;
+    else success(state->id);
+  }
+}
+
+asio::awaitable<void> MarathonEventStream::check_open_scales() {
+  std::vector<std::string> names;
+  for (const auto& [name, id] : scale_open_) names.push_back(name);
+  for (const auto& name : names) {
+    auto service = co_await store_.get_service(name);
+    if (service) check_scale(*service);
+  }
 }
 
 asio::awaitable<void> MarathonEventStream::follow_store(std::int64_t from) {
@@ -265,6 +304,7 @@ asio::awaitable<void> MarathonEventStream::follow_tasks(std::uint64_t from) {
     if (clients_.empty()) break;
     wake->signalled = false;
     publish_task_changes(cursor);
+    if (!scale_open_.empty()) co_await check_open_scales();
     if (clients_.empty()) break;
     if (cursor < model_.last_change()) continue;  // more than one batch
     if (wake->signalled) continue;

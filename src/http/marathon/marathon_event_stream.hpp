@@ -7,6 +7,8 @@
 //                                   when its definition changed (not for a row rewritten with its status)
 //     a service deleted          -> app_terminated_event
 //     a service deployment row   -> deployment_info (pending, running), deployment_success, deployment_failed
+//     a count change through /v2 -> deployment_info (ScaleApplication), deployment_success once the app's tasks
+//                                   match (MarathonApi's scale deployments, checked on app and task changes)
 //   the cluster model's change history (ClusterStateSource, the reactor's ChangeHistory):
 //     a task of an app changes lastStatus -> status_update_event (TASK_STAGING, TASK_RUNNING, TASK_FAILED|
 //                                            TASK_FINISHED|TASK_KILLED once STOPPED)
@@ -83,6 +85,10 @@ class MarathonEventStream {
   boost::asio::awaitable<void> learn_apps();
   // Records the app; false when its definition is the one already known.
   bool remember(const boost::json::object& app, const policy::Service& service);
+  // A count change through /v2 (MarathonApi's scale deployments): deployment_info when one starts,
+  // deployment_success when it is no longer in progress (checked after app writes and task changes).
+  void check_scale(const policy::Service& service);
+  boost::asio::awaitable<void> check_open_scales();
   // The change history from `from`: task status events.
   boost::asio::awaitable<void> follow_tasks(std::uint64_t from);
   void publish_task_changes(std::uint64_t& cursor);
@@ -100,6 +106,8 @@ class MarathonEventStream {
   std::map<std::string, std::string> service_by_started_by_;  // a task's startedBy -> its service
   std::map<std::string, std::string> deployment_sent_;        // deployment id -> the last event type sent
   std::map<std::string, std::string> task_sent_;              // task ARN -> the last taskStatus sent
+  std::map<std::string, std::string> scale_announced_;        // service -> its last scale deployment announced
+  std::map<std::string, std::string> scale_open_;             // service -> that one, until it ends
   // The task reader's wake-up (a new change, a client gone); shared so a late signal after it ended is harmless.
   struct TaskWake;
   std::shared_ptr<TaskWake> task_wake_;

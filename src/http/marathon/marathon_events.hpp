@@ -8,6 +8,8 @@
 //   a service deployment pending or running                    -> deployment_info {plan, currentStep}
 //   a service deployment completed                             -> deployment_success {id}
 //   a service deployment failed or rolled back                 -> deployment_failed {id}
+//   a count change through /v2 started / its tasks match       -> deployment_info (ScaleApplication) /
+//                                                                 deployment_success
 //   a task of an app changes status (the cluster model)        -> status_update_event {slaveId, taskId, taskStatus,
 //                                                                 message, appId, host, ports, version}
 //   a stream client attaches                                   -> event_stream_attached {remoteAddress}
@@ -39,6 +41,11 @@ boost::json::object app_terminated_event(const std::string& app_id, const std::s
 // deployment rolls out).
 boost::json::object deployment_event(const policy::Deployment& d, const std::string& app_id,
                                      const std::string& version_string, const std::string& timestamp);
+
+// A count change through /v2 (Marathon's ScaleApplication deployment, marathon_api.hpp) in progress:
+// deployment_info with that action; its end is deployment_event's deployment_success.
+boost::json::object scale_deployment_info(const std::string& id, const std::string& app_id,
+                                          const std::string& version_string, const std::string& timestamp);
 
 struct TaskStatusChange {
   std::string task_arn;
