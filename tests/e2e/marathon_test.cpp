@@ -245,8 +245,9 @@ TEST_F(MarathonTest, EventsStreamAnAppsCreationInMarathonsShapes) {
   EXPECT_EQ(got[3].data.at("id"), json::value(deployment_id));
 
   // The filtered stream: deployment_success and nothing else.
-  auto only = filtered.next_chunk(std::chrono::steady_clock::now() + std::chrono::seconds(10));
-  while (only && !parse_frame(*only)) only = filtered.next_chunk(std::chrono::steady_clock::now() + std::chrono::seconds(10));
+  const auto filtered_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  auto only = filtered.next_chunk(filtered_deadline);
+  while (only && !parse_frame(*only)) only = filtered.next_chunk(filtered_deadline);
   ASSERT_TRUE(only);
   EXPECT_EQ(parse_frame(*only)->type, "deployment_success");
 

@@ -55,8 +55,9 @@ json::object scale_deployment_json(const std::string& id, policy::SystemTime at,
       {"affectedPods", json::array{}},
       {"steps", json::array{json::object{
                     {"actions", json::array{json::object{{"action", "ScaleApplication"}, {"app", app_id}}}}}}},
-      {"currentActions", json::array{json::object{
-                             {"action", "ScaleApplication"}, {"app", app_id}, {"readinessCheckResults", json::array{}}}}},
+      {"currentActions", json::array{json::object{{"action", "ScaleApplication"},
+                                                  {"app", app_id},
+                                                  {"readinessCheckResults", json::array{}}}}},
       {"currentStep", 1},
       {"totalSteps", 1}};
 }
