@@ -11,6 +11,7 @@
 #include "http/api/api_v1.hpp"
 #include "http/api_routes.hpp"
 #include "http/cluster_state/cluster_state_api.hpp"
+#include "http/marathon/marathon_event_stream.hpp"
 #include "metrics/prometheus_text.hpp"
 #include "process/process.hpp"
 #include "http/api/scheduler_adapters.hpp"
@@ -134,6 +135,10 @@ int serve(berth::config::Config cfg, const std::string& path) {
       **store, cluster_view, reconcile, [] { return std::chrono::system_clock::now(); },
       berth::http::api::random_deployment_id, marathon_options);
   berth::http::add_marathon_routes(process.router(), marathon_api);
+  // Marathon's GET /v2/events: the store feed and the model's change history as SSE.
+  berth::http::marathon::MarathonEventStream marathon_events(
+      **store, cluster_state_source, marathon_api, [] { return std::chrono::system_clock::now(); });
+  marathon_events.mount(process.router());
   berth::http::add_metrics_route(process.router(),
                                  [s = scheduler.get()] { return berth::metrics::render_prometheus(s->metrics()); });
   process.add_component(scheduler);

@@ -227,6 +227,56 @@ TEST_F(MarathonApiTest, ErrorsAreMarathonsBodies) {
   EXPECT_EQ(no_task.body, errors.at("task_not_found"));
 }
 
+// A count change is Marathon's ScaleApplication deployment: listed (with the id answered) until the app's tasks
+// match the count; DELETE rolls the count back, DELETE ?force=true stops listing it.
+TEST_F(MarathonApiTest, ACountChangeIsAScaleDeploymentUntilTheTasksMatch) {
+  ASSERT_EQ(call("POST", "/v2/apps", testdata_text("basic-3-docker-ecs.json")).status, 201);
+  complete_deployment("basic-3");
+  model_.add_task("basic-3", "t1", "RUNNING");
+  EXPECT_TRUE(call("GET", "/v2/deployments").body.as_array().empty());
+
+  auto scaled = call("PUT", "/v2/apps/basic-3", R"({"instances": 3})");
+  ASSERT_EQ(scaled.status, 200) << json::serialize(scaled.body);
+  const auto id = scaled.body.at("deploymentId");
+  auto listed = call("GET", "/v2/deployments").body.as_array();
+  ASSERT_EQ(listed.size(), 1u);
+  const auto example = testdata("deployments.json").as_array().at(0).as_object();
+  EXPECT_EQ(keys(listed.at(0).as_object()), keys(example));
+  EXPECT_EQ(listed.at(0).at("id"), id);
+  EXPECT_EQ(listed.at(0).at("affectedApps"), (json::array{"/basic-3"}));
+  EXPECT_EQ(listed.at(0).at("steps").at(0).at("actions").at(0).at("action"), json::value("ScaleApplication"));
+  EXPECT_EQ(listed.at(0).at("currentActions").at(0).at("action"), json::value("ScaleApplication"));
+  EXPECT_EQ(call("GET", "/v2/apps/basic-3").body.at("app").at("deployments"), (json::array{json::object{{"id", id}}}));
+
+  // Still listed while a task stages; gone once three run.
+  model_.add_task("basic-3", "t2", "RUNNING");
+  model_.add_task("basic-3", "t3", "PENDING");
+  EXPECT_EQ(call("GET", "/v2/deployments").body.as_array().size(), 1u);
+  model_.tasks.back().as_object()["lastStatus"] = "RUNNING";
+  EXPECT_TRUE(call("GET", "/v2/deployments").body.as_array().empty());
+  EXPECT_TRUE(call("GET", "/v2/apps/basic-3").body.at("app").at("deployments").as_array().empty());
+  EXPECT_EQ(call("DELETE", "/v2/deployments/" + std::string(id.as_string())).status, 404);
+
+  // Rolled back: DELETE answers the scale back to 3 (itself listed until one task is left).
+  auto down = call("PUT", "/v2/apps/basic-3", R"({"instances": 1})");
+  ASSERT_EQ(down.status, 200);
+  auto rolled = call("DELETE", "/v2/deployments/" + std::string(down.body.at("deploymentId").as_string()));
+  ASSERT_EQ(rolled.status, 200) << json::serialize(rolled.body);
+  EXPECT_EQ(keys(rolled.body.as_object()), keys(testdata("deployments_result.json").as_object()));
+  EXPECT_EQ(call_v1("GET", "/v1/services/basic-3").body.at("desiredCount"), json::value(3));
+  EXPECT_TRUE(call("GET", "/v2/deployments").body.as_array().empty());  // three run already
+
+  // Canceled with force: no longer listed, the count stays.
+  auto up = call("PUT", "/v2/apps/basic-3", R"({"instances": 5})");
+  ASSERT_EQ(up.status, 200);
+  EXPECT_EQ(call("GET", "/v2/deployments").body.as_array().size(), 1u);
+  EXPECT_EQ(call("DELETE", "/v2/deployments/" + std::string(up.body.at("deploymentId").as_string()) + "?force=true")
+                .status,
+            202);
+  EXPECT_TRUE(call("GET", "/v2/deployments").body.as_array().empty());
+  EXPECT_EQ(call_v1("GET", "/v1/services/basic-3").body.at("desiredCount"), json::value(5));
+}
+
 TEST_F(MarathonApiTest, PutIsAPartialUpdateLockedByARunningDeployment) {
   ASSERT_EQ(call("POST", "/v2/apps", testdata_text("basic-3-docker-ecs.json")).status, 201);
   // The first deployment still runs: Marathon's lock, with its message and the deployment.

@@ -80,6 +80,26 @@ TEST(MarathonEvents, StatusUpdatesFromEcsTasks) {
   EXPECT_EQ(e.at("taskStatus"), json::value("TASK_KILLED"));
 }
 
+// ECS lastStatus -> Marathon's taskStatus; a STOPPED task's stopCode and exit codes tell how it ended.
+TEST(MarathonEvents, TaskStatusOfLiveAndStoppedTasks) {
+  EXPECT_EQ(marathon_task_status("PROVISIONING", "", false), "TASK_STAGING");
+  EXPECT_EQ(marathon_task_status("PENDING", "", false), "TASK_STAGING");
+  EXPECT_EQ(marathon_task_status("RUNNING", "", false), "TASK_RUNNING");
+  EXPECT_EQ(marathon_task_status("STOPPED", "TaskFailedToStart", false), "TASK_FAILED");
+  EXPECT_EQ(marathon_task_status("STOPPED", "EssentialContainerExited", true), "TASK_FAILED");
+  EXPECT_EQ(marathon_task_status("STOPPED", "EssentialContainerExited", false), "TASK_FINISHED");
+  EXPECT_EQ(marathon_task_status("STOPPED", "UserInitiated", false), "TASK_KILLED");
+  EXPECT_EQ(marathon_task_status("STOPPED", "ServiceSchedulerInitiated", false), "TASK_KILLED");
+  EXPECT_EQ(marathon_task_status("STOPPED", "", false), "TASK_KILLED");
+
+  TaskStatusChange change;
+  change.task_arn = "arn:aws:ecs:us-east-1:1:task/prod/0123abcd";
+  change.last_status = "STOPPED";
+  change.stop_code = "EssentialContainerExited";
+  change.nonzero_exit = true;
+  EXPECT_EQ(status_update_event(change, now).at("taskStatus"), json::value("TASK_FAILED"));
+}
+
 TEST(MarathonEvents, AppEventsHaveMarathonsFields) {
   json::object app{{"id", "/my-app"}, {"cmd", "web:3"}, {"instances", 2}};
   auto posted = api_post_event(app, "/v2/apps/my-app", "127.0.0.1", now);
@@ -89,6 +109,18 @@ TEST(MarathonEvents, AppEventsHaveMarathonsFields) {
   EXPECT_EQ(keys(gone), keys(example("app_terminated_event")));
   EXPECT_EQ(json::serialize(gone), R"({"appId":"/my-app","eventType":"app_terminated_event","timestamp":")" +
                                        std::string(now) + "\"}");
+}
+
+// A count change through /v2: deployment_info of a ScaleApplication plan, the same keys as any deployment_info.
+TEST(MarathonEvents, ScaleDeploymentInfo) {
+  auto info = scale_deployment_info("d-scale", "/my-app", "2014-03-01T23:24:14.846Z", now);
+  EXPECT_EQ(keys(info), keys(example("deployment_info")));
+  EXPECT_EQ(info.at("eventType"), json::value("deployment_info"));
+  EXPECT_EQ(info.at("plan").at("id"), json::value("d-scale"));
+  EXPECT_EQ(info.at("plan").at("version"), json::value("2014-03-01T23:24:14.846Z"));
+  EXPECT_EQ(info.at("plan").at("steps").at(0).at("action"), json::value("ScaleApplication"));
+  EXPECT_EQ(info.at("currentStep").at("actions").at(0).at("type"), json::value("ScaleApplication"));
+  EXPECT_EQ(info.at("currentStep").at("actions").at(0).at("app"), json::value("/my-app"));
 }
 
 TEST(MarathonEvents, DeploymentsByStatus) {

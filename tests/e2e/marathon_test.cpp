@@ -1,8 +1,11 @@
 // File: tests/e2e/marathon_test.cpp — Marathon's /v2 end to end (berth + berth-sim): an app posted in Marathon's
 // shape (tests/testdata/marathon, from Marathon's docs) runs as a berth service, shows its tasks RUNNING through
 // /v2/apps/{id}/tasks and the same service under /v1/services, scales with PUT, loses one named task with
-// scale=true, restarts (a deployment that replaces every task) and is deleted.
+// scale=true, restarts (a deployment that replaces every task) and is deleted; GET /v2/events streams the
+// events of an app's creation, scale and deletion in order, shaped as Marathon's docs print them
+// (tests/testdata/marathon/events.*).
 #include "e2e_fixture.hpp"
+#include "stream_reader.hpp"
 #include "swagger_check.hpp"
 
 #include <boost/json/parse.hpp>
@@ -97,8 +100,18 @@ TEST_F(MarathonTest, AnAppRunsScalesLosesATaskRestartsAndIsDeletedAsABerthServic
   // Scale with PUT {"instances": 3}.
   auto scaled = berth().api("PUT", "/v2/apps/basic-3", R"({"instances": 3})");
   ASSERT_EQ(scaled.status, 200u) << scaled.body;
-  EXPECT_TRUE(scaled.json().as_object().contains("deploymentId"));
-  ASSERT_TRUE(wait_until([&] { return running_in_marathon() == 3; }, converge_timeout));
+  const json::value scale_id = scaled.json().at("deploymentId");
+  // The scale is a deployment (ScaleApplication) until its tasks run: a client waiting for its id to leave
+  // /v2/deployments returns with three tasks running, not at once.
+  const bool listed = [&] {
+    const json::value deployments = berth().get_json("/v2/deployments");
+    for (const auto& d : deployments.as_array())
+      if (d.at("id") == scale_id) return true;
+    return false;
+  }();
+  EXPECT_TRUE(listed || running_in_marathon() == 3);
+  ASSERT_TRUE(wait_until(deployments_done, converge_timeout));
+  EXPECT_EQ(running_in_marathon(), 3u);
   ASSERT_TRUE(wait_until([&] { return running_arns(sim(), "web").size() == 3; }, converge_timeout));
   EXPECT_EQ(berth().get_json("/v1/services/basic-3").at("desiredCount"), 3);
 
@@ -155,6 +168,129 @@ TEST_F(MarathonTest, AnAppRunsScalesLosesATaskRestartsAndIsDeletedAsABerthServic
   const berth::testing::HttpHeaders basic{{"Authorization", "Basic bWFyYXRob246bWFyYXRob24tZnJvbnQtdG9rZW4tMDEyMzQ1Njc4OQ=="}};  // marathon:<token>
   EXPECT_EQ(berth::testing::http_call(berth().port(), "GET", "/v2/info", {}, basic).status, 200u);
   EXPECT_EQ(berth::testing::http_call(berth().port(), "GET", "/ping", {}, basic).body, "pong");
+}
+
+// One SSE frame of /v2/events: "event: <type>\ndata: <json>\n\n" (Marathon's examples/events.txt).
+struct SseEvent {
+  std::string type;
+  json::object data;
+};
+std::optional<SseEvent> parse_frame(const std::string& chunk) {
+  if (chunk.rfind("event: ", 0) != 0) return std::nullopt;  // a heartbeat comment
+  const auto eol = chunk.find('\n');
+  const auto data_at = chunk.find("\ndata: ");
+  if (eol == std::string::npos || data_at != eol || chunk.size() < 2 || chunk.substr(chunk.size() - 2) != "\n\n")
+    throw std::runtime_error("not an SSE frame: " + chunk);
+  const auto body = chunk.substr(data_at + 7, chunk.size() - 2 - (data_at + 7));
+  return SseEvent{chunk.substr(7, eol - 7), json::parse(body).as_object()};
+}
+
+std::set<std::string> keys(const json::object& o) {
+  std::set<std::string> out;
+  for (const auto& kv : o) out.insert(std::string(kv.key()));
+  return out;
+}
+
+TEST_F(MarathonTest, EventsStreamAnAppsCreationInMarathonsShapes) {
+  start_sim({"--instances", "2"});
+  ASSERT_EQ(register_task_definition(sim(), "web", 100, 32), "web:1");
+  start_berth();
+  const json::object examples = testdata("events.json").as_object();
+
+  StreamReader stream(berth().port(), "/v2/events", "Accept: text/event-stream\r\n");
+  ASSERT_EQ(stream.status(), 200u) << stream.head();
+  EXPECT_NE(stream.head().find("text/event-stream"), std::string::npos) << stream.head();
+  EXPECT_NE(stream.head().find("no-cache"), std::string::npos) << stream.head();
+  EXPECT_EQ(berth().request("GET", "/v2/events", {}, {{"Accept", "application/json"}}).status, 406u);
+  // A filtered stream beside it: only deployment_success.
+  StreamReader filtered(berth().port(), "/v2/events?event_type=deployment_success", "Accept: text/event-stream\r\n");
+  ASSERT_EQ(filtered.status(), 200u) << filtered.head();
+
+  auto posted = berth().api("POST", "/v2/apps", json::serialize(testdata("basic-3-docker-ecs.json")));
+  ASSERT_EQ(posted.status, 201u) << posted.body;
+  const std::string deployment_id(posted.json().at("deployments").at(0).at("id").as_string());
+
+  // In order: the app posted, its deployment started, its task running, the deployment done (other events
+  // between them, such as the task's staging or event_stream_attached, are skipped).
+  const std::vector<std::string> wanted{"api_post_event", "deployment_info", "status_update_event",
+                                        "deployment_success"};
+  std::vector<SseEvent> got;
+  const auto deadline = std::chrono::steady_clock::now() + converge_timeout;
+  while (got.size() < wanted.size()) {
+    auto chunk = stream.next_chunk(deadline);
+    ASSERT_TRUE(chunk) << "stream ended or went quiet; next wanted " << wanted[got.size()];
+    auto event = parse_frame(*chunk);
+    if (!event || event->type != wanted[got.size()]) continue;
+    if (event->type == "status_update_event" && event->data.at("taskStatus") != "TASK_RUNNING") continue;
+    got.push_back(std::move(*event));
+  }
+  for (const auto& e : got) {
+    EXPECT_EQ(e.data.at("eventType"), json::value(e.type));
+    // The keys of Marathon's documented example of that event (message: in the REST reference's sample).
+    auto expected = keys(examples.at(e.type).as_object());
+    if (e.type == "status_update_event") expected.insert("message");
+    EXPECT_EQ(keys(e.data), expected) << json::serialize(e.data);
+    EXPECT_EQ(std::string(e.data.at("timestamp").as_string()).size(), 24u) << e.data.at("timestamp");  // ms, Z
+  }
+  EXPECT_EQ(got[0].data.at("appDefinition").at("id"), "/basic-3");
+  EXPECT_EQ(got[0].data.at("uri"), "/v2/apps/basic-3");
+  EXPECT_EQ(got[1].data.at("plan").at("id"), json::value(deployment_id));
+  EXPECT_EQ(got[1].data.at("plan").at("steps").at(0).at("app"), "/basic-3");
+  EXPECT_EQ(got[2].data.at("appId"), "/basic-3");
+  const auto running = running_arns(sim(), "web");
+  ASSERT_EQ(running.size(), 1u);
+  EXPECT_EQ(got[2].data.at("taskId"), json::value(task_id(*running.begin())));
+  EXPECT_TRUE(got[2].data.at("host").as_string().starts_with("i-")) << got[2].data.at("host");
+  EXPECT_EQ(got[2].data.at("version"), got[1].data.at("plan").at("version"));
+  EXPECT_EQ(got[3].data.at("id"), json::value(deployment_id));
+
+  // The filtered stream: deployment_success and nothing else.
+  const auto filtered_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  auto only = filtered.next_chunk(filtered_deadline);
+  while (only && !parse_frame(*only)) only = filtered.next_chunk(filtered_deadline);
+  ASSERT_TRUE(only);
+  EXPECT_EQ(parse_frame(*only)->type, "deployment_success");
+
+  // A count change: Marathon's ScaleApplication deployment, announced, then done once the second task runs.
+  auto scaled = berth().api("PUT", "/v2/apps/basic-3", R"({"instances": 2})");
+  ASSERT_EQ(scaled.status, 200u) << scaled.body;
+  const json::value scale_id = scaled.json().at("deploymentId");
+  bool scale_started = false, second_running = false;
+  for (;;) {
+    auto chunk = stream.next_chunk(deadline);
+    ASSERT_TRUE(chunk) << "no scale deployment events; started=" << scale_started;
+    auto event = parse_frame(*chunk);
+    if (!event) continue;
+    if (event->type == "deployment_info" && event->data.at("plan").at("id") == scale_id) {
+      EXPECT_EQ(event->data.at("plan").at("steps").at(0).at("action"), "ScaleApplication");
+      EXPECT_EQ(keys(event->data), keys(examples.at("deployment_info").as_object()));
+      scale_started = true;
+    }
+    if (event->type == "status_update_event" && event->data.at("taskStatus") == "TASK_RUNNING") second_running = true;
+    if (event->type == "deployment_success" && event->data.at("id") == scale_id) break;
+  }
+  EXPECT_TRUE(scale_started);
+  EXPECT_TRUE(second_running);
+  EXPECT_EQ(running_arns(sim(), "web").size(), 2u);
+
+  // Deleting the app: app_terminated_event, then its tasks stop (TASK_KILLED: berth stopped them).
+  ASSERT_EQ(berth().api("DELETE", "/v2/apps/basic-3").status, 200u);
+  // No api_post_event in between: the service row rewritten at the deployment's end is no new definition.
+  bool terminated = false, killed = false;
+  while (!killed) {
+    auto chunk = stream.next_chunk(deadline);
+    ASSERT_TRUE(chunk) << "no app_terminated_event / TASK_KILLED; terminated=" << terminated;
+    auto event = parse_frame(*chunk);
+    if (!event) continue;
+    EXPECT_NE(event->type, "api_post_event") << *chunk;
+    if (event->type == "app_terminated_event") {
+      EXPECT_EQ(event->data.at("appId"), "/basic-3");
+      EXPECT_EQ(keys(event->data), keys(examples.at("app_terminated_event").as_object()));
+      terminated = true;
+    }
+    if (event->type == "status_update_event" && event->data.at("taskStatus") == "TASK_KILLED") killed = true;
+  }
+  EXPECT_TRUE(terminated);
 }
 
 // The front follows api.auth_token like every other route.

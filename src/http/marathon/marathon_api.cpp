@@ -244,6 +244,12 @@ asio::awaitable<std::string> MarathonApi::version_string(const policy::Service& 
   co_return api::format_time(service.updated_at);
 }
 
+asio::awaitable<std::optional<json::object>> MarathonApi::app_for_event(const policy::Service& service) {
+  if (!stored_app(service.spec)) co_return std::nullopt;
+  const std::string version = co_await version_string(service);
+  co_return app_json(service, version);
+}
+
 json::object MarathonApi::app_json(const policy::Service& service, const std::string& version) const {
   auto app = *stored_app(service.spec);
   const auto tasks = live_tasks(service, version);
@@ -266,6 +272,7 @@ json::object MarathonApi::app_json(const policy::Service& service, const std::st
   app["tasksUnhealthy"] = unhealthy;
   json::array deployments;
   if (!service.active_deployment_id.empty()) deployments.push_back(json::object{{"id", service.active_deployment_id}});
+  if (const auto* scale = scale_in_progress(service)) deployments.push_back(json::object{{"id", scale->id}});
   app["deployments"] = std::move(deployments);
   return app;
 }
@@ -422,6 +429,7 @@ asio::awaitable<ApiResponse> MarathonApi::write_app(
     bool force, int status) {
   std::optional<MarathonError> refused;
   std::optional<std::string> locked_by;  // the deployment in progress that refused the write (without force)
+  std::optional<std::int32_t> count_before;
   auto result = co_await api::write_service(
       store_, name,
       [&](policy::Service s) -> api::ApiResult<policy::Service> {
@@ -429,6 +437,7 @@ asio::awaitable<ApiResponse> MarathonApi::write_app(
           locked_by = s.active_deployment_id;
           return api::ApiError{409, "conflict", "locked"};
         }
+        count_before = s.spec.desired_count;
         auto next = change(std::move(s));
         if (auto* e = std::get_if<MarathonError>(&next)) {
           refused = *e;
@@ -442,9 +451,19 @@ asio::awaitable<ApiResponse> MarathonApi::write_app(
   if (result.refused) co_return message(result.refused->status, result.refused->message);
   if (!result.written) co_return store_error(result.written.error(), name, "update_service");
   reconcile_.mark_service_dirty(name);
-  // A count change makes no berth deployment: its id is fresh and never listed, so a client waiting for it to
-  // leave /v2/deployments is done at once, as berth's scaling is.
-  const std::string deployment_id = result.written->deployment ? result.written->deployment->id : new_id_();
+  // A count change makes no berth deployment: its id is listed as a ScaleApplication deployment until the tasks
+  // match the count, so a client waiting for it to leave /v2/deployments waits for the scale, as on Marathon. A
+  // new version's deployment supersedes it (berth's deployment brings the count too).
+  const auto& written = result.written->service;
+  std::string deployment_id;
+  if (result.written->deployment) {
+    deployment_id = result.written->deployment->id;
+    scales_.erase(name);
+  } else {
+    deployment_id = new_id_();
+    if (count_before && *count_before != written.spec.desired_count)
+      scales_[name] = ScaleDeployment{deployment_id, *count_before, written.spec.desired_count, clock_()};
+  }
   const std::string version = co_await version_string(result.written->service);
   co_return deployment_result(status, version, deployment_id);
 }
@@ -513,6 +532,7 @@ asio::awaitable<ApiResponse> MarathonApi::delete_app(const ApiRequest& req, cons
   }
   if (!deleted) co_return store_error(deleted.error(), app_id, "delete_service");
   reconcile_.terminate_service_tasks(name);  // Marathon stops a deleted app's tasks
+  scales_.erase(name);
   reconcile_.mark_service_dirty(name);
   co_return deployment_result(200, api::format_time(clock_()), new_id_());
 }

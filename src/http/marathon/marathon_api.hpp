@@ -17,7 +17,9 @@
 //   GET    /v2/apps/{id}/versions[/{version}]     -> {"versions":[iso...]} newest first / the app at that version
 //   GET    /v2/tasks[?status=]                    -> {"tasks":[task...]} of every app
 //   POST   /v2/tasks/delete[?scale=true] {"ids"}  -> {"tasks":[...]} or {"version","deploymentId"}
-//   GET    /v2/deployments                        -> [deployment...] (berth's service deployments in progress)
+//   GET    /v2/deployments                        -> [deployment...] (berth's service deployments in progress, and
+//                                                    count changes made through /v2 until the app's tasks match:
+//                                                    ScaleApplication)
 //   DELETE /v2/deployments/{id}[?force=true]      -> 200 {"deploymentId","version"} (rolled back), 202 with force
 //   GET    /v2/queue                              -> {"queue":[{app, count, delay, since}]} (apps with unplaced
 //                                                    tasks)
@@ -72,6 +74,16 @@ class MarathonApi {
   boost::asio::awaitable<ApiResponse> handle(const ApiRequest& request);
   // Answers a request matched to `route`; exceptions become an opaque 500.
   boost::asio::awaitable<ApiResponse> run(const Route& route, const ApiRequest& request, const Params& params);
+  // The app as GET /v2/apps/{id} answers it (with "version"), for the event stream (marathon_event_stream.hpp);
+  // nullopt for a service no Marathon app made.
+  boost::asio::awaitable<std::optional<boost::json::object>> app_for_event(const policy::Service& service);
+  // For the event stream: the last scale deployment of `service` (a count change through /v2) and whether it is
+  // still in progress; nullopt when none is known (forgotten once done, superseded by a deployment, canceled).
+  struct ScaleState {
+    std::string id;
+    bool in_progress = false;
+  };
+  std::optional<ScaleState> scale_state(const policy::Service& service) const;
 
  private:
   // marathon_api.cpp: apps
@@ -127,6 +139,24 @@ class MarathonApi {
   policy::Deployment next_deployment(const std::string& service);
   std::vector<std::string> known_clusters() const;
 
+  // A count change through /v2 in progress: Marathon's ScaleApplication deployment. berth scales without a
+  // deployment row, so the id answered is kept here (in memory: a berth restart forgets them) and listed by
+  // /v2/deployments and the app's `deployments` until the app's live tasks are `to` RUNNING ones.
+  struct ScaleDeployment {
+    std::string id;
+    std::int32_t from = 0;
+    std::int32_t to = 0;
+    policy::SystemTime at{};
+  };
+  // The scale deployment of `service` while it is in progress; nullptr when none (or it is done).
+  const ScaleDeployment* scale_in_progress(const policy::Service& service) const;
+  // Forgets the scale deployments that are done or whose app is gone (`apps`: every Marathon app).
+  void forget_finished_scales(const std::vector<policy::Service>& apps);
+  // DELETE /v2/deployments/{id} of a scale deployment: force forgets it (202), else the count goes back.
+  boost::asio::awaitable<ApiResponse> delete_scale(const ApiRequest& req, const std::string& name,
+                                                   const ScaleDeployment& scale);
+
+  std::map<std::string, ScaleDeployment> scales_;  // by service name
   store::DesiredStateStore& store_;
   const api::ClusterView& clusters_;
   api::Reconcile& reconcile_;

@@ -8,13 +8,14 @@
 //   a service deployment pending or running                    -> deployment_info {plan, currentStep}
 //   a service deployment completed                             -> deployment_success {id}
 //   a service deployment failed or rolled back                 -> deployment_failed {id}
+//   a count change through /v2 started / its tasks match       -> deployment_info (ScaleApplication) /
+//                                                                 deployment_success
 //   a task of an app changes status (the cluster model)        -> status_update_event {slaveId, taskId, taskStatus,
 //                                                                 message, appId, host, ports, version}
 //   a stream client attaches                                   -> event_stream_attached {remoteAddress}
 // Every event carries eventType and timestamp (ISO-8601, milliseconds, UTC).
 //
-// Not wired yet: the route needs the HTTP server's streaming response (another branch); until then these are the
-// mapping the stream will send, tested on their own.
+// GET /v2/events (marathon_event_stream.hpp) sends them; these functions are pure and tested on their own.
 #pragma once
 
 #include "policy/desired_state.hpp"
@@ -23,6 +24,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace berth::http::marathon {
@@ -40,6 +42,11 @@ boost::json::object app_terminated_event(const std::string& app_id, const std::s
 boost::json::object deployment_event(const policy::Deployment& d, const std::string& app_id,
                                      const std::string& version_string, const std::string& timestamp);
 
+// A count change through /v2 (Marathon's ScaleApplication deployment, marathon_api.hpp) in progress:
+// deployment_info with that action; its end is deployment_event's deployment_success.
+boost::json::object scale_deployment_info(const std::string& id, const std::string& app_id,
+                                          const std::string& version_string, const std::string& timestamp);
+
 struct TaskStatusChange {
   std::string task_arn;
   std::string container_instance_arn;
@@ -49,7 +56,16 @@ struct TaskStatusChange {
   std::string app_id;
   std::string version;      // the app version
   std::vector<int> ports;   // host ports (berth does not track them yet: empty)
+  // Only for STOPPED: why ECS stopped it (stopCode) and whether a container exited non-zero, which tell
+  // TASK_FAILED, TASK_FINISHED and TASK_KILLED apart (marathon_task_status).
+  std::string stop_code;
+  bool nonzero_exit = false;
 };
+
+// Marathon's taskStatus for an ECS task: task_state(last_status) while it lives; once STOPPED, TASK_FAILED when
+// it failed to start or a container exited non-zero, TASK_FINISHED when its essential container exited 0, else
+// TASK_KILLED (stopped by berth, a user or ECS: UserInitiated, ServiceSchedulerInitiated, spot, termination).
+std::string marathon_task_status(std::string_view last_status, std::string_view stop_code, bool nonzero_exit);
 boost::json::object status_update_event(const TaskStatusChange& change, const std::string& timestamp);
 
 // "event: <eventType>\ndata: <json>\n\n", as Marathon's /v2/events writes each event.
