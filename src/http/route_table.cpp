@@ -7,22 +7,6 @@ namespace berth::http {
 
 namespace {
 
-std::vector<std::string_view> split_path(std::string_view path) {
-  std::vector<std::string_view> out;
-  std::size_t i = 0;
-  while (i < path.size()) {
-    if (path[i] == '/') {
-      ++i;
-      continue;
-    }
-    auto next = path.find('/', i);
-    if (next == std::string_view::npos) next = path.size();
-    out.push_back(path.substr(i, next - i));
-    i = next;
-  }
-  return out;
-}
-
 bool is_param(std::string_view seg) {
   return seg.size() > 2 && seg.front() == '{' && seg.back() == '}';
 }
@@ -43,6 +27,22 @@ int hex_value(char c) {
 }
 
 }  // namespace
+
+std::vector<std::string_view> split_path(std::string_view path) {
+  std::vector<std::string_view> out;
+  std::size_t i = 0;
+  while (i < path.size()) {
+    if (path[i] == '/') {
+      ++i;
+      continue;
+    }
+    auto next = path.find('/', i);
+    if (next == std::string_view::npos) next = path.size();
+    out.push_back(path.substr(i, next - i));
+    i = next;
+  }
+  return out;
+}
 
 std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space) {
   std::string out;

@@ -51,6 +51,9 @@ class RouteTable {
 std::string no_route_message(std::string_view path);
 std::string method_not_allowed_message(std::string_view method, std::string_view path, std::string_view allow);
 
+// The non-empty segments of a path, as they are ("/a//b/" -> {"a", "b"}; nothing decoded).
+std::vector<std::string_view> split_path(std::string_view path);
+
 // Percent-decoding for paths and queries; nullopt on malformed escapes. `plus_is_space` for query strings.
 std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space);
 

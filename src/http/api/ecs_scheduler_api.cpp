@@ -5,6 +5,7 @@
 #include "http/api/api_job_json.hpp"
 #include "http/api/api_job_store.hpp"
 #include "http/api/api_json.hpp"
+#include "http/api/api_json_fields.hpp"
 #include "http/api/front_routes.hpp"
 
 #include <spdlog/spdlog.h>
@@ -21,14 +22,9 @@ namespace {
 constexpr std::int64_t default_skip = 0;   // ECS Scheduler's PaginationSchema defaults
 constexpr std::int64_t default_count = 10;
 
-ApiResponse answer(int status, json::value body) {
-  ApiResponse r;
-  r.status = status;
-  r.body = std::move(body);
-  return r;
+ApiResponse message(int status, std::string text) {
+  return fields::json_response(status, json::object{{"message", std::move(text)}});
 }
-
-ApiResponse message(int status, std::string text) { return answer(status, json::object{{"message", std::move(text)}}); }
 
 json::object job_link(const std::string& id) {
   return json::object{{"href", "/jobs/" + id}, {"rel", "item"}, {"title", "Job for " + id}};
@@ -50,7 +46,7 @@ ApiResponse field_errors(const std::vector<JobFieldError>& errors) {
     if (!slot.is_array()) slot = json::array{};
     slot.as_array().emplace_back(e.why);
   }
-  return answer(400, json::object{{"messages", std::move(messages)}});
+  return fields::json_response(400, json::object{{"messages", std::move(messages)}});
 }
 
 // marshmallow's Integer: an optional sign and digits.
@@ -86,7 +82,9 @@ std::optional<ApiResponse> read_body(const ApiRequest& req, std::size_t max_byte
   boost::system::error_code ec;
   json::value v = json::parse(req.body, ec);
   if (ec) return message(400, "Failed to decode JSON object: " + ec.message());
-  if (!v.is_object()) return answer(400, json::object{{"messages", json::object{{"_schema", json::array{"Invalid input type."}}}}});
+  if (!v.is_object())
+    return fields::json_response(
+        400, json::object{{"messages", json::object{{"_schema", json::array{"Invalid input type."}}}}});
   out = std::move(v.as_object());
   return std::nullopt;
 }
@@ -164,7 +162,7 @@ asio::awaitable<ApiResponse> EcsSchedulerApi::list(const ApiRequest& req, const 
     if (!n) bad[key] = json::array{"Not a valid integer."};
     else *out = std::max<std::int64_t>(0, *n);
   }
-  if (!bad.empty()) co_return answer(400, json::object{{"messages", std::move(bad)}});
+  if (!bad.empty()) co_return fields::json_response(400, json::object{{"messages", std::move(bad)}});
   auto all = co_await store_.list_jobs("");
   if (!all) co_return store_error(all.error(), "", "list_jobs");
   const auto total = static_cast<std::int64_t>(all->size());
@@ -178,7 +176,7 @@ asio::awaitable<ApiResponse> EcsSchedulerApi::list(const ApiRequest& req, const 
   json::object out{{"jobs", std::move(jobs)}};
   if (auto prev = page_link(skip - count, count, total)) out["prev"] = *prev;
   if (auto next = page_link(skip + count, count, total)) out["next"] = *next;
-  co_return answer(200, std::move(out));
+  co_return fields::json_response(200, std::move(out));
 }
 
 asio::awaitable<ApiResponse> EcsSchedulerApi::create(const ApiRequest& req, const Params&) {
@@ -198,7 +196,7 @@ asio::awaitable<ApiResponse> EcsSchedulerApi::create(const ApiRequest& req, cons
   const std::string id = parsed.spec.id;
   auto created = co_await store_.create_job(new_job(std::move(parsed.spec), clock_()));
   if (!created) co_return store_error(created.error(), id, "create_job");
-  co_return answer(201, committed(id));
+  co_return fields::json_response(201, committed(id));
 }
 
 asio::awaitable<ApiResponse> EcsSchedulerApi::get(const ApiRequest&, const Params& p) {
@@ -209,7 +207,7 @@ asio::awaitable<ApiResponse> EcsSchedulerApi::get(const ApiRequest&, const Param
   ApiResponse error;
   auto doc = co_await job_document(*job, error);
   if (!doc) co_return error;
-  co_return answer(200, std::move(*doc));
+  co_return fields::json_response(200, std::move(*doc));
 }
 
 asio::awaitable<ApiResponse> EcsSchedulerApi::update(const ApiRequest& req, const Params& p) {
@@ -240,7 +238,7 @@ asio::awaitable<ApiResponse> EcsSchedulerApi::update(const ApiRequest& req, cons
       true, now);
   if (write.refused) co_return std::move(*write.refused);
   if (!write.written) co_return store_error(write.written.error(), id, "update_job");
-  co_return answer(200, committed(id));
+  co_return fields::json_response(200, committed(id));
 }
 
 asio::awaitable<ApiResponse> EcsSchedulerApi::remove(const ApiRequest&, const Params& p) {
@@ -248,7 +246,7 @@ asio::awaitable<ApiResponse> EcsSchedulerApi::remove(const ApiRequest&, const Pa
   if (!valid_environment_name(id)) co_return message(404, "Job " + id + " does not exist.");
   auto deleted = co_await delete_job_retrying(store_, id);
   if (!deleted) co_return store_error(deleted.error(), id, "delete_job");
-  co_return answer(200, json::object{{"id", id}});
+  co_return fields::json_response(200, json::object{{"id", id}});
 }
 
 }  // namespace berth::http::api

@@ -4,6 +4,7 @@
 #include "http/marathon/marathon_api.hpp"
 
 #include "http/api/api_json.hpp"
+#include "http/api/api_json_fields.hpp"
 #include "http/api/api_service_store.hpp"
 
 #include <spdlog/spdlog.h>
@@ -26,17 +27,9 @@ constexpr int max_suffix_depth = 2;
 
 std::vector<std::string> path_segments(std::string_view path) {
   std::vector<std::string> out;
-  std::size_t i = 0;
-  while (i < path.size()) {
-    if (path[i] == '/') {
-      ++i;
-      continue;
-    }
-    auto next = path.find('/', i);
-    if (next == std::string_view::npos) next = path.size();
-    auto decoded = percent_decode(path.substr(i, next - i), false);
-    out.push_back(decoded ? *decoded : std::string(path.substr(i, next - i)));
-    i = next;
+  for (auto segment : split_path(path)) {
+    auto decoded = percent_decode(segment, false);
+    out.push_back(decoded ? *decoded : std::string(segment));
   }
   return out;
 }
@@ -80,26 +73,25 @@ std::optional<ApiResponse> read_body(const ApiRequest& req, std::size_t max_byte
 }
 
 ApiResponse locked(const std::string& deployment_id) {
-  return answer(409, json::object{{"message", "App is locked by one or more deployments. Override with the option "
-                                              "'?force=true'. View details at '/v2/deployments/" +
-                                                  deployment_id + "'."},
-                                  {"deployments", json::array{json::object{{"id", deployment_id}}}}});
+  return api::fields::json_response(409,
+                                    json::object{{"message",
+                                                  "App is locked by one or more deployments. Override with the option "
+                                                  "'?force=true'. View details at '/v2/deployments/" +
+                                                      deployment_id + "'."},
+                                                 {"deployments", json::array{json::object{{"id", deployment_id}}}}});
 }
 
 }  // namespace
 
 namespace detail {
 
-ApiResponse answer(int status, json::value body) {
-  ApiResponse r;
-  r.status = status;
-  r.body = std::move(body);
-  return r;
+ApiResponse message(int status, std::string text) {
+  return api::fields::json_response(status, json::object{{"message", std::move(text)}});
 }
 
-ApiResponse message(int status, std::string text) { return answer(status, json::object{{"message", std::move(text)}}); }
-
-ApiResponse error_response(const MarathonError& e) { return answer(e.status, error_body(e)); }
+ApiResponse error_response(const MarathonError& e) {
+  return api::fields::json_response(e.status, error_body(e));
+}
 
 ApiResponse app_not_found(const std::string& id) { return message(404, "App '" + id + "' does not exist"); }
 
@@ -109,7 +101,7 @@ bool query_true(const ApiRequest& req, const std::string& key) {
 }
 
 ApiResponse deployment_result(int status, const std::string& version, const std::string& deployment_id) {
-  auto r = answer(status, json::object{{"version", version}, {"deploymentId", deployment_id}});
+  auto r = api::fields::json_response(status, json::object{{"version", version}, {"deploymentId", deployment_id}});
   r.headers.emplace_back("Marathon-Deployment-Id", deployment_id);
   return r;
 }
@@ -319,7 +311,7 @@ asio::awaitable<ApiResponse> MarathonApi::list_apps(const ApiRequest& req, const
     }
     out.push_back(std::move(app));
   }
-  co_return answer(200, json::object{{"apps", std::move(out)}});
+  co_return api::fields::json_response(200, json::object{{"apps", std::move(out)}});
 }
 
 asio::awaitable<ApiResponse> MarathonApi::create_app(const ApiRequest& req, const Params&) {
@@ -355,7 +347,7 @@ asio::awaitable<ApiResponse> MarathonApi::create(const json::object& body, const
     for (const auto& w : app.warnings) warnings.emplace_back(w);
     out["warnings"] = std::move(warnings);
   }
-  auto r = answer(201, std::move(out));
+  auto r = api::fields::json_response(201, std::move(out));
   r.headers.emplace_back("Location", "/v2/apps" + app.app_id);
   if (created->deployment) r.headers.emplace_back("Marathon-Deployment-Id", created->deployment->id);
   co_return r;
@@ -421,7 +413,7 @@ asio::awaitable<ApiResponse> MarathonApi::get_app(const std::string& id) {
   auto found = co_await find_app(id);
   if (found.error) co_return *found.error;
   const std::string version = co_await version_string(*found.service);
-  co_return answer(200, json::object{{"app", app_json(*found.service, version)}});
+  co_return api::fields::json_response(200, json::object{{"app", app_json(*found.service, version)}});
 }
 
 asio::awaitable<ApiResponse> MarathonApi::write_app(
@@ -570,9 +562,9 @@ asio::awaitable<ApiResponse> MarathonApi::app_versions(const std::string& id,
     // Newest first: berth's versions, each the time it was made.
     json::array out;
     for (auto it = versions->rbegin(); it != versions->rend(); ++it) out.emplace_back(api::format_time(it->created_at));
-    co_return answer(200, json::object{{"versions", std::move(out)}});
+    co_return api::fields::json_response(200, json::object{{"versions", std::move(out)}});
   }
-  if (*version == current) co_return answer(200, app_json(*found.service, current));
+  if (*version == current) co_return api::fields::json_response(200, app_json(*found.service, current));
   for (const auto& v : *versions) {
     if (api::format_time(v.created_at) != *version) continue;
     policy::Service then = *found.service;
@@ -581,7 +573,7 @@ asio::awaitable<ApiResponse> MarathonApi::app_versions(const std::string& id,
     auto app = stored_app(then.spec);
     if (!app) break;
     (*app)["version"] = *version;
-    co_return answer(200, std::move(*app));
+    co_return api::fields::json_response(200, std::move(*app));
   }
   co_return message(404, "App '" + std::string((*stored_app(found.service->spec))["id"].as_string()) +
                              "' does not exist in version " + *version);

@@ -167,7 +167,6 @@ class MarathonApi {
 
 // Marathon's answers and errors, shared by the handler files.
 namespace detail {
-api::ApiResponse answer(int status, boost::json::value body);
 api::ApiResponse message(int status, std::string text);
 api::ApiResponse error_response(const MarathonError& e);
 api::ApiResponse app_not_found(const std::string& id);

@@ -4,6 +4,7 @@
 #include "http/marathon/marathon_api.hpp"
 
 #include "http/api/api_json.hpp"
+#include "http/api/api_json_fields.hpp"
 #include "policy/ownership.hpp"
 
 #include <spdlog/spdlog.h>
@@ -105,7 +106,7 @@ asio::awaitable<ApiResponse> MarathonApi::app_tasks(const std::string& id) {
   const std::string version = co_await version_string(*found.service);
   json::array tasks;
   for (auto& t : live_tasks(*found.service, version)) tasks.push_back(std::move(t.json));
-  co_return answer(200, json::object{{"tasks", std::move(tasks)}});
+  co_return api::fields::json_response(200, json::object{{"tasks", std::move(tasks)}});
 }
 
 asio::awaitable<ApiResponse> MarathonApi::kill_app_task(const ApiRequest& req, const std::string& id,
@@ -132,7 +133,7 @@ asio::awaitable<ApiResponse> MarathonApi::kill_app_task(const ApiRequest& req, c
   }
   reconcile_.kill_service_tasks(name, {task->arn});  // replaced by the next plan
   task->json["state"] = "TASK_KILLING";
-  co_return answer(200, json::object{{"task", std::move(task->json)}});
+  co_return api::fields::json_response(200, json::object{{"task", std::move(task->json)}});
 }
 
 asio::awaitable<ApiResponse> MarathonApi::kill_app_tasks(const ApiRequest& req, const std::string& id) {
@@ -164,7 +165,7 @@ asio::awaitable<ApiResponse> MarathonApi::kill_app_tasks(const ApiRequest& req, 
     t.json["state"] = "TASK_KILLING";
     killed.push_back(std::move(t.json));
   }
-  co_return answer(200, json::object{{"tasks", std::move(killed)}});
+  co_return api::fields::json_response(200, json::object{{"tasks", std::move(killed)}});
 }
 
 asio::awaitable<ApiResponse> MarathonApi::list_tasks(const ApiRequest& req, const Params&) {
@@ -181,7 +182,7 @@ asio::awaitable<ApiResponse> MarathonApi::list_tasks(const ApiRequest& req, cons
     for (auto& t : live_tasks(s, version))
       if (status.empty() || t.json.at("state").as_string() == status) tasks.push_back(std::move(t.json));
   }
-  co_return answer(200, json::object{{"tasks", std::move(tasks)}});
+  co_return api::fields::json_response(200, json::object{{"tasks", std::move(tasks)}});
 }
 
 asio::awaitable<ApiResponse> MarathonApi::delete_tasks(const ApiRequest& req, const Params&) {
@@ -239,7 +240,7 @@ asio::awaitable<ApiResponse> MarathonApi::delete_tasks(const ApiRequest& req, co
     }
     reconcile_.kill_service_tasks(name, arns);
   }
-  co_return answer(200, json::object{{"tasks", std::move(killed)}});
+  co_return api::fields::json_response(200, json::object{{"tasks", std::move(killed)}});
 }
 
 const MarathonApi::ScaleDeployment* MarathonApi::scale_in_progress(const policy::Service& service) const {
@@ -281,7 +282,7 @@ asio::awaitable<ApiResponse> MarathonApi::list_deployments(const ApiRequest&, co
     }
     out.push_back(deployment_json(*d, app_id_of(s)));
   }
-  co_return answer(200, std::move(out));
+  co_return api::fields::json_response(200, std::move(out));
 }
 
 asio::awaitable<ApiResponse> MarathonApi::delete_scale(const ApiRequest& req, const std::string& name,
@@ -378,7 +379,7 @@ asio::awaitable<ApiResponse> MarathonApi::queue(const ApiRequest&, const Params&
                                {"since", api::format_time(s.updated_at)},
                                {"berthUnplaced", std::move(unplaced)}});
   }
-  co_return answer(200, json::object{{"queue", std::move(out)}});
+  co_return api::fields::json_response(200, json::object{{"queue", std::move(out)}});
 }
 
 asio::awaitable<ApiResponse> MarathonApi::info(const ApiRequest&, const Params&) {
@@ -391,7 +392,7 @@ asio::awaitable<ApiResponse> MarathonApi::info(const ApiRequest&, const Params&)
       port = 0;
     }
   }
-  co_return answer(
+  co_return api::fields::json_response(
       200, json::object{{"name", "marathon"},
                         {"version", "1.5.0"},
                         {"elected", true},
@@ -412,7 +413,7 @@ asio::awaitable<ApiResponse> MarathonApi::info(const ApiRequest&, const Params&)
 asio::awaitable<ApiResponse> MarathonApi::leader(const ApiRequest&, const Params&) {
   const std::string leader = options_.leader ? options_.leader() : std::string();
   if (leader.empty()) co_return message(404, "There is no leader");
-  co_return answer(200, json::object{{"leader", leader}});
+  co_return api::fields::json_response(200, json::object{{"leader", leader}});
 }
 
 }  // namespace berth::http::marathon
