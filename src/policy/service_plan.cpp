@@ -159,7 +159,12 @@ ServicePlan compute_service_plan(const ClusterSnapshot& snapshot, const ServiceS
       continue;
     }
     const bool draining = inst->status == InstanceStatus::draining;
-    const bool is_current = !draining && task_definition_matches(spec.task_definition, t.task_definition);
+    bool is_current = !draining && task_definition_matches(spec.task_definition, t.task_definition);
+    if (is_current && rolling && spec.replace_every_task) {
+      // Only the deployment's own launches are current: the tasks from before it are replaced as well.
+      auto tag = parse_group(t.group);
+      is_current = tag && tag->deployment_id == active->id;
+    }
     Classified c{&t, ctx.healthy(t, is_current), draining};
     if (is_current) current.push_back(c);
     else outgoing.push_back(c);

@@ -66,6 +66,11 @@ struct ServiceSpec {
   // Marathon's /v2 (src/http/marathon) keeps the app as it was sent: its id path, labels, cpus/mem, backoff
   // fields, so GET answers what was PUT. Part of the spec, so it is versioned with it (a change is a new version).
   std::string front_metadata;
+  // Every deployment replaces every task, not only those of another task definition (ECS's forceNewDeployment;
+  // Marathon restarts all of an app's tasks on any change and on POST .../restart). During a deployment a task
+  // launched before it counts as outgoing, so the replacement rolls within the deployment's bounds. Set by the
+  // Marathon front; not a /v1 field (a /v1 PUT keeps it).
+  bool replace_every_task = false;
   friend bool operator==(const ServiceSpec&, const ServiceSpec&) = default;
 };
 

@@ -58,6 +58,7 @@ json::object service_spec_to_json(const policy::ServiceSpec& spec) {
                    {"placementConstraints", std::move(constraints)}};
   // Kept as text inside the JSON row: no column and no migration, and an older row simply lacks it.
   if (!spec.front_metadata.empty()) out["frontMetadata"] = spec.front_metadata;
+  if (spec.replace_every_task) out["replaceEveryTask"] = true;
   return out;
 }
 
@@ -98,6 +99,7 @@ StoreResult<policy::ServiceSpec> decode_service_spec(const std::string& text) {
       }
     }
     if (const auto* p = o->if_contains("frontMetadata")) spec.front_metadata = std::string(p->as_string());
+    if (const auto* p = o->if_contains("replaceEveryTask")) spec.replace_every_task = p->as_bool();
     if (const auto* pc = o->if_contains("placementConstraints")) {
       for (const auto& e : pc->as_array()) {
         const auto& co = e.as_object();

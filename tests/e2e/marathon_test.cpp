@@ -136,10 +136,16 @@ TEST_F(MarathonTest, AnAppRunsScalesLosesATaskRestartsAndIsDeletedAsABerthServic
                 "answered");
   EXPECT_EQ(schema.errors(), std::vector<std::string>{});
 
-  // Restart: a deployment; every task is replaced, two run again.
+  // Restart: a deployment; every task is replaced, rolling: with Marathon's default upgradeStrategy
+  // (minimumHealthCapacity 1) two stay RUNNING throughout, as Marathon restarts.
   ASSERT_TRUE(wait_until(deployments_done, converge_timeout));
   const auto before_restart = running_arns(sim(), "web");
   ASSERT_EQ(before_restart.size(), 2u);
+  std::atomic<std::size_t> fewest_running{2};
+  Sampler sampler([&] {
+    const auto n = running_arns(sim(), "web").size();
+    if (n < fewest_running) fewest_running = n;
+  });
   auto restarted = berth().api("POST", "/v2/apps/basic-3/restart");
   ASSERT_EQ(restarted.status, 200u) << restarted.body;
   const std::string deployment_id(restarted.json().at("deploymentId").as_string());
@@ -154,6 +160,8 @@ TEST_F(MarathonTest, AnAppRunsScalesLosesATaskRestartsAndIsDeletedAsABerthServic
       },
       converge_timeout));
   ASSERT_TRUE(wait_until(deployments_done, converge_timeout));
+  sampler.stop();
+  EXPECT_GE(fewest_running.load(), 2u) << "the restart went below minimumHealthCapacity";
   EXPECT_EQ(berth().get_json("/v1/services/basic-3").at("version"), 2);
   EXPECT_EQ(berth().get_json("/v2/apps/basic-3/versions").at("versions").as_array().size(), 2u);
 

@@ -152,6 +152,45 @@ TEST(ServicePlan, RollingUpdateSurgesThenStopsOldOnceNewAreHealthy) {
   EXPECT_EQ(plan.rollout->verdict, ServiceRolloutVerdict::completed);
 }
 
+// replace_every_task (Marathon's restart, ECS's forceNewDeployment): the same task definition is replaced too,
+// rolling within the bounds, because only the deployment's own launches count as current.
+TEST(ServicePlan, ReplaceEveryTaskRollsTasksOfTheSameDefinition) {
+  ServiceWorld w;
+  w.add_spread_cluster(8);
+  for (int i = 0; i < 4; ++i) w.add_service_task(i, "web:1");  // launched by d1
+  auto spec = make_spec(4, "web:1");                            // min 100%, max 200%
+  auto dep = deployment("d2", "web:1", "web:1");
+  auto opts = options_for({"web:1"});
+  // Without the mode the deployment has nothing to do.
+  auto plan = compute_service_plan(w.snap, spec, &dep, WorkloadBackoff{}, t0, opts);
+  EXPECT_TRUE(plan.idle());
+  spec.replace_every_task = true;
+  plan = compute_service_plan(w.snap, spec, &dep, WorkloadBackoff{}, t0, opts);
+  EXPECT_EQ(plan.start_count(), 4u);
+  EXPECT_TRUE(plan.stops.empty());  // never below 4 healthy
+  ASSERT_FALSE(plan.starts.empty());
+  EXPECT_EQ(plan.starts[0].group, "berth-svc:web:d2");
+
+  for (int i = 4; i < 8; ++i) w.add_service_task(i, "web:1", TaskStatus::running, 3600s, "d2");
+  plan = compute_service_plan(w.snap, spec, &dep, WorkloadBackoff{}, t0, opts);
+  EXPECT_EQ(stops_with(plan, StopCause::replaced), 4u);
+  for (const auto& stop : plan.stops) {
+    bool of_d1 = false;
+    for (const auto& t : w.snap.tasks)
+      if (t.arn == stop.task_arn) of_d1 = t.group == "berth-svc:web:d1";
+    EXPECT_TRUE(of_d1) << stop.task_arn;
+  }
+  for (auto& t : w.snap.tasks)
+    if (t.group == "berth-svc:web:d1") t.last_status = t.desired_status = TaskStatus::stopped, t.stop_code = "UserInitiated";
+  plan = compute_service_plan(w.snap, spec, &dep, WorkloadBackoff{}, t0 + 1s, opts);
+  EXPECT_TRUE(plan.idle());
+  EXPECT_EQ(plan.rollout->verdict, ServiceRolloutVerdict::completed);
+  // Once the deployment is over, every task of the definition is current again, whatever launched it.
+  dep.status = DeploymentStatus::completed;
+  plan = compute_service_plan(w.snap, spec, &dep, WorkloadBackoff{}, t0 + 2s, opts);
+  EXPECT_TRUE(plan.idle());
+}
+
 TEST(ServicePlan, RollingUpdateWithoutSurgeStopsFirstDownToTheMinimum) {
   ServiceWorld w;
   w.add_spread_cluster(4);

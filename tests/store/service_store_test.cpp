@@ -123,8 +123,10 @@ TEST_F(ServiceStoreTest, DesiredCountIsNotAVersionEveryOtherChangeIs) {
 TEST_F(ServiceStoreTest, FrontMetadataRoundTripsAndIsVersioned) {
   auto service = make_service();
   service.spec.front_metadata = R"({"marathon":{"id":"/web","labels":{"owner":"zeus"}}})";
+  service.spec.replace_every_task = true;  // the Marathon front's deployment mode is stored with the spec too
   auto s = run(store_->create_service(service, next_deployment("s-1", 1000))).value().service;
   EXPECT_EQ(run(store_->get_service("web")).value().spec.front_metadata, service.spec.front_metadata);
+  EXPECT_TRUE(run(store_->get_service("web")).value().spec.replace_every_task);
   s.spec.front_metadata = R"({"marathon":{"id":"/web","labels":{"owner":"hera"}}})";
   auto relabelled = run(store_->update_service(s, next_deployment("s-2", 1100))).value();
   EXPECT_EQ(relabelled.service.version, 2);
@@ -133,6 +135,7 @@ TEST_F(ServiceStoreTest, FrontMetadataRoundTripsAndIsVersioned) {
   EXPECT_EQ(versions[0].spec.front_metadata, service.spec.front_metadata);
   EXPECT_EQ(versions[1].spec.front_metadata, s.spec.front_metadata);
   EXPECT_TRUE(make_service().spec.front_metadata.empty());  // a /v1 service has none
+  EXPECT_FALSE(make_service().spec.replace_every_task);
 }
 
 TEST_F(ServiceStoreTest, CompletedMakesItsVersionStableAndARollbackReturnsToIt) {

@@ -19,6 +19,7 @@ json::object spec_to_json(const policy::ServiceSpec& s) {
   json::object out{{"name", s.name}, {"cluster", s.cluster}};
   for (auto& kv : store::codec::service_spec_to_json(s)) out.emplace(kv.key(), std::move(kv.value()));
   out.erase("frontMetadata");  // a front's metadata is that front's to show (Marathon's /v2/apps)
+  out.erase("replaceEveryTask");  // set by the Marathon front, not a /v1 field
   return out;
 }
 

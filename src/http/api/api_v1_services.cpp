@@ -145,10 +145,12 @@ asio::awaitable<ApiResponse> ApiV1::update_service(const ApiRequest& req, const 
       name,
       [&spec](policy::Service s) -> ApiResult<policy::Service> {
         if (spec.cluster != s.spec.cluster) return invalid_field("cluster", "a service cannot move to another cluster");
-        // /v1 does not carry a front's metadata (Marathon's app fields): a /v1 PUT keeps it.
+        // /v1 does not carry a front's metadata (Marathon's app fields) nor its deployment mode: a /v1 PUT keeps them.
         std::string metadata = s.spec.front_metadata;
+        const bool replace_every_task = s.spec.replace_every_task;
         s.spec = spec;
         s.spec.front_metadata = std::move(metadata);
+        s.spec.replace_every_task = replace_every_task;
         return s;
       },
       parsed->revision, *dry_run);

@@ -534,8 +534,9 @@ asio::awaitable<ApiResponse> MarathonApi::restart_app(const ApiRequest& req, con
   if (found.error) co_return *found.error;
   const std::string name = found.service->spec.name;
   const auto now = clock_();
-  // A restart is a new version (a deployment berth tracks) whose tasks all replace the running ones: the
-  // marker makes the version new, then every live task is stopped and the plan starts its replacements.
+  // A restart is a new version (the marker makes it new) and so a deployment; the app's spec replaces every
+  // task on a deployment (ServiceSpec::replace_every_task), so the tasks are replaced rolling, within
+  // upgradeStrategy's bounds, as Marathon restarts.
   auto r = co_await write_app(
       name,
       [&](policy::Service s) -> std::variant<policy::Service, MarathonError> {
@@ -544,10 +545,6 @@ asio::awaitable<ApiResponse> MarathonApi::restart_app(const ApiRequest& req, con
         return s;
       },
       query_true(req, "force"));
-  if (r.status != 200) co_return r;
-  std::vector<std::string> arns;
-  for (const auto& t : live_tasks(*found.service)) arns.push_back(t.arn);  // as they were before the restart
-  if (!arns.empty()) reconcile_.kill_service_tasks(name, arns);
   co_return r;
 }
 

@@ -425,6 +425,7 @@ std::variant<MappedApp, MarathonError> app_to_service(const json::object& app,
   }
   metadata["id"] = out.app_id;
   out.spec.front_metadata = json::serialize(json::object{{"marathon", std::move(metadata)}});
+  out.spec.replace_every_task = true;  // Marathon replaces every task of an app on any change (and on restart)
   return out;
 }
 
