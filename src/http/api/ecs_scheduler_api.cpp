@@ -184,8 +184,10 @@ asio::awaitable<ApiResponse> EcsSchedulerApi::create(const ApiRequest& req, cons
   json::object body;
   if (auto refused = read_body(req, max_body_bytes_, body)) co_return std::move(*refused);
   // ECS Scheduler reads the id as the task definition when only an id is given.
-  if (!body.contains("taskDefinition") && body.contains("id") && body.at("id").is_string())
-    body["taskDefinition"] = body.at("id");
+  if (!body.contains("taskDefinition") && body.contains("id") && body.at("id").is_string()) {
+    json::value id = body.at("id");  // a copy: inserting may rehash the object under a reference into it
+    body["taskDefinition"] = std::move(id);
+  }
   JobBodyContext ctx;
   ctx.mode = JobBodyMode::create;
   ctx.clusters = clusters_.clusters();
