@@ -7,6 +7,14 @@ namespace berth::http::api {
 namespace asio = boost::asio;
 using store::StoreErrc;
 
+policy::Deployment new_service_deployment(std::string service, std::string id, policy::SystemTime now) {
+  policy::Deployment d;
+  d.id = std::move(id);
+  d.environment = std::move(service);
+  d.created_at = now;
+  return d;
+}
+
 asio::awaitable<ServiceWriteResult> write_service(store::DesiredStateStore& store, std::string name,
                                                   ServiceChange change, std::optional<std::int64_t> expected_revision,
                                                   policy::SystemTime now,

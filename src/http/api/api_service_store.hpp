@@ -27,6 +27,10 @@ struct ServiceWriteResult {
   store::StoreResult<store::ServiceWrite> written = store::StoreError{store::StoreErrc::conflict, "not attempted"};
 };
 
+// The deployment a new version of `service` starts (pending; the controller fills the rest), shared by /v1/services
+// and Marathon's /v2/apps.
+policy::Deployment new_service_deployment(std::string service, std::string id, policy::SystemTime now);
+
 // `now` stamps updated_at; `next_deployment` makes the deployment a new version starts.
 boost::asio::awaitable<ServiceWriteResult> write_service(store::DesiredStateStore& store, std::string name,
                                                          ServiceChange change,

@@ -46,11 +46,7 @@ asio::awaitable<ApiResponse> ApiV1::dry_run_answer(policy::Service service) {
 }
 
 policy::Deployment ApiV1::next_service_deployment(const std::string& service) {
-  policy::Deployment d;
-  d.id = new_id_();
-  d.environment = service;
-  d.created_at = clock_();
-  return d;
+  return new_service_deployment(service, new_id_(), clock_());
 }
 
 asio::awaitable<ApiResponse> ApiV1::create_service(const ApiRequest& req, const Params&) {

@@ -187,11 +187,7 @@ ApiResponse MarathonApi::store_error(const store::StoreError& e, const std::stri
 }
 
 policy::Deployment MarathonApi::next_deployment(const std::string& service) {
-  policy::Deployment d;
-  d.id = new_id_();
-  d.environment = service;
-  d.created_at = clock_();
-  return d;
+  return api::new_service_deployment(service, new_id_(), clock_());
 }
 
 std::vector<std::string> MarathonApi::known_clusters() const { return clusters_.clusters(); }

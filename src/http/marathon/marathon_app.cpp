@@ -1,6 +1,7 @@
 // File: src/http/marathon/marathon_app.cpp — Marathon app JSON <-> berth service spec (rules in the header).
 #include "http/marathon/marathon_app.hpp"
 
+#include "http/route_table.hpp"
 #include "policy/service_spec.hpp"
 
 #include <algorithm>
@@ -272,19 +273,10 @@ MarathonError invalid_object(std::vector<ErrorDetail> details) {
 
 std::optional<std::string> canonical_app_id(std::string_view id) {
   std::string out;
-  std::size_t i = 0;
-  while (i < id.size()) {
-    if (id[i] == '/') {
-      ++i;
-      continue;
-    }
-    auto next = id.find('/', i);
-    if (next == std::string_view::npos) next = id.size();
-    const auto segment = id.substr(i, next - i);
+  for (const auto segment : split_path(id)) {
     if (!valid_segment(segment)) return std::nullopt;
     out += "/";
     out += segment;
-    i = next;
   }
   if (out.empty()) return std::nullopt;
   return out;
