@@ -13,6 +13,7 @@
 #include <boost/json.hpp>
 
 #include "http/server.hpp"
+#include "loopback_server.hpp"
 
 namespace {
 
@@ -62,43 +63,12 @@ std::string error_code_of(const HttpResponse& r) {
   return std::string(boost::json::parse(r.body()).at("error").at("code").as_string());
 }
 
-class ServerTest : public ::testing::Test {
+class ServerTest : public berth::http::test::LoopbackServer {
  protected:
   void SetUp() override {
     router_.add(Verb::get, "/healthz", [](const Request&) { return Response::json(200, {{"status", "ok"}}); });
     router_.add(Verb::post, "/echo", [](const Request& r) { return Response::text(200, r.body); });
   }
-
-  void start(ServerOptions options = {}) {
-    server_ = std::make_unique<Server>(io_, router_, options);
-    auto ep = server_->listen("127.0.0.1", 0);
-    ASSERT_TRUE(ep) << ep.error().message();
-    ep_ = *ep;
-    ASSERT_NE(ep_.port(), 0);
-    server_->start();
-  }
-
-  // Runs `client` on the loop, then stops the server; fails the test if the loop does not finish.
-  template <class Client>
-  void run(Client client) {
-    asio::co_spawn(
-        io_,
-        [this, client]() -> asio::awaitable<void> {
-          co_await client();
-          co_await server_->async_stop(std::chrono::seconds(5));
-        },
-        [](std::exception_ptr e) {
-          if (e) std::rethrow_exception(e);
-        });
-    io_.run_for(std::chrono::seconds(30));
-    EXPECT_TRUE(io_.stopped()) << "loop did not finish";
-    EXPECT_EQ(server_->connection_count(), 0u);
-  }
-
-  asio::io_context io_;
-  Router router_;
-  std::unique_ptr<Server> server_;
-  tcp::endpoint ep_;
 };
 
 TEST_F(ServerTest, HealthzIs200AndUnknownIs404) {

@@ -13,6 +13,7 @@
 #include <boost/beast/http.hpp>
 
 #include "http/server.hpp"
+#include "loopback_server.hpp"
 
 namespace {
 
@@ -35,8 +36,10 @@ asio::awaitable<void> sleep_for(std::chrono::milliseconds d) {
   co_await t.async_wait(use_tuple);
 }
 
-class StreamTest : public ::testing::Test {
+class StreamTest : public berth::http::test::LoopbackServer {
  protected:
+  StreamTest() { run_limit_ = std::chrono::seconds(60); }
+
   // /stream answers with a new channel, kept in `channels_` for the test to push into.
   void SetUp() override {
     router_.add_async(Verb::get, "/stream", [this](Request) -> asio::awaitable<Response> {
@@ -47,38 +50,10 @@ class StreamTest : public ::testing::Test {
     });
   }
 
-  void start(ServerOptions options = {}) {
-    server_ = std::make_unique<Server>(io_, router_, options);
-    auto ep = server_->listen("127.0.0.1", 0);
-    ASSERT_TRUE(ep) << ep.error().message();
-    ep_ = *ep;
-    server_->start();
-  }
-
-  template <class Client>
-  void run(Client client) {
-    asio::co_spawn(
-        io_,
-        [this, client]() -> asio::awaitable<void> {
-          co_await client();
-          co_await server_->async_stop(std::chrono::seconds(5));
-        },
-        [](std::exception_ptr e) {
-          if (e) std::rethrow_exception(e);
-        });
-    io_.run_for(std::chrono::seconds(60));
-    EXPECT_TRUE(io_.stopped()) << "loop did not finish";
-    EXPECT_EQ(server_->connection_count(), 0u);
-  }
-
   asio::awaitable<void> wait_for_channels(std::size_t n) {
     for (int i = 0; i < 500 && channels_.size() < n; ++i) co_await sleep_for(10ms);
   }
 
-  asio::io_context io_;
-  Router router_;
-  std::unique_ptr<Server> server_;
-  tcp::endpoint ep_;
   StreamOptions stream_options_;
   std::vector<std::shared_ptr<StreamChannel>> channels_;
   int ended_ = 0;
