@@ -85,6 +85,18 @@ class ObjectReader {
       out.push_back(std::move(*item));
     }
   }
+  // Decodes an object member with `decode(value) -> DecodeResult<T>`.
+  template <class T, class Decode>
+  void object(std::string_view key, T& out, Decode decode) {
+    auto* v = find(key);
+    if (!v) return;
+    auto decoded = decode(*v);
+    if (!decoded) {
+      if (error_.empty()) error_ = path_ + std::string(key) + "." + decoded.error().message;
+      return;
+    }
+    out = std::move(*decoded);
+  }
   void string_array(std::string_view key, std::vector<std::string>& out) {
     array(key, out, [](const json::value& e) -> DecodeResult<std::string> {
       if (!e.is_string()) return DecodeError{"expected string"};
@@ -144,6 +156,48 @@ DecodeResult<NetworkBinding> decode_network_binding(const json::value& v) {
   r.string("protocol", b.protocol);
   if (!r.ok()) return DecodeError{r.error()};
   return b;
+}
+
+DecodeResult<KeyValuePair> decode_key_value(const json::value& v) {
+  if (!v.is_object()) return DecodeError{std::string("expected object")};
+  KeyValuePair kv;
+  ObjectReader r(v.get_object(), "");
+  r.string("name", kv.name);
+  r.string("value", kv.value);
+  if (!r.ok()) return DecodeError{r.error()};
+  return kv;
+}
+
+DecodeResult<ContainerOverride> decode_container_override(const json::value& v) {
+  if (!v.is_object()) return DecodeError{std::string("expected object")};
+  ContainerOverride c;
+  ObjectReader r(v.get_object(), "");
+  r.string("name", c.name);
+  r.string_array("command", c.command);
+  r.array("environment", c.environment, decode_key_value);
+  if (!r.ok()) return DecodeError{r.error()};
+  return c;
+}
+
+DecodeResult<TaskOverride> decode_task_override(const json::value& v) {
+  if (!v.is_object()) return DecodeError{std::string("expected object")};
+  TaskOverride o;
+  ObjectReader r(v.get_object(), "");
+  r.array("containerOverrides", o.container_overrides, decode_container_override);
+  r.string("taskRoleArn", o.task_role_arn);
+  if (!r.ok()) return DecodeError{r.error()};
+  return o;
+}
+
+DecodeResult<VersionInfo> decode_version_info(const json::value& v) {
+  if (!v.is_object()) return DecodeError{std::string("expected object")};
+  VersionInfo info;
+  ObjectReader r(v.get_object(), "");
+  r.string("agentVersion", info.agent_version);
+  r.string("agentHash", info.agent_hash);
+  r.string("dockerVersion", info.docker_version);
+  if (!r.ok()) return DecodeError{r.error()};
+  return info;
 }
 
 DecodeResult<Container> decode_container(const json::value& v) {
@@ -256,6 +310,7 @@ DecodeResult<Task> decode_task(const json::value& v) {
   r.string("memory", t.memory);
   r.integer("version", t.version);
   r.array("containers", t.containers, decode_container);
+  r.object("overrides", t.overrides, decode_task_override);
   r.timestamp("createdAt", t.created_at);
   r.timestamp("startedAt", t.started_at);
   r.timestamp("stoppingAt", t.stopping_at);
@@ -282,6 +337,7 @@ DecodeResult<ContainerInstance> decode_container_instance(const json::value& v) 
   r.integer("runningTasksCount", ci.running_tasks_count);
   r.integer("pendingTasksCount", ci.pending_tasks_count);
   r.timestamp("registeredAt", ci.registered_at);
+  r.object("versionInfo", ci.version_info, decode_version_info);
   r.timestamp("updatedAt", ci.updated_at);
   if (!r.ok()) return DecodeError{r.error()};
   if (ci.container_instance_arn.empty()) return DecodeError{std::string("containerInstanceArn: missing")};

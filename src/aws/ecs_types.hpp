@@ -29,6 +29,13 @@ struct Resource {
   friend bool operator==(const Resource&, const Resource&) = default;
 };
 
+// The agent's and Docker's versions on an instance (versionInfo).
+struct VersionInfo {
+  std::string agent_version;
+  std::string agent_hash;
+  std::string docker_version;
+};
+
 struct ContainerInstance {
   std::string container_instance_arn;
   std::string cluster_arn;  // present in events, absent in DescribeContainerInstances
@@ -43,6 +50,7 @@ struct ContainerInstance {
   std::int32_t pending_tasks_count = 0;
   std::optional<Timestamp> registered_at;
   std::optional<Timestamp> updated_at;  // events only
+  VersionInfo version_info;
 };
 
 struct NetworkBinding {
@@ -59,6 +67,24 @@ struct Container {
   std::string reason;
   std::string health_status;  // HEALTHY | UNHEALTHY | UNKNOWN (empty if absent)
   std::vector<NetworkBinding> network_bindings;
+};
+
+struct KeyValuePair {
+  std::string name;
+  std::string value;
+};
+
+// One container's part of a TaskOverride (the fields berth reports; ECS has more: cpu, memory, ...).
+struct ContainerOverride {
+  std::string name;
+  std::vector<std::string> command;
+  std::vector<KeyValuePair> environment;
+};
+
+// What RunTask/StartTask overrode, as DescribeTasks and task events report it.
+struct TaskOverride {
+  std::vector<ContainerOverride> container_overrides;
+  std::string task_role_arn;
 };
 
 struct Task {
@@ -78,6 +104,7 @@ struct Task {
   std::string memory;  // task-level ("512")
   std::int64_t version = 0;
   std::vector<Container> containers;
+  TaskOverride overrides;
   std::optional<Timestamp> created_at;
   std::optional<Timestamp> started_at;
   std::optional<Timestamp> stopping_at;

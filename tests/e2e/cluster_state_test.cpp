@@ -127,13 +127,19 @@ TEST_F(ClusterStateTest, ListsGetsAndStreamsAsBloxDid) {
     EXPECT_EQ(str(e.at("lastStatus")), "RUNNING") << target;
     EXPECT_GE(e.at("containers").as_array().size(), 1u) << target << ": Describe fills the containers";
     EXPECT_NE(str(e.at("createdAt")), "") << target;
+    // ECS reports one containerOverrides entry per container, named even when nothing was overridden.
+    const auto& per_container = e.at("overrides").at("containerOverrides").as_array();
+    ASSERT_GE(per_container.size(), 1u) << target << ": Describe fills the overrides";
+    EXPECT_NE(str(per_container.at(0).at("name")), "") << target;
   }
   const auto& instance_arn = instance_list[0];
   for (const auto& target : {"/v1/instances/default/" + instance_arn, "/v1/instances/default/" + percent_encode(instance_arn),
                              "/v1/instances/default/" + instance_arn.substr(instance_arn.rfind('/') + 1)}) {
     auto r = get(target, "/instances/{cluster}/{arn}");
     ASSERT_EQ(r.status, 200u) << target << ": " << r.body;
-    EXPECT_EQ(str(r.json().at("entity").at("containerInstanceARN")), instance_arn) << target;
+    const auto body = r.json();
+    EXPECT_EQ(str(body.at("entity").at("containerInstanceARN")), instance_arn) << target;
+    EXPECT_NE(str(body.at("entity").at("versionInfo").at("agentVersion")), "") << target << ": from Describe";
   }
   // The Describe answer is cached: asking again within seconds costs no ECS call.
   const auto describes = ecs_call_counts(sim())["DescribeTasks"];

@@ -71,6 +71,25 @@ TEST(EventDecode, SampleFieldsAreRead) {
   EXPECT_TRUE(e.meta.time.has_value());
 }
 
+TEST(EventDecode, OverridesAndVersionInfoAreRead) {
+  const auto dir = std::filesystem::path(BERTH_TESTDATA_DIR) / "ecs-events";
+  auto task = decode_event(read(dir / "task-state-change-fargate-env-override.json"));
+  ASSERT_TRUE(task);
+  const auto& overrides = std::get<TaskEvent>(*task).task.overrides.container_overrides;
+  ASSERT_EQ(overrides.size(), 1u);
+  EXPECT_EQ(overrides[0].name, "FargateApp");
+  ASSERT_EQ(overrides[0].environment.size(), 1u);
+  EXPECT_EQ(overrides[0].environment[0].name, "testname");
+  EXPECT_EQ(overrides[0].environment[0].value, "testvalue");
+
+  auto instance = decode_event(read(dir / "container-instance-state-change.json"));
+  ASSERT_TRUE(instance);
+  const auto& info = std::get<InstanceEvent>(*instance).instance.version_info;
+  EXPECT_EQ(info.agent_hash, "aebcbca");
+  EXPECT_EQ(info.agent_version, "1.13.0");
+  EXPECT_EQ(info.docker_version, "DockerVersion: 1.11.2");
+}
+
 TEST(EventDecode, ToleratesUnknownFieldsAndSnsEnvelope) {
   std::string body = R"({"version":"0","id":"x","detail-type":"ECS Task State Change","source":"aws.ecs",
     "future":{"a":[1,2]},"detail":{"taskArn":"arn:t/1","clusterArn":"arn:aws:ecs:r:a:cluster/c",

@@ -90,6 +90,36 @@ json::array containers(const aws::ecs::Task& t) {
   return out;
 }
 
+// Blox's TaskOverride: containerOverrides (name, command, environment) and taskRoleArn when set.
+json::object overrides(const aws::ecs::TaskOverride& o) {
+  json::array per_container;
+  for (const auto& c : o.container_overrides) {
+    json::object entry{{"name", c.name}};
+    if (!c.command.empty()) {
+      json::array command;
+      for (const auto& part : c.command) command.push_back(json::value(part));
+      entry["command"] = std::move(command);
+    }
+    if (!c.environment.empty()) {
+      json::array environment;
+      for (const auto& kv : c.environment) environment.push_back(json::object{{"name", kv.name}, {"value", kv.value}});
+      entry["environment"] = std::move(environment);
+    }
+    per_container.push_back(std::move(entry));
+  }
+  json::object out{{"containerOverrides", std::move(per_container)}};
+  if (!o.task_role_arn.empty()) out["taskRoleArn"] = o.task_role_arn;
+  return out;
+}
+
+json::object version_info(const aws::ecs::VersionInfo& v) {
+  json::object out;
+  if (!v.agent_hash.empty()) out["agentHash"] = v.agent_hash;
+  if (!v.agent_version.empty()) out["agentVersion"] = v.agent_version;
+  if (!v.docker_version.empty()) out["dockerVersion"] = v.docker_version;
+  return out;
+}
+
 }  // namespace
 
 json::object task_item(std::string_view cluster, const policy::SnapshotTask& t, std::uint64_t version,
@@ -109,6 +139,7 @@ json::object task_item(std::string_view cluster, const policy::SnapshotTask& t, 
   if (described != nullptr) {
     if (!described->cluster_arn.empty()) e["clusterARN"] = described->cluster_arn;
     e["containers"] = containers(*described);
+    e["overrides"] = overrides(described->overrides);
     if (described->created_at) e["createdAt"] = api::format_time(*described->created_at);
     if (described->started_at) e["startedAt"] = api::format_time(*described->started_at);
     if (described->stopped_at) e["stoppedAt"] = api::format_time(*described->stopped_at);
@@ -134,6 +165,7 @@ json::object instance_item(std::string_view cluster, const policy::SnapshotInsta
     if (!described->cluster_arn.empty()) e["clusterARN"] = described->cluster_arn;
     e["registeredResources"] = ecs_resources(described->registered_resources);
     e["remainingResources"] = ecs_resources(described->remaining_resources);
+    e["versionInfo"] = version_info(described->version_info);
   }
   return item(version, std::move(e));
 }
