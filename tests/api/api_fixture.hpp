@@ -11,6 +11,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <random>
 
@@ -29,10 +30,14 @@ class FakeClusterView : public ClusterView {
     return json::array{json::object{{"taskArn", "arn:aws:ecs:us-east-1:1:task/prod/t1"}}};
   }
   std::vector<std::string> clusters() const override { return watched; }
+  bool watches(std::string_view cluster) const override {
+    return std::find(missing_clusters.begin(), missing_clusters.end(), cluster) == missing_clusters.end();
+  }
   std::optional<std::uint32_t> daemon_instances_without_task(const policy::Environment&) const override {
     return without_task;
   }
   std::vector<std::string> watched{"prod"};  // a job without a cluster defaults to the only one
+  std::vector<std::string> missing_clusters{"nowhere"};  // what watches() denies (Blox's 404 "Cluster missing")
   std::optional<std::uint32_t> without_task;  // every environment's (nullopt: the model is not known)
 };
 

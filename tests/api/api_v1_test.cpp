@@ -73,8 +73,16 @@ const std::vector<Case> cases = {
     {"create_name_too_long", "POST", "/v1/environments",
      R"({"name":")" + std::string(65, 'a') + R"(","instanceGroup":{"cluster":"prod"},"taskDefinition":"x"})", 400,
      "invalid_field"},
+    // Blox's CreateEnvironmentRequest name pattern is ^[a-zA-Z0-9-_]{1,30}$: a leading '-' or '_' is a Blox name.
     {"create_name_leading_dash", "POST", "/v1/environments",
-     R"({"name":"-x","instanceGroup":{"cluster":"prod"},"taskDefinition":"x"})", 400, "invalid_field"},
+     R"({"name":"-x","instanceGroup":{"cluster":"prod"},"taskDefinition":"x"})", 200, ""},
+    {"create_name_leading_underscore", "POST", "/v1/environments",
+     R"({"name":"_x","instanceGroup":{"cluster":"prod"},"taskDefinition":"x"})", 200, ""},
+    {"create_name_leading_dot", "POST", "/v1/environments",
+     R"({"name":".x","instanceGroup":{"cluster":"prod"},"taskDefinition":"x"})", 400, "invalid_field"},
+    // Blox's swagger: 404 "Resource not found, e.g. Cluster missing".
+    {"create_unwatched_cluster", "POST", "/v1/environments",
+     R"({"name":"n","instanceGroup":{"cluster":"nowhere"},"taskDefinition":"x"})", 404, "not_found"},
     {"create_bad_cluster", "POST", "/v1/environments",
      R"({"name":"n","instanceGroup":{"cluster":"a b"},"taskDefinition":"x"})", 400, "invalid_field"},
     {"create_name_not_string", "POST", "/v1/environments",

@@ -43,6 +43,13 @@ TEST_F(BloxE2e, BloxClientFlowRunsTheDaemonAndMatchesTheSwagger) {
   auto again = blox("POST", "/environments", "/v1/environments", create);
   EXPECT_EQ(again.status, 400);
   EXPECT_NE(again.body.find("name"), std::string::npos);
+  // A cluster berth does not watch: the swagger's 404 ("Cluster missing"), and no environment is created.
+  auto elsewhere = blox("POST", "/environments", "/v1/environments",
+                        R"({"name":"elsewhere","instanceGroup":{"cluster":"not-watched"},"taskDefinition":")" + td +
+                            R"("})");
+  EXPECT_EQ(elsewhere.status, 404) << elsewhere.body;
+  EXPECT_NE(elsewhere.body.find("instanceGroup.cluster"), std::string::npos);
+  EXPECT_EQ(berth().api("GET", "/v1/environments/elsewhere").status, 404);
   ASSERT_TRUE(converges("bloxd", instances, td));
   const std::string first = member(created, "activeDeploymentId");
   ASSERT_EQ(wait_deployment_final(berth(), "bloxd", first, converge_timeout), "succeeded");

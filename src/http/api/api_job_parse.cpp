@@ -241,7 +241,7 @@ ParsedJob parse_job_body(const json::object& body, const JobBodyContext& ctx) {
 
   if (const auto* v = body.if_contains("id")) {
     if (auto s = r.string(*v, {"id"})) {
-      if (!valid_environment_name(*s)) r.invalid({"id"}, "1-64 letters, digits, '.', '_' or '-', starting with a letter or digit");
+      if (!valid_environment_name(*s)) r.invalid({"id"}, "1-64 letters, digits, '.', '_' or '-', not starting with '.'");
       else if (ctx.base && *s != ctx.base->id) r.invalid({"id"}, "must equal the id in the path");
       else spec.id = std::move(*s);
     }

@@ -267,7 +267,7 @@ json::object deployment_to_json(const Deployment& d) {
 }
 
 bool valid_environment_name(std::string_view s) {
-  if (s.empty() || s.size() > 64 || !std::isalnum(static_cast<unsigned char>(s.front()))) return false;
+  if (s.empty() || s.size() > 64 || s.front() == '.') return false;
   return std::all_of(s.begin(), s.end(), [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
   });
@@ -307,7 +307,7 @@ ApiResult<Environment> parse_create_environment(const json::object& body) {
   auto name = required_string(body, "name", "name");
   if (!name) return name.error();
   if (!valid_environment_name(*name)) {
-    return invalid_field("name", "1-64 letters, digits, '.', '_' or '-', starting with a letter or digit");
+    return invalid_field("name", "1-64 letters, digits, '.', '_' or '-', not starting with '.'");
   }
   env.name = std::move(*name);
 

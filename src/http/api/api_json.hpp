@@ -62,7 +62,8 @@ std::string_view environment_health(const policy::Deployment* newest,
                                     std::optional<std::uint32_t> instances_without_task);
 
 // --- validation ----------------------------------------------------------------------------------------------
-// Environment names: 1-64 of [A-Za-z0-9._-], starting with a letter or digit (they end up in ECS task groups).
+// Environment names: 1-64 of [A-Za-z0-9._-], not starting with '.' (no "." or ".." path segments); every name
+// of Blox's pattern ^[a-zA-Z0-9-_]{1,30}$ is one. They end up in ECS task groups.
 bool valid_environment_name(std::string_view s);
 // ECS cluster names: 1-255 of [A-Za-z0-9_-].
 bool valid_cluster_name(std::string_view s);

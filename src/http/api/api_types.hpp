@@ -57,6 +57,11 @@ class ClusterView {
   }
   // The clusters berth watches (config order): a job without a cluster goes to the only one.
   virtual std::vector<std::string> clusters() const { return {}; }
+  // Whether berth watches `cluster` (a name or an ARN): Blox's createEnvironment answers 404 otherwise.
+  virtual bool watches(std::string_view cluster) const {
+    (void)cluster;
+    return true;
+  }
   // Why a service's last plan left tasks unplaced: {"count", "reasons": {"RESOURCE:CPU": n, ...}, "message"};
   // count 0 when everything was placed (or the service was not planned yet).
   virtual boost::json::object service_unplaced(std::string_view service) const {

@@ -180,6 +180,11 @@ asio::awaitable<ApiResponse> ApiV1::create_environment(const ApiRequest& req, co
   if (!body) co_return error_response(body.error());
   auto env = parse_create_environment(*body);
   if (!env) co_return error_response(env.error());
+  // Blox's swagger: 404 "Cluster missing". An environment on a cluster berth does not watch would never run.
+  if (!clusters_.watches(env->cluster)) {
+    co_return error_response(ApiError{404, "not_found", "instanceGroup.cluster: berth does not watch cluster '" +
+                                                            env->cluster + "'"});
+  }
   auto now = clock_();
   env->created_at = now;
   env->updated_at = now;

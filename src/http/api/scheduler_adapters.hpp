@@ -18,6 +18,7 @@ class SchedulerClusterView final : public ClusterView {
   std::optional<boost::json::array> list_tasks(std::string_view cluster) const override;
   std::optional<std::uint32_t> daemon_instances_without_task(const policy::Environment& env) const override;
   std::vector<std::string> clusters() const override { return scheduler_.cluster_names(); }
+  bool watches(std::string_view cluster) const override { return scheduler_.model(cluster) != nullptr; }
   boost::json::object service_unplaced(std::string_view service) const override;
   boost::asio::awaitable<std::optional<boost::json::object>> plan_service(policy::Service service) const override;
   boost::asio::awaitable<std::optional<policy::CpuMemory>> task_definition_size(std::string ref) const override;
