@@ -301,6 +301,13 @@ TEST_F(MarathonApiTest, PutIsAPartialUpdateLockedByARunningDeployment) {
   EXPECT_EQ(app.at("instances"), json::value(3));
   EXPECT_EQ(app.at("container"), testdata("basic-3-docker-ecs.json").at("container"));  // kept
   EXPECT_EQ(app.at("version"), scaled.body.at("version"));
+  // The scale is a deployment too: it locks the app until three tasks run, as Marathon locks an app while any
+  // of its deployments runs.
+  auto locked_by_scale = call("PUT", "/v2/apps/basic-3", R"({"cmd": "web:2"})");
+  EXPECT_EQ(locked_by_scale.status, 409) << json::serialize(locked_by_scale.body);
+  EXPECT_EQ(locked_by_scale.body.at("deployments"), (json::array{json::object{{"id", scaled.body.at("deploymentId")}}}));
+  EXPECT_EQ(call("DELETE", "/v2/apps/basic-3").status, 409);
+  for (const auto* t : {"t1", "t2", "t3"}) model_.add_task("basic-3", t, "RUNNING");
   // A new task definition is a new version and a deployment; labels are kept as sent.
   auto upgraded = call("PUT", "/v2/apps/basic-3", R"({"cmd": "web:2", "labels": {"owner": "zeus"}})");
   ASSERT_EQ(upgraded.status, 200) << json::serialize(upgraded.body);

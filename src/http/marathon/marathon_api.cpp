@@ -421,10 +421,8 @@ asio::awaitable<ApiResponse> MarathonApi::write_app(
   auto result = co_await api::write_service(
       store_, name,
       [&](policy::Service s) -> api::ApiResult<policy::Service> {
-        if (!force && !s.active_deployment_id.empty()) {
-          locked_by = s.active_deployment_id;
-          return api::ApiError{409, "conflict", "locked"};
-        }
+        if (!force) locked_by = lock_holder(s);
+        if (locked_by) return api::ApiError{409, "conflict", "locked"};
         count_before = s.spec.desired_count;
         auto next = change(std::move(s));
         if (auto* e = std::get_if<MarathonError>(&next)) {
@@ -514,8 +512,9 @@ asio::awaitable<ApiResponse> MarathonApi::delete_app(const ApiRequest& req, cons
   for (int attempt = 0; attempt < 3 && !deleted && deleted.error().code == StoreErrc::conflict; ++attempt) {
     auto current = co_await store_.get_service(name);
     if (!current) co_return store_error(current.error(), app_id, "get_service");
-    if (!query_true(req, "force") && !current->active_deployment_id.empty())
-      co_return locked(current->active_deployment_id);
+    if (!query_true(req, "force")) {
+      if (auto holder = lock_holder(*current)) co_return locked(*holder);
+    }
     deleted = co_await store_.delete_service(name, current->revision);
   }
   if (!deleted) co_return store_error(deleted.error(), app_id, "delete_service");

@@ -150,6 +150,9 @@ class MarathonApi {
   };
   // The scale deployment of `service` while it is in progress; nullptr when none (or it is done).
   const ScaleDeployment* scale_in_progress(const policy::Service& service) const;
+  // The deployment that locks `service` against a change without ?force=true (berth's deployment in progress,
+  // else a scale deployment in progress), as Marathon locks an app while any deployment of it runs.
+  std::optional<std::string> lock_holder(const policy::Service& service) const;
   // Forgets the scale deployments that are done or whose app is gone (`apps`: every Marathon app).
   void forget_finished_scales(const std::vector<policy::Service>& apps);
   // DELETE /v2/deployments/{id} of a scale deployment: force forgets it (202), else the count goes back.

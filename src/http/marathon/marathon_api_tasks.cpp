@@ -253,6 +253,12 @@ const MarathonApi::ScaleDeployment* MarathonApi::scale_in_progress(const policy:
   return done ? nullptr : &it->second;
 }
 
+std::optional<std::string> MarathonApi::lock_holder(const policy::Service& service) const {
+  if (!service.active_deployment_id.empty()) return service.active_deployment_id;
+  if (const auto* scale = scale_in_progress(service)) return scale->id;
+  return std::nullopt;
+}
+
 std::optional<MarathonApi::ScaleState> MarathonApi::scale_state(const policy::Service& service) const {
   auto it = scales_.find(service.spec.name);
   if (it == scales_.end()) return std::nullopt;
