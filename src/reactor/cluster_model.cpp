@@ -342,12 +342,20 @@ AuditCounts ClusterModel::reconcile_instances(std::span<const aws::ecs::Containe
     if (known) ++counts.updated;
     else ++counts.added;
   }
-  std::erase_if(instances_, [&](const auto& kv) {
-    bool gone = !seen.contains(kv.first) && kv.second.last_seen < listed_at &&
-                kv.second.status != InstanceStatus::inactive;
-    if (gone) ++counts.removed;
-    return gone;
-  });
+  // An instance ECS no longer lists was deregistered (its event was lost): it leaves the model, and the change
+  // history hears of it as INACTIVE and disconnected first, so the streams see it go.
+  for (auto it = instances_.begin(); it != instances_.end();) {
+    auto& [arn, r] = *it;
+    if (seen.contains(arn) || r.last_seen >= listed_at || r.status == InstanceStatus::inactive) {
+      ++it;
+      continue;
+    }
+    r.status = InstanceStatus::inactive;
+    r.agent_connected = false;
+    note_change(arn, r);
+    ++counts.removed;
+    it = instances_.erase(it);
+  }
   return counts;
 }
 

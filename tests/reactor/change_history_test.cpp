@@ -154,5 +154,21 @@ TEST(ChangeHistory, AuditTombstonesAreChanges) {
   EXPECT_EQ(std::get<TaskEntity>(r.changes[0]->entity).last_status, policy::TaskStatus::stopped);
 }
 
+TEST(ChangeHistory, InstancesTheAuditRemovesAreChangesToInactive) {
+  ChangeHistory history;
+  ClusterModel m("c");
+  m.use_change_history(&history);
+  const std::string arn = "arn:aws:ecs:us-east-1:1:container-instance/c/i1";
+  m.apply_instance(instance(arn, 1), t0);
+  m.reconcile_instances({}, t0 + 1s, t0 + 2s);  // gone from the listing: deregistered, out of the model
+  EXPECT_FALSE(m.visit_instance(arn, [](const policy::SnapshotInstance&, std::uint64_t) {}));
+  auto r = history.read(EntityKind::instance, 1, 10);
+  ASSERT_EQ(r.changes.size(), 1u);
+  const auto gone = std::get<InstanceEntity>(r.changes[0]->entity).view();
+  EXPECT_EQ(gone.arn, arn);
+  EXPECT_EQ(gone.status, policy::InstanceStatus::inactive);
+  EXPECT_FALSE(gone.agent_connected);
+}
+
 }  // namespace
 }  // namespace berth::reactor
