@@ -102,7 +102,9 @@ int serve(berth::config::Config cfg, const std::string& path) {
 
   std::shared_ptr<berth::reactor::Scheduler> scheduler;
   try {
-    scheduler = std::make_shared<berth::reactor::Scheduler>(process.io(), cfg, **store);
+    berth::reactor::SchedulerSettings settings;
+    settings.change_history = cfg.api.change_history;
+    scheduler = std::make_shared<berth::reactor::Scheduler>(process.io(), cfg, **store, settings);
   } catch (const std::exception& e) {
     std::cerr << "berth: cannot set up the scheduler: " << e.what() << "\n";
     return exit_startup;
@@ -125,7 +127,10 @@ int serve(berth::config::Config cfg, const std::string& path) {
   berth::http::add_chronos_routes(process.router(), chronos_api);
   // Blox's cluster-state-service: /v1/instances, /v1/tasks and their streams, from the model and its history.
   berth::http::api::SchedulerClusterState cluster_state_source(*scheduler);
-  berth::http::cluster_state::ClusterStateApi cluster_state(cluster_state_source);
+  berth::http::cluster_state::ClusterStateOptions cluster_state_options;
+  cluster_state_options.stream.heartbeat_interval = cfg.api.stream_heartbeat;
+  cluster_state_options.stream.max_buffered_bytes = cfg.api.stream_buffer_bytes;
+  berth::http::cluster_state::ClusterStateApi cluster_state(cluster_state_source, cluster_state_options);
   cluster_state.mount(process.router());
   berth::http::marathon::MarathonOptions marathon_options;
   marathon_options.max_body_bytes = api_options.max_body_bytes;
@@ -136,8 +141,12 @@ int serve(berth::config::Config cfg, const std::string& path) {
       berth::http::api::random_deployment_id, marathon_options);
   berth::http::add_marathon_routes(process.router(), marathon_api);
   // Marathon's GET /v2/events: the store feed and the model's change history as SSE.
+  berth::http::marathon::MarathonEventOptions marathon_event_options;
+  marathon_event_options.stream.heartbeat_interval = cfg.api.stream_heartbeat;
+  marathon_event_options.stream.max_buffered_bytes = cfg.api.stream_buffer_bytes;
   berth::http::marathon::MarathonEventStream marathon_events(
-      **store, cluster_state_source, marathon_api, [] { return std::chrono::system_clock::now(); });
+      **store, cluster_state_source, marathon_api, [] { return std::chrono::system_clock::now(); },
+      marathon_event_options);
   marathon_events.mount(process.router());
   berth::http::add_metrics_route(process.router(),
                                  [s = scheduler.get()] { return berth::metrics::render_prometheus(s->metrics()); });

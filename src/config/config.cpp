@@ -401,9 +401,20 @@ StoreConfig read_store(const json::object& root) {
 }
 
 ApiConfig read_api(const json::object& root) {
-  Table t(root.if_contains("api"), "api", {"max_body_bytes", "auth_token"});
+  Table t(root.if_contains("api"), "api",
+          {"max_body_bytes", "auth_token", "max_streams", "stream_heartbeat", "stream_buffer_bytes", "change_history"});
   ApiConfig out;
   if (auto n = t.integer("max_body_bytes", 1, 1024LL * 1024 * 1024)) out.max_body_bytes = static_cast<std::size_t>(*n);
+  if (auto n = t.integer("max_streams", 1, 10'000)) out.max_streams = static_cast<std::size_t>(*n);
+  if (auto d = t.duration("stream_heartbeat")) {
+    if (*d < std::chrono::seconds(1) || *d > std::chrono::minutes(10) || *d % std::chrono::seconds(1) != std::chrono::milliseconds(0))
+      fail(t.key_path("stream_heartbeat"),
+           "expected whole seconds between 1s and 600s, got " + std::to_string(d->count()) + "ms");
+    out.stream_heartbeat = std::chrono::duration_cast<std::chrono::seconds>(*d);
+  }
+  if (auto n = t.integer("stream_buffer_bytes", 4096, 1024LL * 1024 * 1024))
+    out.stream_buffer_bytes = static_cast<std::size_t>(*n);
+  if (auto n = t.integer("change_history", 1, 10'000'000)) out.change_history = static_cast<std::size_t>(*n);
   if (auto tok = t.string("auth_token", "a string token")) {
     // The token itself is never echoed back in errors.
     if (tok->size() < 16) fail(t.key_path("auth_token"), "expected a token of at least 16 characters");

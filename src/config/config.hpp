@@ -85,6 +85,13 @@ struct StoreConfig {
 struct ApiConfig {
   std::size_t max_body_bytes = 1024 * 1024;
   std::optional<std::string> auth_token;  // when set, every route except /healthz needs "Authorization: Bearer <token>"
+  // Streaming answers (Blox's /v1/stream/..., Marathon's /v2/events): concurrent streams (more get 503), the
+  // quiet interval after which a heartbeat is sent, the bytes buffered per client before a slow one is cut, and
+  // how many entity changes berth keeps so that a reconnecting stream resumes without a gap.
+  std::size_t max_streams = 64;
+  std::chrono::seconds stream_heartbeat{15};
+  std::size_t stream_buffer_bytes = 1024 * 1024;
+  std::size_t change_history = 10'000;
   bool operator==(const ApiConfig&) const = default;
 };
 

@@ -84,6 +84,12 @@ std::vector<Change> diff(const Config& a, const Config& b) {
 
   d.value("api.max_body_bytes", std::to_string(a.api.max_body_bytes), std::to_string(b.api.max_body_bytes));
   d.secret("api.auth_token", a.api.auth_token.value_or(""), b.api.auth_token.value_or(""));
+  d.value("api.max_streams", std::to_string(a.api.max_streams), std::to_string(b.api.max_streams));
+  // The streams' options and the history are built once at startup.
+  d.value("api.stream_heartbeat", show_duration(a.api.stream_heartbeat), show_duration(b.api.stream_heartbeat), true);
+  d.value("api.stream_buffer_bytes", std::to_string(a.api.stream_buffer_bytes),
+          std::to_string(b.api.stream_buffer_bytes), true);
+  d.value("api.change_history", std::to_string(a.api.change_history), std::to_string(b.api.change_history), true);
 
   d.value("scheduler.stop_on_draining", a.scheduler.stop_on_draining ? "true" : "false",
           b.scheduler.stop_on_draining ? "true" : "false");

@@ -34,6 +34,7 @@ ServerOptions ServerOptions::from_config(const config::Config& cfg) {
   o.max_body_bytes = cfg.api.max_body_bytes;
   o.read_timeout = cfg.server.read_timeout;
   o.auth_token = cfg.api.auth_token;
+  o.max_streams = cfg.api.max_streams;
   return o;
 }
 

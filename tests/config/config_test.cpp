@@ -66,6 +66,10 @@ path = "/tmp/x.db"
 [api]
 max_body_bytes = 2048
 auth_token = "0123456789abcdef"
+max_streams = 8
+stream_heartbeat = "5s"
+stream_buffer_bytes = 65536
+change_history = 500
 [scheduler]
 stop_on_draining = true
 launch_doubt_check_after = 5
@@ -80,7 +84,8 @@ launch_doubt_expire_after = "1m"
    {"name": "prod", "queue_url": "https://sqs.eu-west-1.amazonaws.com/1/prod", "audit_interval": "5m"},
    {"name": "staging_2", "queue_url": "http://127.0.0.1:4566/1/staging", "bootstrap": false, "receivers": 4}],
  "store": {"path": "/tmp/x.db"},
- "api": {"max_body_bytes": 2048, "auth_token": "0123456789abcdef"},
+ "api": {"max_body_bytes": 2048, "auth_token": "0123456789abcdef", "max_streams": 8, "stream_heartbeat": 5,
+         "stream_buffer_bytes": 65536, "change_history": 500},
  "scheduler": {"stop_on_draining": true, "launch_doubt_check_after": "5s", "launch_doubt_expire_after": 60}
 })";
   auto t = parse_toml(toml);
@@ -102,6 +107,10 @@ launch_doubt_expire_after = "1m"
   EXPECT_EQ(t->clusters[0].receivers, 2);
   EXPECT_EQ(t->clusters[1].receivers, 4);
   EXPECT_EQ(t->api.auth_token, "0123456789abcdef");
+  EXPECT_EQ(t->api.max_streams, 8u);
+  EXPECT_EQ(t->api.stream_heartbeat, std::chrono::seconds(5));
+  EXPECT_EQ(t->api.stream_buffer_bytes, 65536u);
+  EXPECT_EQ(t->api.change_history, 500u);
   EXPECT_TRUE(t->scheduler.stop_on_draining);
   EXPECT_EQ(t->scheduler.launch_doubt_check_after, std::chrono::seconds(5));
   EXPECT_EQ(t->scheduler.launch_doubt_expire_after, std::chrono::seconds(60));
@@ -193,6 +202,12 @@ const BadCase bad_cases[] = {
      R"({"aws":{"region":"us-east-1"},"server":{"read_timeout":"soon"}})",
      "server.read_timeout: expected a positive duration such as 30, \"30s\", \"500ms\", \"10m\" or \"1h\", got "
      "\"soon\""},
+    {"fractional_heartbeat", "[aws]\nregion = \"us-east-1\"\n[api]\nstream_heartbeat = \"1500ms\"\n",
+     R"({"aws":{"region":"us-east-1"},"api":{"stream_heartbeat":"1500ms"}})",
+     "api.stream_heartbeat: expected whole seconds between 1s and 600s, got 1500ms"},
+    {"tiny_stream_buffer", "[aws]\nregion = \"us-east-1\"\n[api]\nstream_buffer_bytes = 10\n",
+     R"({"aws":{"region":"us-east-1"},"api":{"stream_buffer_bytes":10}})",
+     "api.stream_buffer_bytes: expected an integer from 4096 to 1073741824, got 10"},
     {"short_auth_token", "[aws]\nregion = \"us-east-1\"\n[api]\nauth_token = \"short\"\n",
      R"({"aws":{"region":"us-east-1"},"api":{"auth_token":"short"}})",
      "api.auth_token: expected a token of at least 16 characters"},
@@ -315,6 +330,9 @@ queue_url = "http://h/keep2"
 [[clusters]]
 name = "new"
 queue_url = "http://h/new"
+[api]
+max_streams = 8
+change_history = 500
 [scheduler]
 stop_on_draining = true
 )");
@@ -332,6 +350,8 @@ stop_on_draining = true
                        "clusters: removed \"gone\"",
                        "clusters[keep].queue_url: \"http://h/keep\" -> \"http://h/keep2\"",
                        "clusters: added \"new\"",
+                       "api.max_streams: 64 -> 8",
+                       "api.change_history: 10000 -> 500 (restart)",
                        "scheduler.stop_on_draining: false -> true",
                    }));
   EXPECT_TRUE(diff(*a, *a).empty());

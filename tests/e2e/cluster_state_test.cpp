@@ -213,5 +213,32 @@ TEST_F(ClusterStateTest, ListsGetsAndStreamsAsBloxDid) {
   EXPECT_EQ(blox_.errors(), std::vector<std::string>{});
 }
 
+// The [api] stream settings reach the streams: a heartbeat after every quiet `stream_heartbeat`, at most
+// `max_streams` at once (503 beyond), and a reload raises the cap without a restart.
+TEST_F(ClusterStateTest, StreamSettingsComeFromTheConfigAndTheCapFollowsAReload) {
+  start_sim({"--instances", "1"});
+  BerthOptions options;
+  options.extra_toml = "[api]\nmax_streams = 1\nstream_heartbeat = \"1s\"\n";
+  start_berth(options);
+  StreamReader first(berth().port(), "/v1/stream/tasks");
+  ASSERT_EQ(first.status(), 200u) << first.head();
+  // Quiet cluster: the next chunk is a heartbeat (the default 15 s would not come within 5 s).
+  auto beat = first.next_chunk(std::chrono::steady_clock::now() + 5s);
+  ASSERT_TRUE(beat) << "no heartbeat within 5 s";
+  EXPECT_EQ(*beat, "\n");
+  {
+    StreamReader second(berth().port(), "/v1/stream/instances");
+    EXPECT_EQ(second.status(), 503u) << second.head();
+  }
+  berth().reload("[api]\nmax_streams = 2\nstream_heartbeat = \"1s\"\n");
+  EXPECT_TRUE(wait_until(
+      [&] {
+        StreamReader second(berth().port(), "/v1/stream/instances");
+        return second.status() == 200u;
+      },
+      20s, 200ms))
+      << "the reloaded cap was not applied";
+}
+
 }  // namespace
 }  // namespace berth::e2e
