@@ -23,7 +23,6 @@ namespace {
 
 // An app id of up to this many segments, plus "tasks/{taskId}" or "versions/{version}".
 constexpr int max_id_depth = 8;
-constexpr int max_suffix_depth = 2;
 
 std::vector<std::string> path_segments(std::string_view path) {
   std::vector<std::string> out;
@@ -130,13 +129,9 @@ const std::vector<MarathonApi::Route>& MarathonApi::routes() {
         {Verb::get, "/v2/info", &MarathonApi::info},
         {Verb::get, "/v2/leader", &MarathonApi::leader},
     };
-    // /v2/apps/{id...}[/tasks[/{taskId}] | /versions[/{version}] | /restart]: every depth, every method; the
-    // handler splits id and sub-resource.
-    std::string pattern = "/v2/apps";
-    for (int depth = 1; depth <= max_id_depth + max_suffix_depth; ++depth) {
-      pattern += "/{s" + std::to_string(depth) + "}";
-      for (Verb v : {Verb::get, Verb::put, Verb::delete_, Verb::post}) t.push_back({v, pattern, &MarathonApi::app_path});
-    }
+    // /v2/apps/{id...}[/tasks[/{taskId}] | /versions[/{version}] | /restart]: the handler splits the id from
+    // the sub-resource (the id has any depth, up to max_id_depth).
+    for (Verb v : {Verb::get, Verb::put, Verb::delete_, Verb::post}) t.push_back({v, "/v2/apps/{path...}", &MarathonApi::app_path});
     return t;
   }();
   return table;
