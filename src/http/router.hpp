@@ -27,6 +27,7 @@ struct Request {
   std::map<std::string, std::string> headers;  // header names lower-cased
   std::string body;
   std::map<std::string, std::string> params;  // {param} segments of the matched pattern, decoded
+  std::string remote_address;                 // the client's IP address as the server saw it (empty in tests)
 
   // Header value by (case-insensitive) name, empty when absent.
   std::string_view header(std::string_view name) const;

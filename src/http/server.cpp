@@ -138,6 +138,9 @@ asio::awaitable<void> reject(tcp::socket socket) {
 
 asio::awaitable<void> run_session(std::shared_ptr<State> st, std::list<State::Session>::iterator self,
                                   tcp::socket socket) {
+  boost::system::error_code peer_ec;
+  const auto peer = socket.remote_endpoint(peer_ec);
+  const std::string remote_address = peer_ec ? std::string() : peer.address().to_string();
   beast::tcp_stream stream(std::move(socket));
   self->stream = &stream;
   beast::flat_buffer buffer;
@@ -186,6 +189,7 @@ asio::awaitable<void> run_session(std::shared_ptr<State> st, std::list<State::Se
       const unsigned version = msg.version();
       const bool client_keep_alive = msg.keep_alive();
       Request req = to_request(std::move(msg));
+      req.remote_address = remote_address;
       Response res;
       if (opts.auth_token && req.path != "/healthz" && !credentials_match(req.header("authorization"), *opts.auth_token)) {
         res = Response::error(401, "unauthorized", "missing or wrong API token (Bearer, or the Basic password)");

@@ -209,6 +209,18 @@ TEST_F(MarathonTest, EventsStreamAnAppsCreationInMarathonsShapes) {
   ASSERT_EQ(stream.status(), 200u) << stream.head();
   EXPECT_NE(stream.head().find("text/event-stream"), std::string::npos) << stream.head();
   EXPECT_NE(stream.head().find("no-cache"), std::string::npos) << stream.head();
+  // The first event names the client's address, as Marathon's event_stream_attached does.
+  {
+    std::optional<SseEvent> attached;
+    const auto attach_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!attached) {
+      auto chunk = stream.next_chunk(attach_deadline);
+      ASSERT_TRUE(chunk) << "no event_stream_attached";
+      attached = parse_frame(*chunk);
+    }
+    EXPECT_EQ(attached->type, "event_stream_attached");
+    EXPECT_EQ(attached->data.at("remoteAddress"), "127.0.0.1");
+  }
   EXPECT_EQ(berth().request("GET", "/v2/events", {}, {{"Accept", "application/json"}}).status, 406u);
   // A filtered stream beside it: only deployment_success.
   StreamReader filtered(berth().port(), "/v2/events?event_type=deployment_success", "Accept: text/event-stream\r\n");

@@ -105,7 +105,7 @@ asio::awaitable<Response> MarathonEventStream::events(Request r) {
     if (auto w = wake.lock()) w->signal();
   });
   clients_.push_back(Client{channel, event_type});
-  const std::string remote = std::string(r.header("x-forwarded-for"));
+  const std::string remote = r.remote_address;
   const auto attached = event_stream_attached(remote, now());
   if (event_type.empty() || event_type == "event_stream_attached") channel->push(sse_frame(attached));
 
