@@ -13,6 +13,7 @@ api::ApiRequest to_api_request(const Request& request) {
   r.method = std::string(boost::beast::http::to_string(request.method));
   r.path = request.path;
   r.query = request.query;
+  r.raw_query = request.raw_query;
   r.body = request.body;
   r.content_type = std::string(request.header("content-type"));
   return r;

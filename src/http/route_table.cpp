@@ -64,6 +64,28 @@ std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space
   return out;
 }
 
+std::vector<std::pair<std::string, std::string>> query_pairs(std::string_view query) {
+  std::vector<std::pair<std::string, std::string>> out;
+  while (!query.empty()) {
+    auto amp = query.find('&');
+    std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    if (pair.empty()) continue;
+    auto eq = pair.find('=');
+    auto key = percent_decode(pair.substr(0, eq), true);
+    auto value = percent_decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), true);
+    if (key && value && !key->empty()) out.emplace_back(std::move(*key), std::move(*value));
+  }
+  return out;
+}
+
+std::vector<std::string> query_values(std::string_view query, std::string_view key) {
+  std::vector<std::string> out;
+  for (auto& [k, v] : query_pairs(query))
+    if (k == key) out.push_back(std::move(v));
+  return out;
+}
+
 std::string no_route_message(std::string_view path) { return "no route for " + std::string(path); }
 
 std::string method_not_allowed_message(std::string_view method, std::string_view path, std::string_view allow) {

@@ -57,4 +57,10 @@ std::vector<std::string_view> split_path(std::string_view path);
 // Percent-decoding for paths and queries; nullopt on malformed escapes. `plus_is_space` for query strings.
 std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space);
 
+// A query string ("a=1&b=x%20y&a=2", without the '?') as decoded (key, value) pairs in order, repeats kept; a
+// pair with a malformed escape or an empty key is left out.
+std::vector<std::pair<std::string, std::string>> query_pairs(std::string_view query);
+// Every value of `key` in a query string, in order: the repeatable parameters (Marathon's `embed`).
+std::vector<std::string> query_values(std::string_view query, std::string_view key);
+
 }  // namespace berth::http

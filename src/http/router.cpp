@@ -69,16 +69,7 @@ Response Response::streaming(std::shared_ptr<StreamChannel> channel, std::string
 
 std::map<std::string, std::string> parse_query(std::string_view query) {
   std::map<std::string, std::string> out;
-  while (!query.empty()) {
-    auto amp = query.find('&');
-    std::string_view pair = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    if (pair.empty()) continue;
-    auto eq = pair.find('=');
-    auto key = percent_decode(pair.substr(0, eq), true);
-    auto value = percent_decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), true);
-    if (key && value && !key->empty()) out[*key] = *value;
-  }
+  for (auto& [key, value] : query_pairs(query)) out[key] = std::move(value);  // the last one wins
   return out;
 }
 

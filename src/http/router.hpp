@@ -24,6 +24,7 @@ struct Request {
   Verb method = Verb::get;
   std::string path;                            // path as sent, without the query ("/v1/environments/x")
   std::map<std::string, std::string> query;    // decoded query parameters (last one wins)
+  std::string raw_query;                       // as sent, without '?': repeated parameters (query_values)
   std::map<std::string, std::string> headers;  // header names lower-cased
   std::string body;
   std::map<std::string, std::string> params;  // {param} segments of the matched pattern, decoded

@@ -70,7 +70,10 @@ Request to_request(bhttp::request<bhttp::string_body>&& msg) {
   std::string_view target = msg.target();
   auto q = target.find('?');
   req.path = std::string(target.substr(0, q));
-  if (q != std::string_view::npos) req.query = parse_query(target.substr(q + 1));
+  if (q != std::string_view::npos) {
+    req.raw_query = std::string(target.substr(q + 1));
+    req.query = parse_query(req.raw_query);
+  }
   for (const auto& field : msg) {
     std::string name(field.name_string());
     for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

@@ -25,6 +25,7 @@ struct ApiRequest {
   std::string method;                         // "GET", "POST", "PUT", "DELETE", ...
   std::string path;                           // "/v1/environments/web" (no query string)
   std::map<std::string, std::string> query;  // decoded; a repeated key keeps its last value
+  std::string raw_query;                     // as sent, without '?': repeated parameters (http::query_values)
   std::string body;
   std::string content_type;  // the Content-Type header as sent (empty when absent)
 
