@@ -380,6 +380,15 @@ TEST_F(MarathonApiTest, TasksAreTheServicesLiveTasksInMarathonsShape) {
   auto app = call("GET", "/v2/apps/prod/web").body.at("app");
   EXPECT_EQ(app.at("tasksRunning"), json::value(1));
   EXPECT_EQ(app.at("tasksStaged"), json::value(1));
+  // apps.raml: the single GET embeds the tasks (Marathon adds Embed.Tasks "for compatibility"); the list only
+  // with embed=apps.tasks (repeatable, beside other values) or its shorthand apps.failures.
+  EXPECT_EQ(app.at("tasks"), json::value(tasks));
+  EXPECT_FALSE(call("GET", "/v2/apps").body.at("apps").at(0).as_object().contains("tasks"));
+  for (const char* target : {"/v2/apps?embed=apps.counts&embed=apps.tasks", "/v2/apps?embed=apps.failures"}) {
+    auto listed = call("GET", target).body.at("apps").at(0);
+    ASSERT_TRUE(listed.as_object().contains("tasks")) << target;
+    EXPECT_EQ(listed.at("tasks"), json::value(tasks)) << target;
+  }
   EXPECT_EQ(call("GET", "/v2/tasks").body.at("tasks").as_array().size(), 2u);
   EXPECT_EQ(call("GET", "/v2/tasks?status=running").body.at("tasks").as_array().size(), 1u);
 

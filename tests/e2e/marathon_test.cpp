@@ -62,7 +62,8 @@ std::filesystem::path app_definition_swagger(const std::filesystem::path& dir) {
 
 // The definition part of an app answer: without the status fields Marathon's GET adds beside the definition.
 json::value definition_of(json::object app) {
-  for (const char* k : {"tasksStaged", "tasksRunning", "tasksHealthy", "tasksUnhealthy", "deployments", "warnings"})
+  for (const char* k :
+       {"tasksStaged", "tasksRunning", "tasksHealthy", "tasksUnhealthy", "deployments", "tasks", "warnings"})
     app.erase(k);
   return app;
 }

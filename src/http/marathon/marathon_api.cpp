@@ -233,7 +233,8 @@ asio::awaitable<std::optional<json::object>> MarathonApi::app_for_event(const po
   co_return app_json(service, version);
 }
 
-json::object MarathonApi::app_json(const policy::Service& service, const std::string& version) const {
+json::object MarathonApi::app_json(const policy::Service& service, const std::string& version,
+                                   bool with_tasks) const {
   auto app = *stored_app(service.spec);
   const auto tasks = live_tasks(service, version);
   std::int64_t staged = 0, running = 0, healthy = 0, unhealthy = 0;
@@ -257,6 +258,11 @@ json::object MarathonApi::app_json(const policy::Service& service, const std::st
   if (!service.active_deployment_id.empty()) deployments.push_back(json::object{{"id", service.active_deployment_id}});
   if (const auto* scale = scale_in_progress(service)) deployments.push_back(json::object{{"id", scale->id}});
   app["deployments"] = std::move(deployments);
+  if (with_tasks) {
+    json::array embedded;
+    for (const auto& t : tasks) embedded.push_back(t.json);
+    app["tasks"] = std::move(embedded);
+  }
   return app;
 }
 
@@ -266,10 +272,15 @@ asio::awaitable<ApiResponse> MarathonApi::list_apps(const ApiRequest& req, const
   const auto id_filter = req.query.count("id") ? req.query.at("id") : std::string();
   const auto cmd_filter = req.query.count("cmd") ? req.query.at("cmd") : std::string();
   const auto label_filter = req.query.count("label") ? req.query.at("label") : std::string();
+  // embed (repeatable): apps.tasks, or apps.failures (its shorthand with counts and deployments, which berth
+  // always embeds); the other values add nothing berth has (readiness, lastTaskFailure, taskStats).
+  bool with_tasks = false;
+  for (const auto& e : http::query_values(req.raw_query, "embed"))
+    with_tasks = with_tasks || e == "apps.tasks" || e == "apps.failures";
   json::array out;
   for (const auto& s : *apps) {
     const std::string version = co_await version_string(s);
-    auto app = app_json(s, version);
+    auto app = app_json(s, version, with_tasks);
     if (!id_filter.empty() && std::string(app["id"].as_string()).find(id_filter) == std::string::npos) continue;
     if (!cmd_filter.empty() && s.spec.task_definition.find(cmd_filter) == std::string::npos) continue;
     if (!label_filter.empty()) {
@@ -404,7 +415,8 @@ asio::awaitable<ApiResponse> MarathonApi::get_app(const std::string& id) {
   auto found = co_await find_app(id);
   if (found.error) co_return *found.error;
   const std::string version = co_await version_string(*found.service);
-  co_return api::fields::json_response(200, json::object{{"app", app_json(*found.service, version)}});
+  // Marathon's single GET embeds the tasks whatever `embed` says ("deprecated. For compatibility.").
+  co_return api::fields::json_response(200, json::object{{"app", app_json(*found.service, version, true)}});
 }
 
 asio::awaitable<ApiResponse> MarathonApi::write_app(

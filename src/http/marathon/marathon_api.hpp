@@ -112,7 +112,9 @@ class MarathonApi {
   boost::asio::awaitable<ApiResponse> leader(const ApiRequest&, const Params&);
 
   // The app JSON GET answers: the stored app plus version, versionInfo, task counts and deployments.
-  boost::json::object app_json(const policy::Service& service, const std::string& version) const;
+  // `with_tasks`: the app's live tasks embedded as `tasks` (Marathon's embed=apps.tasks; always on a single GET).
+  boost::json::object app_json(const policy::Service& service, const std::string& version,
+                               bool with_tasks = false) const;
   // The Marathon version of the app: the creation time of its current berth version (stable: a count change or
   // a deployment's end does not move it).
   boost::asio::awaitable<std::string> version_string(const policy::Service& service);
