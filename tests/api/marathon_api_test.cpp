@@ -277,6 +277,38 @@ TEST_F(MarathonApiTest, ACountChangeIsAScaleDeploymentUntilTheTasksMatch) {
   EXPECT_EQ(call_v1("GET", "/v1/services/basic-3").body.at("desiredCount"), json::value(5));
 }
 
+// A scale deployment is a store record: a berth restarted meanwhile (a new MarathonApi over the same store) still
+// lists it and is locked by it. Once a request sees it done it is over: a task lost later does not reopen it.
+TEST_F(MarathonApiTest, AScaleDeploymentOutlivesARestartAndEndsOnce) {
+  ASSERT_EQ(call("POST", "/v2/apps", testdata_text("basic-3-docker-ecs.json")).status, 201);
+  complete_deployment("basic-3");
+  model_.add_task("basic-3", "t1", "RUNNING");
+  auto scaled = call("PUT", "/v2/apps/basic-3", R"({"instances": 2})");
+  ASSERT_EQ(scaled.status, 200) << json::serialize(scaled.body);
+  const auto id = scaled.body.at("deploymentId");
+
+  api_ = std::make_unique<MarathonApi>(*store_, model_, reactor_, [this] { return now_; },
+                                       [this] { return "d-" + std::to_string(++next_id_); }, MarathonOptions{});
+  auto listed = call("GET", "/v2/deployments").body.as_array();
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed.at(0).at("id"), id);
+  EXPECT_EQ(listed.at(0).at("steps").at(0).at("actions").at(0).at("action"), json::value("ScaleApplication"));
+  EXPECT_EQ(call("PUT", "/v2/apps/basic-3", R"({"instances": 4})").status, 409);
+
+  model_.add_task("basic-3", "t2", "RUNNING");
+  EXPECT_TRUE(call("GET", "/v2/deployments").body.as_array().empty());
+  model_.tasks.back().as_object()["lastStatus"] = "STOPPED";  // one of the two is lost after the scale ended
+  EXPECT_TRUE(call("GET", "/v2/deployments").body.as_array().empty());
+  EXPECT_TRUE(call("GET", "/v2/apps/basic-3").body.at("app").at("deployments").as_array().empty());
+  EXPECT_EQ(call("PUT", "/v2/apps/basic-3", R"({"instances": 3})").status, 200);  // not locked
+  // Nothing of the ended one is left in the store either.
+  api_ = std::make_unique<MarathonApi>(*store_, model_, reactor_, [this] { return now_; },
+                                       [this] { return "d-" + std::to_string(++next_id_); }, MarathonOptions{});
+  listed = call("GET", "/v2/deployments").body.as_array();
+  ASSERT_EQ(listed.size(), 1u);  // the count change to 3 just made
+  EXPECT_NE(listed.at(0).at("id"), id);
+}
+
 TEST_F(MarathonApiTest, PutIsAPartialUpdateLockedByARunningDeployment) {
   ASSERT_EQ(call("POST", "/v2/apps", testdata_text("basic-3-docker-ecs.json")).status, 201);
   // The first deployment still runs: Marathon's lock, with its message and the deployment.

@@ -145,6 +145,7 @@ asio::awaitable<ApiResponse> MarathonApi::handle(const ApiRequest& request) {
   }();
   auto m = table.match(boost::beast::http::string_to_verb(request.method), request.path);
   if (m.route) {
+    co_await refresh_scales();
     auto r = co_await run(routes()[*m.route], request, m.params);
     co_return r;
   }
@@ -451,11 +452,13 @@ asio::awaitable<ApiResponse> MarathonApi::write_app(
   std::string deployment_id;
   if (result.written->deployment) {
     deployment_id = result.written->deployment->id;
-    scales_.erase(name);
+    co_await forget_scale(name);
   } else {
     deployment_id = new_id_();
-    if (count_before && *count_before != written.spec.desired_count)
-      scales_[name] = ScaleDeployment{deployment_id, *count_before, written.spec.desired_count, clock_()};
+    if (count_before && *count_before != written.spec.desired_count) {
+      ScaleDeployment scale{deployment_id, *count_before, written.spec.desired_count, clock_(), 0};
+      co_await save_scale(name, std::move(scale));
+    }
   }
   const std::string version = co_await version_string(result.written->service);
   co_return deployment_result(status, version, deployment_id);
@@ -526,7 +529,7 @@ asio::awaitable<ApiResponse> MarathonApi::delete_app(const ApiRequest& req, cons
   }
   if (!deleted) co_return store_error(deleted.error(), app_id, "delete_service");
   reconcile_.terminate_service_tasks(name);  // Marathon stops a deleted app's tasks
-  scales_.erase(name);
+  co_await forget_scale(name);
   reconcile_.mark_service_dirty(name);
   co_return deployment_result(200, api::format_time(clock_()), new_id_());
 }

@@ -141,27 +141,37 @@ class MarathonApi {
   policy::Deployment next_deployment(const std::string& service);
   std::vector<std::string> known_clusters() const;
 
-  // A count change through /v2 in progress: Marathon's ScaleApplication deployment. berth scales without a
-  // deployment row, so the id answered is kept here (in memory: a berth restart forgets them) and listed by
-  // /v2/deployments and the app's `deployments` until the app's live tasks are `to` RUNNING ones.
+  // marathon_scales.cpp: a count change through /v2 in progress, Marathon's ScaleApplication deployment. berth
+  // scales without a deployment row, so the id answered is kept as a store record (namespace marathon_scales,
+  // key the service name) and listed by /v2/deployments and the app's `deployments` until the app's live tasks
+  // are `to` RUNNING ones; once a request sees it done it is forgotten (a later task loss does not reopen it).
   struct ScaleDeployment {
     std::string id;
     std::int32_t from = 0;
     std::int32_t to = 0;
     policy::SystemTime at{};
+    std::int64_t revision = 0;  // of its store record (0: not stored)
   };
+  // Its store record's value, and back (nullopt for a record berth cannot read).
+  static std::string encode_scale(const ScaleDeployment& scale);
+  static std::optional<ScaleDeployment> decode_scale(const store::KvRecord& record);
   // The scale deployment of `service` while it is in progress; nullptr when none (or it is done).
   const ScaleDeployment* scale_in_progress(const policy::Service& service) const;
   // The deployment that locks `service` against a change without ?force=true (berth's deployment in progress,
   // else a scale deployment in progress), as Marathon locks an app while any deployment of it runs.
   std::optional<std::string> lock_holder(const policy::Service& service) const;
-  // Forgets the scale deployments that are done or whose app is gone (`apps`: every Marathon app).
-  void forget_finished_scales(const std::vector<policy::Service>& apps);
+  // Before each request: loads the stored scale deployments once, then forgets those that are done or whose
+  // app is gone.
+  boost::asio::awaitable<void> refresh_scales();
+  // Keeps `scale` as the one of `name` (replacing the one before), in memory and in the store.
+  boost::asio::awaitable<void> save_scale(const std::string& name, ScaleDeployment scale);
+  boost::asio::awaitable<void> forget_scale(const std::string& name);
   // DELETE /v2/deployments/{id} of a scale deployment: force forgets it (202), else the count goes back.
   boost::asio::awaitable<ApiResponse> delete_scale(const ApiRequest& req, const std::string& name,
                                                    const ScaleDeployment& scale);
 
   std::map<std::string, ScaleDeployment> scales_;  // by service name
+  bool scales_loaded_ = false;
   store::DesiredStateStore& store_;
   const api::ClusterView& clusters_;
   api::Reconcile& reconcile_;

@@ -243,43 +243,12 @@ asio::awaitable<ApiResponse> MarathonApi::delete_tasks(const ApiRequest& req, co
   co_return api::fields::json_response(200, json::object{{"tasks", std::move(killed)}});
 }
 
-const MarathonApi::ScaleDeployment* MarathonApi::scale_in_progress(const policy::Service& service) const {
-  auto it = scales_.find(service.spec.name);
-  if (it == scales_.end()) return nullptr;
-  // Done once the live tasks are as many as the count and all RUNNING (a scale down: the extra ones stopped).
-  const auto tasks = live_tasks(service);
-  bool done = static_cast<std::int32_t>(tasks.size()) == service.spec.desired_count;
-  for (const auto& t : tasks) done = done && t.json.at("state") == "TASK_RUNNING";
-  return done ? nullptr : &it->second;
-}
-
-std::optional<std::string> MarathonApi::lock_holder(const policy::Service& service) const {
-  if (!service.active_deployment_id.empty()) return service.active_deployment_id;
-  if (const auto* scale = scale_in_progress(service)) return scale->id;
-  return std::nullopt;
-}
-
-std::optional<MarathonApi::ScaleState> MarathonApi::scale_state(const policy::Service& service) const {
-  auto it = scales_.find(service.spec.name);
-  if (it == scales_.end()) return std::nullopt;
-  return ScaleState{it->second.id, scale_in_progress(service) != nullptr};
-}
-
-void MarathonApi::forget_finished_scales(const std::vector<policy::Service>& apps) {
-  std::map<std::string, ScaleDeployment> kept;
-  for (const auto& s : apps)
-    if (const auto* scale = scale_in_progress(s)) kept.emplace(s.spec.name, *scale);
-  scales_ = std::move(kept);
-}
-
 asio::awaitable<ApiResponse> MarathonApi::list_deployments(const ApiRequest&, const Params&) {
   auto apps = co_await all_apps();
   if (!apps) co_return store_error(apps.error(), "", "list_services");
-  forget_finished_scales(*apps);
   json::array out;
   for (const auto& s : *apps) {
-    if (auto it = scales_.find(s.spec.name); it != scales_.end())
-      out.push_back(scale_deployment_json(it->second.id, it->second.at, app_id_of(s)));
+    if (const auto* scale = scale_in_progress(s)) out.push_back(scale_deployment_json(scale->id, scale->at, app_id_of(s)));
     if (s.active_deployment_id.empty()) continue;
     auto d = co_await store_.get_service_deployment(s.active_deployment_id);
     if (!d) {
@@ -291,31 +260,10 @@ asio::awaitable<ApiResponse> MarathonApi::list_deployments(const ApiRequest&, co
   co_return api::fields::json_response(200, std::move(out));
 }
 
-asio::awaitable<ApiResponse> MarathonApi::delete_scale(const ApiRequest& req, const std::string& name,
-                                                       const ScaleDeployment& scale) {
-  if (query_true(req, "force")) {
-    // Canceled: berth goes on towards the count (it has no plan to stop); the scale is no longer listed.
-    scales_.erase(name);
-    ApiResponse r;
-    r.status = 202;
-    co_return r;
-  }
-  // Rolled back, as Marathon does: the count goes back to what it was (itself a scale deployment, answered).
-  const std::int32_t back = scale.from;
-  co_return co_await write_app(
-      name,
-      [back](policy::Service s) -> std::variant<policy::Service, MarathonError> {
-        s.spec.desired_count = back;
-        return s;
-      },
-      true);
-}
-
 asio::awaitable<ApiResponse> MarathonApi::delete_deployment(const ApiRequest& req, const Params& p) {
   const std::string& id = p.at("id");
   auto apps = co_await all_apps();
   if (!apps) co_return store_error(apps.error(), "", "list_services");
-  forget_finished_scales(*apps);
   const policy::Service* owner = nullptr;
   for (const auto& s : *apps)
     if (s.active_deployment_id == id) owner = &s;
