@@ -185,6 +185,17 @@ class Table {
     fail(key_path(key), "expected " + expected + ", got " + show(*v));
   }
 
+  // A duration of whole seconds within [min, max].
+  std::optional<std::chrono::seconds> whole_seconds(std::string_view key, std::chrono::seconds min,
+                                                    std::chrono::seconds max) const {
+    auto d = duration(key);
+    if (!d) return std::nullopt;
+    if (*d < min || *d > max || *d % std::chrono::seconds(1) != std::chrono::milliseconds(0))
+      fail(key_path(key), "expected whole seconds between " + std::to_string(min.count()) + "s and " +
+                              std::to_string(max.count()) + "s, got " + std::to_string(d->count()) + "ms");
+    return std::chrono::duration_cast<std::chrono::seconds>(*d);
+  }
+
   template <class Enum>
   std::optional<Enum> enumeration(std::string_view key,
                                   std::initializer_list<std::pair<std::string_view, Enum>> names) const {
@@ -406,12 +417,8 @@ ApiConfig read_api(const json::object& root) {
   ApiConfig out;
   if (auto n = t.integer("max_body_bytes", 1, 1024LL * 1024 * 1024)) out.max_body_bytes = static_cast<std::size_t>(*n);
   if (auto n = t.integer("max_streams", 1, 10'000)) out.max_streams = static_cast<std::size_t>(*n);
-  if (auto d = t.duration("stream_heartbeat")) {
-    if (*d < std::chrono::seconds(1) || *d > std::chrono::minutes(10) || *d % std::chrono::seconds(1) != std::chrono::milliseconds(0))
-      fail(t.key_path("stream_heartbeat"),
-           "expected whole seconds between 1s and 600s, got " + std::to_string(d->count()) + "ms");
-    out.stream_heartbeat = std::chrono::duration_cast<std::chrono::seconds>(*d);
-  }
+  if (auto d = t.whole_seconds("stream_heartbeat", std::chrono::seconds(1), std::chrono::minutes(10)))
+    out.stream_heartbeat = *d;
   if (auto n = t.integer("stream_buffer_bytes", 4096, 1024LL * 1024 * 1024))
     out.stream_buffer_bytes = static_cast<std::size_t>(*n);
   if (auto n = t.integer("change_history", 1, 10'000'000)) out.change_history = static_cast<std::size_t>(*n);
@@ -428,17 +435,10 @@ SchedulerConfig read_scheduler(const json::object& root) {
           {"stop_on_draining", "launch_doubt_check_after", "launch_doubt_expire_after"});
   SchedulerConfig out;
   if (auto b = t.boolean("stop_on_draining")) out.stop_on_draining = *b;
-  auto whole_seconds = [&](std::string_view key, std::chrono::seconds min, std::chrono::seconds max,
-                           std::chrono::seconds& into) {
-    auto d = t.duration(key);
-    if (!d) return;
-    if (*d < min || *d > max || *d % std::chrono::seconds(1) != std::chrono::milliseconds(0))
-      fail(t.key_path(key), "expected whole seconds between " + std::to_string(min.count()) + "s and " +
-                                std::to_string(max.count()) + "s, got " + std::to_string(d->count()) + "ms");
-    into = std::chrono::duration_cast<std::chrono::seconds>(*d);
-  };
-  whole_seconds("launch_doubt_check_after", std::chrono::seconds(1), std::chrono::hours(1), out.launch_doubt_check_after);
-  whole_seconds("launch_doubt_expire_after", std::chrono::seconds(1), std::chrono::hours(1), out.launch_doubt_expire_after);
+  if (auto d = t.whole_seconds("launch_doubt_check_after", std::chrono::seconds(1), std::chrono::hours(1)))
+    out.launch_doubt_check_after = *d;
+  if (auto d = t.whole_seconds("launch_doubt_expire_after", std::chrono::seconds(1), std::chrono::hours(1)))
+    out.launch_doubt_expire_after = *d;
   if (out.launch_doubt_expire_after < out.launch_doubt_check_after)
     fail(t.key_path("launch_doubt_expire_after"),
          "expected at least launch_doubt_check_after (" + std::to_string(out.launch_doubt_check_after.count()) +
