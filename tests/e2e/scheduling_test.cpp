@@ -174,12 +174,19 @@ TEST_F(SchedulingE2e, ClustersAddedAndRemovedByReload) {
   auto td = register_task_definition(sim(), "roaming");
   start_berth();
   create_environment(environment_body("here", td));
-  create_environment(environment_body("there", td, "other"));
+  // An environment on a cluster berth does not watch is refused (Blox's 404 "Cluster missing"): it would never run.
+  auto unwatched = berth().api("POST", "/v1/environments", json::serialize(environment_body("there", td, "other")));
+  EXPECT_EQ(unwatched.status, 404u) << unwatched.body;
+  EXPECT_NE(unwatched.body.find("instanceGroup.cluster"), std::string::npos) << unwatched.body;
   ASSERT_TRUE(converges("roaming", sim_view(sim()).instance_arns(), td));
   ASSERT_TRUE(sim_view(sim(), "other").live_by_instance("roaming").empty()) << "placed on an unwatched cluster";
 
+  // Watched after a reload: the environment is accepted there and runs.
   const std::string other = "[[clusters]]\nname = \"other\"\nqueue_url = \"" + sim().queue_url() + "\"\n";
   berth().reload(other);
+  ASSERT_TRUE(wait_until([&] { return berth().get_json("/v1/stats").at("clusters").as_object().contains("other"); },
+                         30s));
+  create_environment(environment_body("there", td, "other"));
   const auto other_instances = sim_view(sim(), "other").instance_arns();
   std::string why;
   EXPECT_TRUE(wait_until(
@@ -189,7 +196,6 @@ TEST_F(SchedulingE2e, ClustersAddedAndRemovedByReload) {
       },
       converge_timeout))
       << why;
-  EXPECT_TRUE(berth().get_json("/v1/stats").at("clusters").as_object().contains("other"));
 
   berth().reload("");
   ASSERT_TRUE(wait_until([&] { return !berth().get_json("/v1/stats").at("clusters").as_object().contains("other"); },
