@@ -96,7 +96,19 @@ asio::awaitable<void> MarathonApi::refresh_scales() {
 
 asio::awaitable<void> MarathonApi::save_scale(const std::string& name, ScaleDeployment scale) {
   co_await forget_scale(name);
-  auto revision = co_await store_.put_record(std::string(scales_namespace), name, encode_scale(scale), 0);
+  const std::string value = encode_scale(scale);
+  auto revision = co_await store_.put_record(std::string(scales_namespace), name, value, 0);
+  if (!revision && revision.error().code == StoreErrc::already_exists) {
+    // A record this process did not know of (left by a failed delete, or read before the first load): replace it.
+    auto records = co_await store_.list_records(std::string(scales_namespace));
+    if (records) {
+      for (const auto& r : *records) {
+        if (r.key != name) continue;
+        auto replaced = co_await store_.put_record(std::string(scales_namespace), name, value, r.revision);
+        revision = std::move(replaced);
+      }
+    }
+  }
   if (revision) scale.revision = *revision;
   else spdlog::warn("marathon_api scale_not_stored service={} error=\"{}\"", name, revision.error().message);
   scales_[name] = std::move(scale);
