@@ -103,6 +103,10 @@ class MarathonApi {
                                                     const std::string& task_id);
   // DELETE /v2/apps/{id}/tasks[?host=&scale=true]: every live task of the app (on `host`, an EC2 instance id).
   boost::asio::awaitable<ApiResponse> kill_app_tasks(const ApiRequest&, const std::string& id);
+  // ?scale=true: the count drops by as many tasks as `arns` (through write_app, so the app's lock holds), then
+  // those very tasks are killed, so they are not replaced.
+  boost::asio::awaitable<ApiResponse> kill_and_scale(const ApiRequest& req, const std::string& name,
+                                                     const std::vector<std::string>& arns);
   boost::asio::awaitable<ApiResponse> list_tasks(const ApiRequest&, const Params&);
   boost::asio::awaitable<ApiResponse> delete_tasks(const ApiRequest&, const Params&);
   boost::asio::awaitable<ApiResponse> list_deployments(const ApiRequest&, const Params&);

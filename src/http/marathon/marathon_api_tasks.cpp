@@ -109,6 +109,20 @@ asio::awaitable<ApiResponse> MarathonApi::app_tasks(const std::string& id) {
   co_return api::fields::json_response(200, json::object{{"tasks", std::move(tasks)}});
 }
 
+asio::awaitable<ApiResponse> MarathonApi::kill_and_scale(const ApiRequest& req, const std::string& name,
+                                                         const std::vector<std::string>& arns) {
+  const auto n = static_cast<std::int32_t>(arns.size());
+  auto r = co_await write_app(
+      name,
+      [n](policy::Service s) -> std::variant<policy::Service, MarathonError> {
+        s.spec.desired_count = std::max(0, s.spec.desired_count - n);
+        return s;
+      },
+      query_true(req, "force"));
+  if (r.status == 200 && !arns.empty()) reconcile_.kill_service_tasks(name, arns);
+  co_return r;
+}
+
 asio::awaitable<ApiResponse> MarathonApi::kill_app_task(const ApiRequest& req, const std::string& id,
                                                         const std::string& task_id) {
   auto found = co_await find_app(id);
@@ -120,15 +134,8 @@ asio::awaitable<ApiResponse> MarathonApi::kill_app_task(const ApiRequest& req, c
   const std::string name = found.service->spec.name;
   if (query_true(req, "scale")) {
     // Marathon's kill-and-scale: one fewer instance, and this very task is the one that goes.
-    auto r = co_await write_app(
-        name,
-        [](policy::Service s) -> std::variant<policy::Service, MarathonError> {
-          if (s.spec.desired_count > 0) --s.spec.desired_count;
-          return s;
-        },
-        query_true(req, "force"));
-    if (r.status != 200) co_return r;
-    reconcile_.kill_service_tasks(name, {task->arn});
+    const std::vector<std::string> arns{task->arn};
+    auto r = co_await kill_and_scale(req, name, arns);
     co_return r;
   }
   reconcile_.kill_service_tasks(name, {task->arn});  // replaced by the next plan
@@ -147,16 +154,7 @@ asio::awaitable<ApiResponse> MarathonApi::kill_app_tasks(const ApiRequest& req, 
   std::vector<std::string> arns;
   for (const auto& t : chosen) arns.push_back(t.arn);
   if (query_true(req, "scale")) {
-    const auto n = static_cast<std::int32_t>(chosen.size());
-    auto r = co_await write_app(
-        name,
-        [n](policy::Service s) -> std::variant<policy::Service, MarathonError> {
-          s.spec.desired_count = std::max(0, s.spec.desired_count - n);
-          return s;
-        },
-        query_true(req, "force"));
-    if (r.status != 200) co_return r;
-    if (!arns.empty()) reconcile_.kill_service_tasks(name, arns);
+    auto r = co_await kill_and_scale(req, name, arns);
     co_return r;
   }
   if (!arns.empty()) reconcile_.kill_service_tasks(name, arns);
@@ -215,18 +213,10 @@ asio::awaitable<ApiResponse> MarathonApi::delete_tasks(const ApiRequest& req, co
   if (query_true(req, "scale")) {
     ApiResponse last = deployment_result(200, api::format_time(clock_()), new_id_());
     for (const auto& [name, tasks] : by_service) {
-      const auto n = static_cast<std::int32_t>(tasks.size());
-      last = co_await write_app(
-          name,
-          [n](policy::Service s) -> std::variant<policy::Service, MarathonError> {
-            s.spec.desired_count = std::max(0, s.spec.desired_count - n);
-            return s;
-          },
-          query_true(req, "force"));
-      if (last.status != 200) co_return last;
       std::vector<std::string> arns;
       for (const auto& t : tasks) arns.push_back(t.arn);
-      reconcile_.kill_service_tasks(name, arns);
+      last = co_await kill_and_scale(req, name, arns);
+      if (last.status != 200) co_return last;
     }
     co_return last;
   }
