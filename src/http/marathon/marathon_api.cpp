@@ -257,7 +257,7 @@ json::object MarathonApi::app_json(const policy::Service& service, const std::st
   app["tasksUnhealthy"] = unhealthy;
   json::array deployments;
   if (!service.active_deployment_id.empty()) deployments.push_back(json::object{{"id", service.active_deployment_id}});
-  if (const auto* scale = scale_in_progress(service)) deployments.push_back(json::object{{"id", scale->id}});
+  if (const auto* scale = scale_in_progress(service, tasks)) deployments.push_back(json::object{{"id", scale->id}});
   app["deployments"] = std::move(deployments);
   if (with_tasks) {
     json::array embedded;

@@ -161,6 +161,8 @@ class MarathonApi {
   static std::optional<ScaleDeployment> decode_scale(const store::KvRecord& record);
   // The scale deployment of `service` while it is in progress; nullptr when none (or it is done).
   const ScaleDeployment* scale_in_progress(const policy::Service& service) const;
+  // The same, judged from the service's live tasks as already listed (live_tasks).
+  const ScaleDeployment* scale_in_progress(const policy::Service& service, const std::vector<LiveTask>& tasks) const;
   // The deployment that locks `service` against a change without ?force=true (berth's deployment in progress,
   // else a scale deployment in progress), as Marathon locks an app while any deployment of it runs.
   std::optional<std::string> lock_holder(const policy::Service& service) const;

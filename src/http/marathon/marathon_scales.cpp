@@ -49,10 +49,15 @@ std::optional<MarathonApi::ScaleDeployment> MarathonApi::decode_scale(const stor
 }
 
 const MarathonApi::ScaleDeployment* MarathonApi::scale_in_progress(const policy::Service& service) const {
+  if (!scales_.count(service.spec.name)) return nullptr;  // no need to list the tasks
+  return scale_in_progress(service, live_tasks(service));
+}
+
+const MarathonApi::ScaleDeployment* MarathonApi::scale_in_progress(const policy::Service& service,
+                                                                   const std::vector<LiveTask>& tasks) const {
   auto it = scales_.find(service.spec.name);
   if (it == scales_.end()) return nullptr;
   // Done once the live tasks are as many as the count and all RUNNING (a scale down: the extra ones stopped).
-  const auto tasks = live_tasks(service);
   bool done = static_cast<std::int32_t>(tasks.size()) == service.spec.desired_count;
   for (const auto& t : tasks) done = done && t.json.at("state") == "TASK_RUNNING";
   return done ? nullptr : &it->second;
